@@ -1,0 +1,876 @@
+"""The LLaMA, its tokenizer, LoRA, Meta checkpoint load/save, and generation.
+
+Hold this file beside Meta's `llama/model.py` (LLaMA 1/2) or `llama-models/models/llama3/model.py`
+(Llama 3.x): the classes, fields and weight names are theirs, so a checkpoint Meta ships loads here
+as is, and every checkpoint this project writes loads in Meta's code.
+
+    python model.py --ckpt_dir=DIR --prompt="Once upon a time" --max_new_tokens=64 --temperature=0
+
+prints the prompt followed by its continuation (with no arguments: the demo's English base model).
+"""
+
+import ast
+import hashlib
+import json
+import math
+import os
+import pickle
+import re
+import shutil
+import sys
+import warnings
+from base64 import b64decode
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Optional
+
+import sentencepiece
+import tiktoken
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+# -----------------------------------------------------------------------------------------------
+# Settings and errors, shared by every script of the project
+
+
+class InputError(SystemExit):
+    """A mistake in the user's files or settings. Uncaught, Python prints this one line (no
+    traceback) and exits with status 1; tests catch it like any exception."""
+
+    def __init__(self, message):
+        super().__init__(f"error: {message}")
+
+
+SETTING_TYPES = (bool, int, float, str, list, dict, tuple, type(None))
+
+
+def configure(defaults, argv=None):
+    """nanoGPT-style settings. The caller's lowercase module-level names are the defaults; a config
+    file (plain `name = value` lines, Python syntax, read without executing it) and then
+    `--name=value` arguments override them. `--help` lists every setting with its default and the
+    comment written beside it. Returns the settings as a namespace."""
+    argv = sys.argv[1:] if argv is None else argv
+    settings = {k: v for k, v in defaults.items()
+                if k.islower() and not k.startswith('_') and isinstance(v, SETTING_TYPES)}
+    script = defaults.get('__file__', 'script')
+    if '--help' in argv or '-h' in argv:
+        print(_help_text(defaults.get('__doc__') or '', script, settings))
+        sys.exit(0)
+    for arg in argv:
+        if arg.startswith('--'):
+            name, eq, text = arg[2:].partition('=')
+            if not eq:
+                raise InputError(f"argument {arg!r}: write --{name}=VALUE")
+            _check_name(name, settings, f"argument {arg!r}", script)
+            settings[name] = _parse_value(text, settings[name], f"argument {arg!r}")
+        else:
+            for name, (value, where) in _read_config(arg).items():
+                _check_name(name, settings, where, script)
+                settings[name] = _check_type(value, settings[name], where, name)
+    return SimpleNamespace(**settings)
+
+
+def _check_name(name, settings, where, script):
+    if name not in settings:
+        raise InputError(f"{where}: unknown setting {name!r} (python {Path(script).name} --help lists them)")
+
+
+def _check_type(value, default, where, name):
+    if default is None or type(value) is type(default):
+        return value
+    if isinstance(default, float) and type(value) is int:
+        return float(value)
+    if isinstance(default, (list, tuple)) and isinstance(value, (list, tuple)):
+        return type(default)(value)
+    raise InputError(f"{where}: {name} must be a {type(default).__name__}, not {value!r}")
+
+
+def _parse_value(text, default, where):
+    try:
+        if isinstance(default, bool):
+            if text.lower() not in ('true', 'false', '1', '0', 'yes', 'no'):
+                raise ValueError
+            return text.lower() in ('true', '1', 'yes')
+        if isinstance(default, (int, float, str)):
+            return type(default)(text)
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        if default is None:
+            return text  # a setting without a typed default takes the text as it is
+        raise InputError(f"{where}: expected a {type(default).__name__}")
+
+
+def _read_config(path):
+    """{name: (value, 'file line N')} from a config file of `name = literal` lines."""
+    try:
+        source = Path(path).read_text(encoding='utf-8')
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"{path}: cannot read this config file ({e})")
+    try:
+        tree = ast.parse(source, filename=str(path))
+    except SyntaxError as e:
+        raise InputError(f"{path} line {e.lineno}: not valid Python syntax ({e.msg})")
+    out = {}
+    for node in tree.body:
+        where = f"{path} line {node.lineno}"
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue  # the docstring
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)):
+            raise InputError(f"{where}: a config file holds only `name = value` lines")
+        try:
+            out[node.targets[0].id] = (ast.literal_eval(node.value), where)
+        except ValueError:
+            raise InputError(f"{where}: the value must be a literal (number, string, list, dict, ...)")
+    return out
+
+
+def _help_text(doc, script, settings):
+    """The script's docstring, then `--name=default  # the comment beside it in the source`."""
+    comments = {}
+    try:
+        lines = Path(script).read_text(encoding='utf-8').splitlines()
+        for node in ast.parse('\n'.join(lines)).body:
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+                line = lines[node.end_lineno - 1]
+                if '#' in line[node.end_col_offset:]:
+                    comments[node.targets[0].id] = line[node.end_col_offset:].split('#', 1)[1].strip()
+    except (OSError, SyntaxError):
+        pass
+    rows = [f"  --{k}={v!r}".ljust(44) + (f"  # {comments[k]}" if k in comments else '')
+            for k, v in settings.items()]
+    usage = f"usage: python {Path(script).name} [config.py] [--name=value ...]"
+    return f"{doc.strip()}\n\n{usage}\n\nsettings (defaults):\n" + '\n'.join(rows)
+
+
+@contextmanager
+def atomic_path(path):
+    """Yields a temporary name beside `path`; it is renamed onto `path` only if the block finishes,
+    so a crash or an error never leaves a half-written output behind."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    try:
+        yield tmp
+        if tmp.is_dir() and path.exists():  # a directory cannot be renamed over another: move it aside
+            old = path.with_name(f".{path.name}.old{os.getpid()}")
+            os.rename(path, old)
+            os.rename(tmp, path)
+            shutil.rmtree(old)
+        else:
+            os.replace(tmp, path)
+    finally:
+        if tmp.is_dir():
+            shutil.rmtree(tmp, ignore_errors=True)
+        elif tmp.exists():
+            tmp.unlink()
+
+
+# -----------------------------------------------------------------------------------------------
+# The model: Meta's ModelArgs and module tree
+
+
+@dataclass
+class ModelArgs:
+    # the fields of Meta's params.json, with Meta's names
+    dim: int = 4096
+    n_layers: int = 32
+    n_heads: int = 32
+    n_kv_heads: Optional[int] = None  # None: as many as n_heads (LLaMA 1/2 7B, 13B)
+    vocab_size: int = -1  # -1 (LLaMA 1): the tokenizer decides
+    multiple_of: int = 256  # the SwiGLU hidden size is rounded up to a multiple of this
+    ffn_dim_multiplier: Optional[float] = None
+    norm_eps: float = 1e-5
+    rope_theta: float = 10000.0  # LLaMA 1/2 files carry no rope_theta and mean 10000; Llama 3 says 500000
+    use_scaled_rope: bool = False  # Llama 3.1+: stretch the low RoPE frequencies (apply_rope_scaling)
+    # Meta's llama-models reads these two names for Llama 4; Llama 3 files leave them out and its
+    # reference applies factor 8 and high_freq_factor 4 to every 3.1/3.2/3.3 model.
+    rope_scaling_factor: Optional[float] = None
+    rope_high_freq_factor: Optional[float] = None
+    # not in params.json: Meta passes it when building; it sizes the RoPE tables and the KV cache
+    max_seq_len: int = 2048
+
+    @property
+    def head_dim(self):
+        return self.dim // self.n_heads
+
+    @property
+    def kv_heads(self):
+        return self.n_kv_heads or self.n_heads
+
+    @property
+    def ffn_hidden_dim(self):
+        # Meta's rule: 2/3 of 4*dim (SwiGLU has three matrices, not two), times the optional
+        # multiplier, rounded up to a multiple of `multiple_of`.
+        hidden = int(2 * (4 * self.dim) / 3)
+        if self.ffn_dim_multiplier is not None:
+            hidden = int(self.ffn_dim_multiplier * hidden)
+        return self.multiple_of * ((hidden + self.multiple_of - 1) // self.multiple_of)
+
+    @classmethod
+    def from_json(cls, path):
+        path = Path(path)
+        try:
+            params = json.loads(path.read_text())
+        except FileNotFoundError:
+            raise InputError(f"{path}: not found; a Meta checkpoint directory holds params.json "
+                             "beside consolidated.00.pth")
+        except (OSError, ValueError) as e:
+            raise InputError(f"{path}: not readable JSON ({e})")
+        known = {f.name for f in fields(cls)} - {'max_seq_len'}
+        unknown = sorted(set(params) - known)
+        if unknown:
+            warnings.warn(f"{path}: ignoring fields this model does not use: {', '.join(unknown)}")
+        args = cls(**{k: v for k, v in params.items() if k in known})
+        if args.dim % args.n_heads or args.n_heads % args.kv_heads:
+            raise InputError(f"{path}: dim must be a multiple of n_heads, and n_heads of n_kv_heads "
+                             f"(got dim={args.dim} n_heads={args.n_heads} n_kv_heads={args.n_kv_heads})")
+        return args
+
+    def to_json(self):
+        """What params.json holds: the fields Meta's files carry, the optional ones only when set,
+        so LLaMA 2's own loader (which rejects unknown keys) still reads it."""
+        out = {k: getattr(self, k) for k in ('dim', 'n_layers', 'n_heads', 'vocab_size', 'multiple_of', 'norm_eps')}
+        for f in fields(self):
+            if f.name not in out and f.name != 'max_seq_len' and getattr(self, f.name) != f.default:
+                out[f.name] = getattr(self, f.name)
+        return out
+
+
+class RMSNorm(nn.Module):
+    def __init__(self, dim, eps):
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(dim))
+
+    def forward(self, x):
+        # Meta normalises in float32 and casts back before scaling by the weight
+        return F.rms_norm(x.float(), (x.size(-1),), eps=self.eps).type_as(x) * self.weight
+
+
+def apply_rope_scaling(freqs, factor=8.0, high_freq_factor=4.0, low_freq_factor=1.0, old_context_len=8192):
+    """Llama 3.1's frequency scaling (llama-models, models/llama3/model.py `apply_scaling`):
+    wavelengths longer than the original context are stretched by `factor`, shorter than
+    old_context_len / high_freq_factor are kept, and the band between is interpolated."""
+    low_freq_wavelen = old_context_len / low_freq_factor
+    high_freq_wavelen = old_context_len / high_freq_factor
+    wavelen = 2 * math.pi / freqs
+    scaled = torch.where(wavelen > low_freq_wavelen, freqs / factor, freqs)
+    smooth = (old_context_len / wavelen - low_freq_factor) / (high_freq_factor - low_freq_factor)
+    between = (wavelen >= high_freq_wavelen) & (wavelen <= low_freq_wavelen)
+    return torch.where(between, (1 - smooth) * scaled / factor + smooth * scaled, scaled)
+
+
+def rope_tables(args, seq_len, device=None):
+    """cos and sin of position * frequency, each (seq_len, head_dim // 2), in float32. Meta keeps
+    the same numbers as complex `freqs_cis`; real tables survive distributed broadcast and
+    torch.compile untouched (llama2.c does the same)."""
+    d = args.head_dim
+    freqs = 1.0 / (args.rope_theta ** (torch.arange(0, d, 2, device=device)[: d // 2].float() / d))
+    if args.use_scaled_rope:
+        freqs = apply_rope_scaling(freqs, args.rope_scaling_factor or 8.0, args.rope_high_freq_factor or 4.0)
+    angles = torch.outer(torch.arange(seq_len, device=device, dtype=torch.float32), freqs)
+    return angles.cos(), angles.sin()
+
+
+def apply_rope(x, cos, sin):
+    """Rotate each adjacent pair (x[2i], x[2i+1]) of every head by its angle: Meta's convention.
+    (Hugging Face rotates halves instead and permutes wq/wk rows on conversion to compensate.)"""
+    x1, x2 = x.float().unflatten(-1, (-1, 2)).unbind(-1)  # (B, T, H, head_dim/2) each
+    cos, sin = cos[:, None, :], sin[:, None, :]  # (T, 1, head_dim/2)
+    return torch.stack((x1 * cos - x2 * sin, x1 * sin + x2 * cos), dim=-1).flatten(-2).type_as(x)
+
+
+class Attention(nn.Module):
+    def __init__(self, args):
+        super().__init__()
+        self.n_heads, self.n_kv_heads, self.head_dim = args.n_heads, args.kv_heads, args.head_dim
+        self.wq = nn.Linear(args.dim, args.n_heads * self.head_dim, bias=False)
+        self.wk = nn.Linear(args.dim, self.n_kv_heads * self.head_dim, bias=False)
+        self.wv = nn.Linear(args.dim, self.n_kv_heads * self.head_dim, bias=False)
+        self.wo = nn.Linear(args.n_heads * self.head_dim, args.dim, bias=False)
+        self.cache_k = self.cache_v = None  # (B, n_kv_heads, max_len, head_dim) while generating
+
+    def forward(self, x, cos, sin, start_pos=0, mask=None):
+        B, T, _ = x.shape
+        q = self.wq(x).view(B, T, self.n_heads, self.head_dim)
+        k = self.wk(x).view(B, T, self.n_kv_heads, self.head_dim)
+        v = self.wv(x).view(B, T, self.n_kv_heads, self.head_dim)
+        q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
+        q, k, v = q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2)  # (B, heads, T, head_dim)
+        if self.cache_k is not None:
+            self.cache_k[:B, :, start_pos:start_pos + T] = k
+            self.cache_v[:B, :, start_pos:start_pos + T] = v
+            k, v = self.cache_k[:B, :, :start_pos + T], self.cache_v[:B, :, :start_pos + T]
+        if self.n_kv_heads != self.n_heads:  # grouped-query attention: each kv head serves n_rep query heads
+            n_rep = self.n_heads // self.n_kv_heads
+            k, v = k.repeat_interleave(n_rep, dim=1), v.repeat_interleave(n_rep, dim=1)
+        # Without a mask, causal from the first query (training, or a prefill at position 0); a
+        # single decoded token sees the whole cache; anything else passes its mask.
+        causal = mask is None and T > 1
+        y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=causal)  # (B, H, T, head_dim)
+        return self.wo(y.transpose(1, 2).reshape(B, T, -1))
+
+
+class FeedForward(nn.Module):
+    def __init__(self, args):
+        super().__init__()
+        self.w1 = nn.Linear(args.dim, args.ffn_hidden_dim, bias=False)  # gate
+        self.w2 = nn.Linear(args.ffn_hidden_dim, args.dim, bias=False)  # down
+        self.w3 = nn.Linear(args.dim, args.ffn_hidden_dim, bias=False)  # up
+
+    def forward(self, x):
+        return self.w2(F.silu(self.w1(x)) * self.w3(x))  # SwiGLU
+
+
+class TransformerBlock(nn.Module):
+    def __init__(self, layer_id, args):
+        super().__init__()
+        self.layer_id = layer_id
+        self.attention = Attention(args)
+        self.feed_forward = FeedForward(args)
+        self.attention_norm = RMSNorm(args.dim, eps=args.norm_eps)
+        self.ffn_norm = RMSNorm(args.dim, eps=args.norm_eps)
+        self.checkpoint = False  # recompute this block in the backward pass (pretrain.py sets it)
+
+    def forward(self, x, cos, sin, start_pos=0, mask=None):
+        if self.checkpoint and torch.is_grad_enabled():
+            return torch.utils.checkpoint.checkpoint(self._forward, x, cos, sin, start_pos, mask, use_reentrant=False)
+        return self._forward(x, cos, sin, start_pos, mask)
+
+    def _forward(self, x, cos, sin, start_pos, mask):
+        h = x + self.attention(self.attention_norm(x), cos, sin, start_pos, mask)
+        return h + self.feed_forward(self.ffn_norm(h))
+
+
+class Transformer(nn.Module):
+    def __init__(self, args):
+        super().__init__()
+        self.args = args  # Meta calls it `params`
+        self.tok_embeddings = nn.Embedding(args.vocab_size, args.dim)
+        self.layers = nn.ModuleList(TransformerBlock(i, args) for i in range(args.n_layers))
+        self.norm = RMSNorm(args.dim, eps=args.norm_eps)
+        self.output = nn.Linear(args.dim, args.vocab_size, bias=False)
+        cos, sin = rope_tables(args, args.max_seq_len)
+        self.register_buffer('rope_cos', cos, persistent=False)
+        self.register_buffer('rope_sin', sin, persistent=False)
+
+    def forward(self, tokens, start_pos=0, mask=None):
+        """tokens (B, T) -> float32 logits (B, T, vocab). `start_pos` is the position of tokens[:, 0]
+        (non-zero while decoding with the KV cache); `mask` is an optional (B or 1, 1, T, start_pos+T)
+        boolean attention mask, True where attention is allowed."""
+        T = tokens.size(1)
+        if start_pos + T > self.rope_cos.size(0):
+            raise ValueError(f"position {start_pos + T} is past max_seq_len={self.args.max_seq_len}")
+        # The tables must stay float32: fetch them again after a model.to(dtype) (init_rope)
+        assert self.rope_cos.dtype == torch.float32, "RoPE tables were cast; call model.init_rope()"
+        cos, sin = self.rope_cos[start_pos:start_pos + T], self.rope_sin[start_pos:start_pos + T]
+        h = self.tok_embeddings(tokens)
+        for layer in self.layers:
+            h = layer(h, cos, sin, start_pos, mask)
+        return self.output(self.norm(h)).float()
+
+    def init_rope(self, device=None):
+        """(Re)compute the float32 RoPE tables: after building on the meta device, or after .to(dtype)."""
+        device = device or self.tok_embeddings.weight.device
+        self.rope_cos, self.rope_sin = rope_tables(self.args, self.args.max_seq_len, device)
+
+    def init_weights(self, seed=0):
+        """For a model trained from scratch: N(0, 0.02) everywhere, the two projections that write
+        into the residual stream scaled by 1/sqrt(2 * n_layers) (GPT-2; nanoGPT's model.py)."""
+        g = torch.Generator().manual_seed(seed)
+        for name, p in self.named_parameters():
+            if p.dim() == 1:
+                nn.init.ones_(p)
+            else:
+                std = 0.02 / math.sqrt(2 * self.args.n_layers) if name.endswith(('wo.weight', 'w2.weight')) else 0.02
+                p.data.copy_(torch.randn(p.shape, generator=g) * std)
+
+    @property
+    def tied(self):
+        return self.output.weight is self.tok_embeddings.weight
+
+    def setup_cache(self, batch_size, max_len):
+        if max_len > self.args.max_seq_len:
+            raise ValueError(f"a KV cache of {max_len} positions is past max_seq_len={self.args.max_seq_len}")
+        w = self.tok_embeddings.weight
+        for layer in self.layers:
+            a = layer.attention
+            shape = (batch_size, a.n_kv_heads, max_len, a.head_dim)
+            a.cache_k = torch.zeros(shape, dtype=w.dtype, device=w.device)
+            a.cache_v = torch.zeros(shape, dtype=w.dtype, device=w.device)
+
+    def reorder_cache(self, index):
+        """Keep cache rows `index` (beam search)."""
+        for layer in self.layers:
+            a = layer.attention
+            a.cache_k, a.cache_v = a.cache_k[index], a.cache_v[index]
+
+    def clear_cache(self):
+        for layer in self.layers:
+            layer.attention.cache_k = layer.attention.cache_v = None
+
+
+# -----------------------------------------------------------------------------------------------
+# Tokenizer: Meta's two formats behind one interface
+
+
+# Llama 3's split regex and special tokens (llama-models, models/llama3/tokenizer.py). The 3.1 names
+# replace some of 3.0's reserved ones; the ids are the same.
+LLAMA3_PATTERN = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*"
+                  r"|\s*[\r\n]+|\s+(?!\S)|\s+")
+LLAMA3_SPECIAL = ['<|begin_of_text|>', '<|end_of_text|>', '<|reserved_special_token_0|>',
+                  '<|reserved_special_token_1|>', '<|finetune_right_pad_id|>', '<|step_id|>',
+                  '<|start_header_id|>', '<|end_header_id|>', '<|eom_id|>', '<|eot_id|>',
+                  '<|python_tag|>', '<|image|>']
+LLAMA3_SPECIAL += [f'<|reserved_special_token_{i}|>' for i in range(2, 256 - len(LLAMA3_SPECIAL) + 2)]
+# tiktoken can fail on very long runs (openai/tiktoken#195); Meta encodes at most 400k characters
+# at a time and cuts any run of more than 25k whitespace or non-whitespace characters.
+TIKTOKEN_MAX_CHARS, TIKTOKEN_MAX_RUN = 400_000, 25_000
+LONG_RUN = re.compile(r'\s{%d,}|\S{%d,}' % (TIKTOKEN_MAX_RUN + 1, TIKTOKEN_MAX_RUN + 1))
+
+
+class Tokenizer:
+    """SentencePiece (LLaMA 1/2, and vocabularies extended from them) or tiktoken (Llama 3.x),
+    told apart by the file's content: a tiktoken file is lines of `base64-token rank`."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        try:
+            data = self.path.read_bytes()
+        except OSError as e:
+            raise InputError(f"{path}: cannot read the tokenizer ({e.strerror})")
+        self.sha256 = hashlib.sha256(data).hexdigest()
+        if re.match(rb'[A-Za-z0-9+/]+=* \d+\r?\n', data):
+            self._init_tiktoken(data)
+        else:
+            self._init_sentencepiece(data)
+
+    def _init_sentencepiece(self, data):
+        self.kind = 'sentencepiece'
+        self.sp = sentencepiece.SentencePieceProcessor()
+        try:
+            self.sp.LoadFromSerializedProto(data)
+        except (RuntimeError, OSError, TypeError):
+            raise InputError(f"{self.path}: neither a SentencePiece model nor a tiktoken ranks file")
+        self.n_words = self.sp.vocab_size()
+        self.bos_id, self.eos_id, self.pad_id = self.sp.bos_id(), self.sp.eos_id(), self.sp.pad_id()
+        self.stop_tokens = (self.eos_id,)
+
+    def _init_tiktoken(self, data):
+        self.kind = 'tiktoken'
+        try:
+            ranks = {b64decode(token): int(rank) for token, rank in (line.split() for line in data.splitlines() if line)}
+        except ValueError:
+            raise InputError(f"{self.path}: a line is not `base64-token rank`")
+        self.special = {tok: len(ranks) + i for i, tok in enumerate(LLAMA3_SPECIAL)}
+        self.model = tiktoken.Encoding(name=self.path.name, pat_str=LLAMA3_PATTERN,
+                                       mergeable_ranks=ranks, special_tokens=self.special)
+        self.n_words = len(ranks) + len(self.special)
+        self.bos_id, self.eos_id = self.special['<|begin_of_text|>'], self.special['<|end_of_text|>']
+        self.pad_id = self.special['<|finetune_right_pad_id|>']
+        self.stop_tokens = (self.eos_id, self.special['<|eom_id|>'], self.special['<|eot_id|>'])
+
+    def encode(self, text, bos, eos):
+        if self.kind == 'sentencepiece':
+            ids = self.sp.encode(text)
+        else:  # special-token text is encoded as plain text, as Meta's default does
+            ids = []
+            for piece in self._tiktoken_pieces(text):
+                ids += self.model.encode_ordinary(piece)
+        return [self.bos_id] * bos + ids + [self.eos_id] * eos
+
+    def decode(self, ids):
+        ids = [int(i) for i in ids]
+        return self.sp.decode(ids) if self.kind == 'sentencepiece' else self.model.decode(ids)
+
+    @staticmethod
+    def _tiktoken_pieces(text):
+        for i in range(0, len(text), TIKTOKEN_MAX_CHARS):
+            chunk = text[i:i + TIKTOKEN_MAX_CHARS]
+            start = 0
+            for run in LONG_RUN.finditer(chunk):  # rare: cut every TIKTOKEN_MAX_RUN characters
+                for cut in range(run.start() + TIKTOKEN_MAX_RUN, run.end(), TIKTOKEN_MAX_RUN):
+                    yield chunk[start:cut]
+                    start = cut
+            yield chunk[start:]
+
+
+# Alpaca's prompt (Taori et al. 2023, stanford_alpaca train.py PROMPT_DICT). x-LLaMA (NJUNLP/x-LLM
+# train.py) and COMMIT wrap every language, code-mixed text included, in this English template.
+PROMPT_TEMPLATES = {
+    'alpaca': {
+        'prompt_input': ("Below is an instruction that describes a task, paired with an input that provides "
+                         "further context. Write a response that appropriately completes the request.\n\n"
+                         "### Instruction:\n{instruction}\n\n### Input:\n{input}\n\n### Response:"),
+        'prompt_no_input': ("Below is an instruction that describes a task. Write a response that "
+                            "appropriately completes the request.\n\n### Instruction:\n{instruction}\n\n### Response:"),
+    },
+    # no template: the instruction (and input) alone, for models tuned on bare text
+    'none': {'prompt_input': "{instruction}\n{input}\n", 'prompt_no_input': "{instruction}\n"},
+}
+
+
+def format_prompt(instruction, input='', template='alpaca'):
+    if template not in PROMPT_TEMPLATES:
+        raise InputError(f"unknown template {template!r}; choose one of {', '.join(PROMPT_TEMPLATES)}")
+    t = PROMPT_TEMPLATES[template]
+    return (t['prompt_input'] if input else t['prompt_no_input']).format(instruction=instruction, input=input)
+
+
+# -----------------------------------------------------------------------------------------------
+# Meta checkpoints: load (merging model-parallel shards) and save
+
+
+def find_tokenizer(ckpt_dir, tokenizer_path=''):
+    """An explicit path, else tokenizer.model in the checkpoint directory (Llama 3, and this
+    project's checkpoints) or in its parent (LLaMA 1/2 downloads keep one beside the size folders)."""
+    if tokenizer_path:
+        if not Path(tokenizer_path).is_file():
+            raise InputError(f"{tokenizer_path}: tokenizer file not found")
+        return Path(tokenizer_path)
+    for d in (Path(ckpt_dir), Path(ckpt_dir).parent):
+        if (d / 'tokenizer.model').is_file():
+            return d / 'tokenizer.model'
+    raise InputError(f"{ckpt_dir}: no tokenizer.model here or in the parent directory; "
+                     "set tokenizer_path to Meta's tokenizer.model")
+
+
+def read_consolidated(path):
+    """One consolidated.NN.pth as {name: tensor}, memory-mapped, through the weights-only unpickler."""
+    try:
+        try:
+            state = torch.load(path, map_location='cpu', mmap=True, weights_only=True)
+        except RuntimeError as e:
+            if '_use_new_zipfile_serialization' not in str(e):
+                raise
+            state = torch.load(path, map_location='cpu', weights_only=True)  # pre-2020 format: cannot be mapped
+    except pickle.UnpicklingError as e:  # the weights-only unpickler refusing an object
+        raise InputError(f"{path}: holds more than plain tensors ({str(e).splitlines()[0][:160]}); "
+                         "re-save it as a dict of tensors: this project never unpickles code")
+    except Exception as e:
+        raise InputError(f"{path}: not a readable PyTorch checkpoint ({str(e).splitlines()[0][:160]})")
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise InputError(f"{path}: expected a dict of tensors")
+    return state
+
+
+def merge_shard_pieces(pieces, shape):
+    """One tensor from its model-parallel pieces, by shape alone: replicated (norms), or concatenated
+    along the one dim that adds up (dim 0 for wq wk wv w1 w3 output and Llama 3's tok_embeddings,
+    dim 1 for wo w2 and LLaMA 1/2's tok_embeddings). None if no dim fits."""
+    if all(p.shape == shape for p in pieces):
+        return pieces[0].clone() if len(pieces) > 1 else pieces[0]  # clone: don't pin a whole shard
+    for d in range(len(shape)):
+        rest = [s for i, s in enumerate(shape) if i != d]
+        if sum(p.shape[d] for p in pieces) == shape[d] and all(
+                [s for i, s in enumerate(p.shape) if i != d] == rest for p in pieces):
+            return torch.cat(pieces, dim=d)
+    return None
+
+
+def read_weights(ckpt_dir, args):
+    """{Meta name: tensor} for the model `args` describes, merged tensor by tensor from every
+    consolidated.NN.pth, so memory peaks near one copy of the weights. `rope.freqs` (LLaMA 1) is
+    dropped; a missing `output.weight` means the output is tied to the embedding (Llama 3.2 1B/3B)."""
+    paths = sorted(Path(ckpt_dir).glob('consolidated.*.pth'))
+    if not paths:
+        raise InputError(f"{ckpt_dir}: no consolidated.*.pth files; point ckpt_dir at a Meta checkpoint directory")
+    shards = [read_consolidated(p) for p in paths]
+    with torch.device('meta'):
+        expected = {k: v.shape for k, v in Transformer(args).state_dict().items()}
+    if 'output.weight' not in shards[0]:
+        del expected['output.weight']
+    unexpected = sorted(set(shards[0]) - set(expected) - {'rope.freqs'})
+    if unexpected:
+        raise InputError(f"{paths[0]}: tensors this model does not have: {', '.join(unexpected[:4])}; "
+                         "is params.json the one that came with it?")
+    state = {}
+    for name, shape in expected.items():
+        for p, s in zip(paths, shards):
+            if name not in s:
+                raise InputError(f"{p}: tensor {name} is missing")
+        merged = merge_shard_pieces([s[name] for s in shards], shape)
+        if merged is None:
+            got = ' + '.join(str(tuple(s[name].shape)) for s in shards)
+            raise InputError(f"{paths[0]}: {name} has shape {got} but params.json implies {tuple(shape)}")
+        state[name] = merged
+    return state
+
+
+def check_vocab(args, tokenizer, where):
+    if args.vocab_size != tokenizer.n_words:
+        raise InputError(f"{tokenizer.path} has {tokenizer.n_words} tokens but {where} says vocab_size "
+                         f"{args.vocab_size}; start pretrain.py with resize_vocab=True to grow the "
+                         "embeddings to the new tokenizer, or use the tokenizer the model was trained with")
+
+
+def build(args, state, device='cpu', dtype=None):
+    """A Transformer holding `state`, built on the meta device and filled tensor by tensor (no
+    random init, no second copy: tensors already of the right dtype and device are used as they are)."""
+    with torch.device('meta'):
+        model = Transformer(args)
+    state = {k: v.to(device=device, dtype=dtype or v.dtype) for k, v in state.items()}
+    model.load_state_dict(state, strict=False, assign=True)
+    if 'output.weight' not in state:
+        model.output.weight = model.tok_embeddings.weight
+    assert not any(p.is_meta for p in model.parameters()), "a weight was missing from `state`"
+    model.init_rope(device)
+    return model
+
+
+def load(ckpt_dir, tokenizer_path='', device='cpu', dtype=None, max_seq_len=2048):
+    """(model, tokenizer) from a Meta checkpoint directory: params.json + consolidated.NN.pth."""
+    ckpt_dir = Path(ckpt_dir)
+    args = ModelArgs.from_json(ckpt_dir / 'params.json')
+    args.max_seq_len = max_seq_len
+    tokenizer = Tokenizer(find_tokenizer(ckpt_dir, tokenizer_path))
+    if args.vocab_size == -1:
+        args.vocab_size = tokenizer.n_words
+    check_vocab(args, tokenizer, ckpt_dir / 'params.json')
+    return build(args, read_weights(ckpt_dir, args), device, dtype), tokenizer
+
+
+def save(out_dir, args, state, tokenizer_path, extra=None):
+    """Meta's layout: params.json, consolidated.00.pth, tokenizer.model, plus `extra` files
+    ({name.json: dict} or {name.pth: tensors}). Written into a temporary directory and renamed into
+    place, so a crash leaves either the old checkpoint or the new one, never half of one."""
+    out_dir = Path(out_dir)
+    with atomic_path(out_dir) as tmp:
+        tmp.mkdir()
+        (tmp / 'params.json').write_text(json.dumps(args.to_json(), indent=2) + '\n')
+        torch.save({k: v.contiguous() for k, v in state.items()}, tmp / 'consolidated.00.pth')
+        shutil.copyfile(tokenizer_path, tmp / 'tokenizer.model')
+        for name, obj in (extra or {}).items():
+            if name.endswith('.json'):
+                (tmp / name).write_text(json.dumps(obj, indent=2, ensure_ascii=False) + '\n')
+            else:
+                torch.save(obj, tmp / name)
+
+
+def meta_state_dict(state, lora_scale=None, tied=False):
+    """The checkpoint tensors in Meta's names: LoRA folded into its base weights
+    (W + scale * B @ A, in float32), the adapter tensors dropped, and a tied output left out
+    (its absence is what marks it tied)."""
+    out = {}
+    for name, w in state.items():
+        if '.lora_' in name or (tied and name == 'output.weight'):
+            continue
+        base = name.removesuffix('.weight')
+        if f'{base}.lora_A' in state:
+            delta = state[f'{base}.lora_B'].float() @ state[f'{base}.lora_A'].float()
+            w = (w.float() + lora_scale * delta).to(w.dtype)
+        out[name] = w
+    return out
+
+
+# -----------------------------------------------------------------------------------------------
+# LoRA and the training modes the papers compare
+
+
+class LoRALinear(nn.Linear):
+    """y = x W^T + scale * dropout(x) A^T B^T, with W frozen (Hu et al. 2021; lit-llama's lora.py).
+    A subclass of nn.Linear, so the base weight keeps its Meta name (`...wq.weight`) and the adapter
+    sits beside it (`...wq.lora_A`, `...wq.lora_B`)."""
+
+    def __init__(self, base, r, alpha, dropout):
+        super().__init__(base.in_features, base.out_features, bias=False, device='meta')
+        self.weight = base.weight
+        factory = dict(device=base.weight.device, dtype=base.weight.dtype)
+        self.lora_A = nn.Parameter(torch.empty(r, base.in_features, **factory))
+        self.lora_B = nn.Parameter(torch.zeros(base.out_features, r, **factory))  # zero: starts as the base model
+        nn.init.kaiming_uniform_(self.lora_A, a=math.sqrt(5))  # as nn.Linear initialises its weight
+        self.scale = alpha / r
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x):
+        return F.linear(x, self.weight) + F.linear(F.linear(self.dropout(x), self.lora_A), self.lora_B) * self.scale
+
+
+LORA_TARGETS = ('wq', 'wk', 'wv', 'wo', 'w1', 'w2', 'w3')
+
+
+def apply_lora(model, r=8, alpha=16, dropout=0.05, targets=('wq', 'wv')):
+    """Replace the chosen projections of every block by LoRALinear (in place)."""
+    bad = set(targets) - set(LORA_TARGETS)
+    if bad:
+        raise InputError(f"lora_targets: {', '.join(sorted(bad))} is not one of {' '.join(LORA_TARGETS)}")
+    for layer in model.layers:
+        for parent in (layer.attention, layer.feed_forward):
+            for name in targets:
+                if hasattr(parent, name) and not isinstance(getattr(parent, name), LoRALinear):
+                    setattr(parent, name, LoRALinear(getattr(parent, name), r, alpha, dropout))
+    return model
+
+
+def merge_lora(model):
+    """Fold every LoRALinear into a plain nn.Linear holding W + scale * B @ A (in place)."""
+    for layer in model.layers:
+        for parent in (layer.attention, layer.feed_forward):
+            for name, m in list(parent.named_children()):
+                if isinstance(m, LoRALinear):
+                    merged = meta_state_dict({'w.weight': m.weight, 'w.lora_A': m.lora_A, 'w.lora_B': m.lora_B}, m.scale)
+                    linear = nn.Linear(m.in_features, m.out_features, bias=False, device='meta')
+                    linear.weight = nn.Parameter(merged['w.weight'].detach(), requires_grad=m.weight.requires_grad)
+                    setattr(parent, name, linear)
+    return model
+
+
+def lora_state_dict(state):
+    """The adapter alone: every `*.lora_A` / `*.lora_B` tensor."""
+    return {k: v for k, v in state.items() if '.lora_' in k}
+
+
+TRAIN_MODES = 'full, lora, embed, embed+head, lora+embed, layers:0,5'
+
+
+def set_trainable(model, mode):
+    """Which parameters train (requires_grad), for the modes the papers compare:
+      full         everything
+      lora         the LoRA adapters only (apply_lora first)
+      embed        the input embeddings only (How Multilingual's embedding-only tuning)
+      embed+head   input embeddings and the output layer
+      lora+embed   LoRA plus embeddings and output (Chinese-LLaMA's continued pretraining)
+      layers:0,5   the listed transformer blocks only (How Multilingual's single-layer tuning)
+    A tied output (Llama 3.2 1B/3B) is the embedding matrix, so it trains whenever the embedding does.
+    Returns (trainable, total) parameter counts."""
+    has_lora = any('.lora_' in n for n, _ in model.named_parameters())
+    if mode.startswith('layers:'):
+        try:
+            ids = {int(i) for i in mode[len('layers:'):].split(',')}
+        except ValueError:
+            ids = {-1}
+        if not ids or not ids <= set(range(model.args.n_layers)):
+            raise InputError(f"mode {mode!r}: name blocks between 0 and {model.args.n_layers - 1}, like layers:0,5")
+        prefixes = tuple(f'layers.{i}.' for i in sorted(ids))
+        trains = lambda n: n.startswith(prefixes) and '.lora_' not in n  # noqa: E731
+    else:
+        rules = {'full': lambda n: '.lora_' not in n,
+                 'lora': lambda n: '.lora_' in n,
+                 'embed': lambda n: n.startswith('tok_embeddings.'),
+                 'embed+head': lambda n: n.startswith(('tok_embeddings.', 'output.')),
+                 'lora+embed': lambda n: '.lora_' in n or n.startswith(('tok_embeddings.', 'output.'))}
+        if mode not in rules:
+            raise InputError(f"unknown mode {mode!r}; choose one of: {TRAIN_MODES}")
+        trains = rules[mode]
+    if ('lora' in mode) != has_lora:
+        raise InputError(f"mode {mode!r} " + ("needs apply_lora first" if 'lora' in mode else "but the model has LoRA adapters"))
+    total = trainable = 0
+    for name, p in model.named_parameters():
+        p.requires_grad_(trains(name))
+        total += p.numel() * ('.lora_' not in name)
+        trainable += p.numel() * p.requires_grad
+    return trainable, total
+
+
+# -----------------------------------------------------------------------------------------------
+# Vocabulary resize, for an extended tokenizer
+
+
+@torch.no_grad()
+def resize_vocab(model, old_tokenizer, new_tokenizer):
+    """Grow tok_embeddings and output to the new tokenizer's size. The extended tokenizer keeps
+    every old id; each new token's row starts as the mean of the old rows of the pieces the old
+    tokenizer splits its text into, so its first prediction is near what the model already computes
+    for that text, instead of noise (Hewitt 2021, "Initializing new word embeddings for pretrained
+    language models"; the mean of all rows when the text gives no pieces)."""
+    old_n, new_n = model.args.vocab_size, new_tokenizer.n_words
+    if new_n < old_n:
+        raise InputError(f"{new_tokenizer.path} has {new_n} tokens, fewer than the model's {old_n}")
+    pieces = [old_tokenizer.encode(new_tokenizer.decode([i]), bos=False, eos=False) for i in range(old_n, new_n)]
+    tied = model.tied
+
+    def grown(weight):
+        new_rows = torch.stack([weight[p].mean(0) if p else weight.mean(0) for p in pieces]) if pieces else weight[:0]
+        return nn.Parameter(torch.cat([weight, new_rows.to(weight.dtype)]), requires_grad=weight.requires_grad)
+
+    model.tok_embeddings.weight = grown(model.tok_embeddings.weight)
+    model.tok_embeddings.num_embeddings = new_n
+    model.output.weight = model.tok_embeddings.weight if tied else grown(model.output.weight)
+    model.output.out_features = new_n
+    model.args.vocab_size = new_n
+
+
+# -----------------------------------------------------------------------------------------------
+# Generation: batched prompts, KV cache, greedy or top-p
+
+
+def sample(logits, temperature=0.0, top_p=1.0, generator=None):
+    """Next token ids (B,) from last-position logits (B, vocab): argmax at temperature 0, otherwise
+    top-p (nucleus) sampling as in Meta's `sample_top_p`."""
+    if temperature <= 0:
+        return logits.argmax(dim=-1)
+    probs = torch.softmax(logits / temperature, dim=-1)
+    sorted_probs, order = probs.sort(dim=-1, descending=True)
+    outside = sorted_probs.cumsum(dim=-1) - sorted_probs > top_p  # keep the smallest set reaching top_p
+    sorted_probs = sorted_probs.masked_fill(outside, 0.0)
+    choice = torch.multinomial(sorted_probs / sorted_probs.sum(-1, keepdim=True), 1, generator=generator)
+    return order.gather(-1, choice).squeeze(-1)
+
+
+@torch.inference_mode()
+def generate(model, prompts, max_new_tokens, temperature=0.0, top_p=1.0, stop_tokens=(), generator=None):
+    """Continue each prompt (a list of token ids). Meta's scheme: the batch is prefilled up to the
+    shortest prompt, then advances one position at a time; a row still inside its own prompt keeps
+    its prompt token, so prompts of different lengths need no padding mask. Returns the new tokens
+    of each row, cut before its first stop token."""
+    lengths = [len(p) for p in prompts]
+    assert min(lengths) > 0, "every prompt needs at least one token (BOS)"
+    if max(lengths) >= model.args.max_seq_len:
+        raise ValueError(f"a prompt of {max(lengths)} tokens leaves no room under max_seq_len={model.args.max_seq_len}")
+    total = min(model.args.max_seq_len, max(lengths) + max_new_tokens)
+    device = model.tok_embeddings.weight.device
+    tokens = torch.zeros((len(prompts), total), dtype=torch.long, device=device)
+    for i, p in enumerate(prompts):
+        tokens[i, :min(len(p), total)] = torch.tensor(p[:total])
+    in_prompt = torch.arange(total, device=device)[None, :] < torch.tensor(lengths, device=device)[:, None]
+    stops = torch.tensor(list(stop_tokens) or [-1], device=device)
+    done = torch.zeros(len(prompts), dtype=torch.bool, device=device)
+    model.setup_cache(len(prompts), total)
+    try:
+        prev = 0
+        for cur in range(min(lengths), total):
+            logits = model(tokens[:, prev:cur], start_pos=prev)  # the first pass is the prefill
+            next_token = sample(logits[:, -1], temperature, top_p, generator)
+            next_token = torch.where(in_prompt[:, cur], tokens[:, cur], next_token)
+            tokens[:, cur] = next_token
+            done |= ~in_prompt[:, cur] & torch.isin(next_token, stops)
+            prev = cur
+            if done.all():
+                break
+    finally:
+        model.clear_cache()
+    out = []
+    for i, n in enumerate(lengths):
+        new = tokens[i, n:min(n + max_new_tokens, prev + 1)].tolist()
+        cut = [j for j, t in enumerate(new) if t in stop_tokens]
+        out.append(new[:cut[0]] if cut else new)
+    return out
+
+
+# -----------------------------------------------------------------------------------------------
+# `python model.py`: continue a prompt, like Meta's example_text_completion.py
+
+ckpt_dir = 'out/demo/base'  # a Meta-format checkpoint directory
+tokenizer_path = ''  # '' = tokenizer.model in ckpt_dir or its parent
+prompt = 'The river'  # the text to continue
+template = ''  # '' = the raw prompt; 'alpaca' wraps it as an instruction (PROMPT_TEMPLATES)
+max_new_tokens = 64
+temperature = 0.0  # 0 = greedy
+top_p = 0.9  # nucleus sampling when temperature > 0
+seed = 1337
+device = 'cpu'  # 'cuda' on a GPU
+dtype = 'float32'  # 'bfloat16' halves memory on a GPU
+max_seq_len = 2048  # the longest prompt + continuation
+
+if __name__ == '__main__':
+    cfg = configure(globals())
+    torch.manual_seed(cfg.seed)
+    model, tok = load(cfg.ckpt_dir, cfg.tokenizer_path, cfg.device, getattr(torch, cfg.dtype), cfg.max_seq_len)
+    text = format_prompt(cfg.prompt, template=cfg.template) if cfg.template else cfg.prompt
+    new = generate(model.eval(), [tok.encode(text, bos=True, eos=False)], cfg.max_new_tokens,
+                   cfg.temperature, cfg.top_p, tok.stop_tokens)[0]
+    print(text + tok.decode(new))

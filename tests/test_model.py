@@ -1,0 +1,417 @@
+"""model.py against an implementation nobody here wrote (transformers), Meta's shard layout,
+round trips, LoRA, the training modes, tokenizers, generation and bad input."""
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+import torch
+
+import model as M
+from conftest import ROOT, asset, random_model, tiny_args, write_checkpoint
+
+
+# ---------------------------------------------------------------- parity with transformers
+
+def to_hf(args, state):
+    """Meta -> Hugging Face, as transformers' convert_llama_weights_to_hf.py does: rename, and
+    permute wq/wk rows from Meta's adjacent-pair RoPE to HF's rotate-half RoPE."""
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    def permute(w, n_heads):
+        out_dim, in_dim = w.shape
+        return w.view(n_heads, out_dim // n_heads // 2, 2, in_dim).transpose(1, 2).reshape(out_dim, in_dim)
+
+    rope = {'rope_type': 'default', 'rope_theta': args.rope_theta}
+    if args.use_scaled_rope:
+        rope.update(rope_type='llama3', factor=args.rope_scaling_factor or 8.0, low_freq_factor=1.0,
+                    high_freq_factor=args.rope_high_freq_factor or 4.0, original_max_position_embeddings=8192)
+    config = LlamaConfig(vocab_size=args.vocab_size, hidden_size=args.dim, intermediate_size=args.ffn_hidden_dim,
+                         num_hidden_layers=args.n_layers, num_attention_heads=args.n_heads,
+                         num_key_value_heads=args.kv_heads, rms_norm_eps=args.norm_eps, rope_parameters=rope,
+                         max_position_embeddings=args.max_seq_len, tie_word_embeddings='output.weight' not in state,
+                         attn_implementation='eager')
+    hf = {'model.embed_tokens.weight': state['tok_embeddings.weight'], 'model.norm.weight': state['norm.weight']}
+    if 'output.weight' in state:
+        hf['lm_head.weight'] = state['output.weight']
+    for i in range(args.n_layers):
+        p, q = f'layers.{i}.', f'model.layers.{i}.'
+        hf[q + 'self_attn.q_proj.weight'] = permute(state[p + 'attention.wq.weight'], args.n_heads)
+        hf[q + 'self_attn.k_proj.weight'] = permute(state[p + 'attention.wk.weight'], args.kv_heads)
+        hf[q + 'self_attn.v_proj.weight'] = state[p + 'attention.wv.weight']
+        hf[q + 'self_attn.o_proj.weight'] = state[p + 'attention.wo.weight']
+        hf[q + 'mlp.gate_proj.weight'] = state[p + 'feed_forward.w1.weight']
+        hf[q + 'mlp.down_proj.weight'] = state[p + 'feed_forward.w2.weight']
+        hf[q + 'mlp.up_proj.weight'] = state[p + 'feed_forward.w3.weight']
+        hf[q + 'input_layernorm.weight'] = state[p + 'attention_norm.weight']
+        hf[q + 'post_attention_layernorm.weight'] = state[p + 'ffn_norm.weight']
+    model = LlamaForCausalLM(config).eval()
+    missing, unexpected = model.load_state_dict(hf, strict=False)
+    assert not unexpected and set(missing) <= {'lm_head.weight'}
+    return model
+
+
+CONFIGS = {
+    'llama2': dict(dim=64, n_layers=2, n_heads=4, vocab_size=300, multiple_of=16),
+    'llama3': dict(dim=64, n_layers=2, n_heads=8, n_kv_heads=2, vocab_size=300, multiple_of=32,
+                   ffn_dim_multiplier=1.3, rope_theta=500000.0),
+    'llama3.1': dict(dim=64, n_layers=2, n_heads=4, n_kv_heads=2, vocab_size=300, multiple_of=16,
+                     rope_theta=500000.0, use_scaled_rope=True),
+    'llama3.2-tied-factor32': dict(dim=64, n_layers=2, n_heads=4, n_kv_heads=1, vocab_size=300, multiple_of=16,
+                                   rope_theta=500000.0, use_scaled_rope=True, rope_scaling_factor=32.0),
+}
+
+
+@pytest.mark.parametrize('name', CONFIGS)
+def test_logits_match_transformers(name, tmp_path):
+    # max_seq_len 4096 with tokens spread over it, so the scaled (low) frequencies matter
+    args = tiny_args(**CONFIGS[name], max_seq_len=4096)
+    model = random_model(args)
+    if 'tied' in name:
+        model.output.weight = model.tok_embeddings.weight
+    state = M.meta_state_dict(model.state_dict(), tied=model.tied)
+    hf = to_hf(args, state)
+    tokens = torch.randint(0, args.vocab_size, (2, 24))
+    far = torch.randint(0, args.vocab_size, (1, 3000))  # positions past 2048, where scaled frequencies act
+    with torch.no_grad():
+        for t in (tokens, far):
+            assert (model(t) - hf(t).logits).abs().max().item() <= 1e-4
+
+
+def test_scaled_rope_constants_follow_llama_models():
+    """Factor 8 by default, stretching only wavelengths above 8192/1 tokens and keeping those below 8192/4."""
+    freqs = 1.0 / (500000.0 ** (torch.arange(0, 128, 2).float() / 128))
+    scaled = M.apply_rope_scaling(freqs)
+    wavelen = 2 * torch.pi / freqs
+    assert torch.equal(scaled[wavelen < 2048], freqs[wavelen < 2048])
+    assert torch.allclose(scaled[wavelen > 8192], freqs[wavelen > 8192] / 8)
+    between = (wavelen >= 2048) & (wavelen <= 8192)
+    assert between.any() and (scaled[between] < freqs[between]).all() and (scaled[between] > freqs[between] / 8).all()
+
+
+def test_cached_decoding_equals_full_forward():
+    args = tiny_args(**CONFIGS['llama3'])
+    model = random_model(args).eval()
+    tokens = torch.randint(0, args.vocab_size, (3, 20))
+    with torch.no_grad():
+        full = model(tokens)
+        model.setup_cache(3, 20)
+        parts = [model(tokens[:, :7], start_pos=0)]
+        parts += [model(tokens[:, t:t + 1], start_pos=t) for t in range(7, 12)]
+        # a chunk of several tokens past position 0 needs an explicit mask
+        mask = torch.ones(8, 20, dtype=torch.bool).tril(diagonal=12)[None, None]
+        parts.append(model(tokens[:, 12:20], start_pos=12, mask=mask))
+        model.clear_cache()
+    assert (torch.cat(parts, dim=1) - full).abs().max().item() <= 1e-5
+
+
+def test_hidden_size_rule_matches_meta_releases():
+    # (dim, multiple_of, ffn_dim_multiplier) -> Meta's published hidden sizes
+    assert M.ModelArgs(dim=4096, multiple_of=256).ffn_hidden_dim == 11008  # LLaMA 2 7B
+    assert M.ModelArgs(dim=8192, multiple_of=4096, ffn_dim_multiplier=1.3).ffn_hidden_dim == 28672  # LLaMA 2 70B
+    assert M.ModelArgs(dim=4096, multiple_of=1024, ffn_dim_multiplier=1.3).ffn_hidden_dim == 14336  # Llama 3 8B
+    assert M.ModelArgs(dim=2048, multiple_of=256, ffn_dim_multiplier=1.5).ffn_hidden_dim == 8192  # Llama 3.2 1B
+
+
+# ---------------------------------------------------------------- checkpoints
+
+@pytest.mark.parametrize('n_shards', [2, 8])
+@pytest.mark.parametrize('layout', ['llama2', 'llama3'])
+def test_sharded_checkpoint_loads_to_the_unsharded_tensors(layout, n_shards, tmp_path, sp_tokenizer):
+    args = tiny_args(dim=64, n_heads=8, n_kv_heads=8 if layout == 'llama2' else 8, vocab_size=300, multiple_of=16)
+    if layout == 'llama3':
+        args = tiny_args(dim=64, n_heads=16, n_kv_heads=8, vocab_size=300, multiple_of=16, rope_theta=500000.0)
+    full = random_model(args).state_dict()
+    write_checkpoint(tmp_path, args, full, sp_tokenizer, n_shards, embed_dim=1 if layout == 'llama2' else 0)
+    model, _ = M.load(tmp_path, max_seq_len=64)
+    loaded = model.state_dict()
+    assert loaded.keys() == full.keys()
+    for k in full:
+        assert torch.equal(loaded[k], full[k]), k
+
+
+def test_llama1_checkpoint_vocab_from_tokenizer_and_rope_freqs_ignored(tmp_path, sp_tokenizer):
+    args = tiny_args()
+    state = random_model(args).state_dict()
+    write_checkpoint(tmp_path, args, {**state}, sp_tokenizer)
+    params = json.loads((tmp_path / 'params.json').read_text())
+    params['vocab_size'] = -1
+    (tmp_path / 'params.json').write_text(json.dumps(params))
+    torch.save({**state, 'rope.freqs': torch.zeros(8)}, tmp_path / 'consolidated.00.pth')
+    model, tok = M.load(tmp_path)
+    assert model.args.vocab_size == tok.n_words == 300
+    assert torch.equal(model.output.weight, state['output.weight'])
+
+
+def test_save_then_load_is_bitwise_equal_and_tying_survives(tmp_path, sp_tokenizer):
+    args = tiny_args()
+    model = random_model(args)
+    model.output.weight = model.tok_embeddings.weight
+    M.save(tmp_path / 'ckpt', args, M.meta_state_dict(model.state_dict(), tied=True), sp_tokenizer,
+           extra={'note.json': {'a': 1}})
+    assert 'output.weight' not in torch.load(tmp_path / 'ckpt' / 'consolidated.00.pth', weights_only=True)
+    loaded, _ = M.load(tmp_path / 'ckpt', max_seq_len=64)
+    assert loaded.tied
+    for k, v in model.state_dict().items():
+        assert torch.equal(loaded.state_dict()[k], v), k
+    assert json.loads((tmp_path / 'ckpt' / 'note.json').read_text()) == {'a': 1}
+    # saving again over it replaces it whole and leaves no temporary files
+    M.save(tmp_path / 'ckpt', args, M.meta_state_dict(model.state_dict(), tied=True), sp_tokenizer)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['ckpt']
+    assert not (tmp_path / 'ckpt' / 'note.json').exists()
+
+
+def test_params_json_stays_readable_by_llama2_loader(tmp_path):
+    """LLaMA 2's ModelArgs(**params) rejects unknown keys: a LLaMA-2 model writes only its fields."""
+    keys = set(tiny_args().to_json())
+    assert keys == {'dim', 'n_layers', 'n_heads', 'vocab_size', 'multiple_of', 'norm_eps'}
+    l31 = tiny_args(**CONFIGS['llama3.1']).to_json()
+    assert l31['use_scaled_rope'] is True and l31['rope_theta'] == 500000.0 and 'max_seq_len' not in l31
+
+
+# ---------------------------------------------------------------- bad input
+
+def test_missing_params_json(tmp_path):
+    with pytest.raises(M.InputError, match=r'params\.json: not found'):
+        M.load(tmp_path)
+
+
+def test_shape_disagreeing_with_params_names_key_and_shapes(tmp_path, sp_tokenizer):
+    args = tiny_args()
+    state = random_model(args).state_dict()
+    state['layers.1.feed_forward.w2.weight'] = state['layers.1.feed_forward.w2.weight'][:, :-16].clone()
+    write_checkpoint(tmp_path, args, state, sp_tokenizer)
+    with pytest.raises(M.InputError) as e:
+        M.load(tmp_path)
+    msg = str(e.value)
+    assert 'layers.1.feed_forward.w2.weight' in msg and '(64, 160)' in msg and '(64, 176)' in msg
+    assert 'consolidated.00.pth' in msg
+
+
+def test_vocab_mismatch_says_how_to_resize(tmp_path, sp_tokenizer):
+    args = tiny_args(vocab_size=320)
+    write_checkpoint(tmp_path, args, random_model(args).state_dict(), sp_tokenizer)
+    with pytest.raises(M.InputError, match='resize_vocab=True'):
+        M.load(tmp_path)
+
+
+def test_pickle_that_is_not_plain_tensors_is_refused(tmp_path, sp_tokenizer):
+    args = tiny_args()
+    write_checkpoint(tmp_path, args, random_model(args).state_dict(), sp_tokenizer)
+    torch.save({'tok_embeddings.weight': torch.zeros(2), 'evil': subprocess.Popen}, tmp_path / 'consolidated.00.pth')
+    with pytest.raises(M.InputError, match='holds more than plain tensors'):
+        M.load(tmp_path)
+
+
+def test_cli_error_is_one_line_and_nonzero(tmp_path):
+    r = subprocess.run([sys.executable, 'model.py', f'--ckpt_dir={tmp_path}'], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 1
+    assert r.stderr.strip().count('\n') == 0 and r.stderr.startswith('error: ') and str(tmp_path) in r.stderr
+
+
+# ---------------------------------------------------------------- LoRA and training modes
+
+def test_lora_with_zero_B_changes_nothing_and_merged_equals_unmerged():
+    args = tiny_args(**CONFIGS['llama3'])
+    model = random_model(args).eval()
+    tokens = torch.randint(0, args.vocab_size, (2, 16))
+    with torch.no_grad():
+        before = model(tokens)
+        M.apply_lora(model, r=4, alpha=8, dropout=0.0, targets=M.LORA_TARGETS)
+        assert torch.equal(model(tokens), before)
+        for name, p in model.named_parameters():
+            if name.endswith('lora_B'):
+                p.normal_(0, 0.1)
+        with_lora = model(tokens)
+        assert (with_lora - before).abs().max() > 1e-3
+        state = M.meta_state_dict(model.state_dict(), lora_scale=2.0)
+        assert not any('lora' in k for k in state)
+        merged = M.merge_lora(model)
+        assert (merged(tokens) - with_lora).abs().max().item() <= 1e-5
+        assert all(torch.equal(merged.state_dict()[k], v) for k, v in state.items())
+
+
+def test_lora_state_dict_is_the_adapter_alone():
+    model = M.apply_lora(random_model(tiny_args()), r=2, alpha=4, targets=('wq', 'w2'))
+    adapter = M.lora_state_dict(model.state_dict())
+    assert sorted({k.split('.', 2)[2] for k in adapter}) == ['attention.wq.lora_A', 'attention.wq.lora_B',
+                                                          'feed_forward.w2.lora_A', 'feed_forward.w2.lora_B']
+
+
+@pytest.mark.parametrize('mode, trains', [
+    ('full', lambda n: True),
+    ('embed', lambda n: n == 'tok_embeddings.weight'),
+    ('embed+head', lambda n: n in ('tok_embeddings.weight', 'output.weight')),
+    ('layers:1', lambda n: n.startswith('layers.1.')),
+    ('layers:0,2', lambda n: n.startswith(('layers.0.', 'layers.2.'))),
+    ('lora', lambda n: 'lora_' in n),
+    ('lora+embed', lambda n: 'lora_' in n or n in ('tok_embeddings.weight', 'output.weight')),
+])
+def test_each_mode_trains_exactly_its_parameters(mode, trains):
+    model = random_model(tiny_args(n_layers=3))
+    if 'lora' in mode:
+        M.apply_lora(model, r=2, alpha=4)
+    trainable, total = M.set_trainable(model, mode)
+    names = dict(model.named_parameters())
+    assert {n for n, p in names.items() if p.requires_grad} == {n for n in names if trains(n)}
+    assert trainable == sum(p.numel() for n, p in names.items() if trains(n))
+    assert total == sum(p.numel() for n, p in names.items() if 'lora_' not in n)
+
+
+def test_bad_modes_are_clear_errors():
+    model = random_model(tiny_args())
+    for mode, msg in [('layers:7', 'between 0 and 1'), ('everything', 'unknown mode'), ('lora', 'apply_lora first')]:
+        with pytest.raises(M.InputError, match=msg):
+            M.set_trainable(model, mode)
+
+
+# ---------------------------------------------------------------- vocabulary resize
+
+def append_pieces(model_file, pieces):
+    """A SentencePiece model with pieces appended, written as raw protobuf: field 1 (`pieces`) is
+    repeated, so appending one more serialized entry to the message adds a piece."""
+    import struct
+
+    def varint(n):
+        out = b''
+        while n > 0x7F:
+            out, n = out + bytes([n & 0x7F | 0x80]), n >> 7
+        return out + bytes([n])
+    data = model_file.read_bytes()
+    for p in pieces:
+        b = p.encode()
+        entry = b'\x0a' + varint(len(b)) + b + b'\x15' + struct.pack('<f', 0.0)
+        data += b'\x0a' + varint(len(entry)) + entry
+    return data
+
+
+def test_resize_initialises_new_rows_from_old_pieces(sp_tokenizer, tmp_path):
+    old = M.Tokenizer(sp_tokenizer)
+    (tmp_path / 'ext.model').write_bytes(append_pieces(sp_tokenizer, ['▁riverbank', '▁bakers', 'ठीक']))
+    new = M.Tokenizer(tmp_path / 'ext.model')
+    assert new.n_words == 303
+    model = random_model(tiny_args())
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    M.resize_vocab(model, old, new)
+    E = model.tok_embeddings.weight
+    assert E.shape[0] == new.n_words == model.args.vocab_size and model.output.weight.shape[0] == new.n_words
+    assert torch.equal(E[:300], before['tok_embeddings.weight'])
+    for i in range(300, new.n_words):
+        ids = old.encode(new.decode([i]), bos=False, eos=False)
+        assert torch.allclose(E[i], before['tok_embeddings.weight'][ids].mean(0))
+        assert torch.allclose(model.output.weight[i], before['output.weight'][ids].mean(0))
+
+
+# ---------------------------------------------------------------- tokenizers
+
+def test_sentencepiece_tokenizer(sp_tokenizer):
+    tok = M.Tokenizer(sp_tokenizer)
+    assert tok.kind == 'sentencepiece' and (tok.bos_id, tok.eos_id) == (1, 2) and tok.n_words == 300
+    ids = tok.encode('The river runs. नमस्ते', bos=True, eos=True)
+    assert ids[0] == 1 and ids[-1] == 2 and tok.decode(ids) == 'The river runs. नमस्ते'
+
+
+def test_tiktoken_tokenizer_and_special_tokens(tiktoken_file):
+    tok = M.Tokenizer(tiktoken_file)
+    assert tok.kind == 'tiktoken' and tok.n_words == 266 + 256
+    assert (tok.bos_id, tok.eos_id) == (266, 267)
+    assert tok.special['<|eot_id|>'] == 266 + 9 and tok.special['<|reserved_special_token_245|>'] == tok.n_words - 1
+    assert set(tok.stop_tokens) == {266 + 1, 266 + 8, 266 + 9}
+    ids = tok.encode('the theme <|eot_id|>', bos=True, eos=False)
+    assert ids[0] == tok.bos_id and tok.special['<|eot_id|>'] not in ids  # special text stays text
+    assert tok.decode(ids[1:]) == 'the theme <|eot_id|>'
+
+
+def test_tiktoken_long_runs_are_cut_as_meta_cuts_them():
+    def meta_split(s, n):  # Meta's _split_whitespaces_or_nonwhitespaces, written out for comparison
+        out, run, is_space, start = [], 0, s[0].isspace() if s else False, 0
+        for i, ch in enumerate(s):
+            if is_space ^ ch.isspace():
+                run, is_space = 1, ch.isspace()
+            else:
+                run += 1
+                if run > n:
+                    out.append(s[start:i])
+                    start, run = i, 1
+        return out + [s[start:]]
+    text = 'ab ' + 'x' * 60_007 + ' \u3000' * 3 + ' ' * 25_001 + 'end' + '\n' * 50_001 + 'y'
+    assert list(M.Tokenizer._tiktoken_pieces(text)) == meta_split(text, M.TIKTOKEN_MAX_RUN)
+
+
+def test_not_a_tokenizer(tmp_path):
+    (tmp_path / 'tokenizer.model').write_bytes(b'\x00garbage')
+    with pytest.raises(M.InputError, match='neither a SentencePiece model nor a tiktoken'):
+        M.Tokenizer(tmp_path / 'tokenizer.model')
+
+
+def test_real_llama2_tokenizer():
+    tok = M.Tokenizer(asset('tokenizers/llama2/tokenizer.model'))
+    assert (tok.kind, tok.n_words, tok.bos_id, tok.eos_id) == ('sentencepiece', 32000, 1, 2)
+    assert tok.encode('Hello world', bos=True, eos=False) == [1, 15043, 3186]
+
+
+def test_real_llama3_tokenizer():
+    tok = M.Tokenizer(asset('tokenizers/llama3/tokenizer.model'))
+    assert tok.n_words == 128256
+    assert tok.encode("This is a test sentence.", bos=True, eos=True) == [128000, 2028, 374, 264, 1296, 11914, 13, 128001]
+    assert (tok.special['<|eot_id|>'], tok.special['<|eom_id|>'], tok.pad_id) == (128009, 128008, 128004)
+
+
+# ---------------------------------------------------------------- generation
+
+def test_batched_greedy_equals_one_prompt_at_a_time_and_stops():
+    args = tiny_args(**CONFIGS['llama3'])
+    model = random_model(args).eval()
+    prompts = [[1, 5, 9, 14, 20, 3], [1, 7], [1, 8, 8, 8]]
+    alone = [M.generate(model, [p], 10) for p in prompts]
+    together = M.generate(model, prompts, 10)
+    assert together == [a[0] for a in alone] and all(len(t) == 10 for t in together)
+    stop = together[0][4]
+    cut = M.generate(model, prompts, 10, stop_tokens=(stop,))
+    assert cut[0] == together[0][:together[0].index(stop)]
+
+
+def test_top_p_sampling_keeps_the_nucleus():
+    logits = torch.log(torch.tensor([[0.5, 0.3, 0.15, 0.05]]))
+    g = torch.Generator().manual_seed(0)
+    draws = {M.sample(logits, 1.0, 0.7, g).item() for _ in range(300)}
+    assert draws == {0, 1}  # 0.5 + 0.3 reaches 0.7; tokens 2 and 3 are outside the nucleus
+
+
+def test_cli_continues_a_prompt(tmp_path, sp_tokenizer):
+    args = tiny_args()
+    write_checkpoint(tmp_path, args, random_model(args).state_dict(), sp_tokenizer)
+    r = subprocess.run([sys.executable, 'model.py', f'--ckpt_dir={tmp_path}', '--prompt=The river',
+                        '--max_new_tokens=5'], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    tok = M.Tokenizer(sp_tokenizer)
+    model, _ = M.load(tmp_path)
+    new = M.generate(model, [tok.encode('The river', bos=True, eos=False)], 5)[0]
+    assert r.stdout == 'The river' + tok.decode(new) + '\n'
+
+
+# ---------------------------------------------------------------- settings
+
+def test_configure_reads_config_file_then_flags(tmp_path):
+    (tmp_path / 'c.py').write_text('"""doc"""\nlr = 3  # an int is fine for a float\nname = "x"\nsizes = [1, 2]\n')
+    defaults = {'__file__': 'model.py', 'lr': 1e-3, 'name': 'a', 'sizes': [4], 'flag': False, 'opt': None}
+    cfg = M.configure(defaults, [str(tmp_path / 'c.py'), '--name=y', '--flag=true', '--opt=abc'])
+    assert (cfg.lr, cfg.name, cfg.sizes, cfg.flag, cfg.opt) == (3.0, 'y', [1, 2], True, 'abc')
+    (tmp_path / 'bad.py').write_text('lr = 1\nlrr = 2\n')
+    with pytest.raises(M.InputError, match=re.escape(f"{tmp_path / 'bad.py'} line 2: unknown setting 'lrr'")):
+        M.configure(defaults, [str(tmp_path / 'bad.py')])
+    with pytest.raises(M.InputError, match='lr must be a float'):
+        (tmp_path / 'bad2.py').write_text('lr = "fast"\n')
+        M.configure(defaults, [str(tmp_path / 'bad2.py')])
+    with pytest.raises(M.InputError, match='expected a bool'):
+        M.configure(defaults, ['--flag=maybe'])
+    with pytest.raises(M.InputError, match='only `name = value` lines'):
+        (tmp_path / 'bad3.py').write_text('import os\n')
+        M.configure(defaults, [str(tmp_path / 'bad3.py')])
+
+
+def test_help_lists_every_setting_with_default_and_comment():
+    r = subprocess.run([sys.executable, 'model.py', '--help'], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0
+    assert "--temperature=0.0" in r.stdout and '# 0 = greedy' in r.stdout and '--ckpt_dir=' in r.stdout
