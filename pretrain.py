@@ -1,0 +1,513 @@
+"""Continued pretraining: the training loop, FSDP2, checkpoints, exact resume.
+
+    python pretrain.py                                      # the demo: a tiny English LLaMA from scratch
+    python pretrain.py configs/demo_cpt_hi.py               # continued pretraining of it on Hindi
+    torchrun --nproc_per_node=8 pretrain.py configs/X.py    # the same loop, sharded over 8 GPUs
+
+Every random choice (which training window, dropout) is a pure function of (seed, step, index), so
+a run killed at any moment and resumed with init_from=resume ends bitwise equal to one never
+interrupted, and one process computes the same global batch as eight.
+"""
+
+import json
+import math
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.distributed as dist
+import torch.nn.functional as F
+
+import model as M
+from tokenize_prep import read_meta, read_shard
+
+# -----------------------------------------------------------------------------------------------
+# settings (defaults: the demo's English base model, trained from scratch on a laptop CPU)
+out_dir = 'out/demo/base'  # checkpoints: out_dir/step_NNNNNN/ (Meta format) and out_dir/latest -> the newest
+init_from = 'scratch'  # 'scratch' (the model settings below), a Meta checkpoint directory, or 'resume'
+overwrite = False  # start a fresh run in an out_dir that already holds one (its checkpoints are deleted)
+# data: tokenize_prep.py's shards
+data_dir = 'out/demo/data'
+mixture = {'en': 1.0}  # language -> share of training windows (joint training keeps English: LLaMA Beyond English)
+resize_vocab = False  # grow a checkpoint's embeddings to the shards' (extended) tokenizer: model.resize_vocab
+# model, when init_from='scratch' (vocab_size comes from the tokenizer)
+dim = 128
+n_layers = 4
+n_heads = 4
+n_kv_heads = 0  # 0 = as many as n_heads
+multiple_of = 32
+rope_theta = 10000.0
+# what trains: full, lora, embed, embed+head, lora+embed, layers:0,5 (model.set_trainable)
+mode = 'full'
+lora_r = 8
+lora_alpha = 16
+lora_dropout = 0.05
+lora_targets = ['wq', 'wk', 'wv', 'wo', 'w1', 'w2', 'w3']
+# optimisation: AdamW, linear warmup then cosine decay to min_lr
+batch_size = 16  # sequences per micro-batch per process
+block_size = 256  # tokens per sequence
+grad_accum = 1  # micro-batches per step; global batch = batch_size * grad_accum * processes
+max_steps = 600
+lr = 1e-3
+embed_lr = 0.0  # learning rate of tok_embeddings and output; 0 = lr (Chinese-LLaMA: 2e-4 beside LoRA)
+min_lr_ratio = 0.1  # the cosine ends at lr * min_lr_ratio
+warmup_steps = 50
+weight_decay = 0.1  # on matrices only: never on norms (nanoGPT)
+beta1 = 0.9
+beta2 = 0.95
+grad_clip = 1.0  # 0 = off
+seed = 1337
+# evaluation, logging, checkpoints
+eval_interval = 200  # held-out loss per language every N steps (and at the start and end)
+eval_batches = 2  # global batches of held-out windows per language
+log_interval = 10
+ckpt_interval = 200  # also at the end
+keep_last = 2  # checkpoints kept
+save_dtype = ''  # dtype of the Meta-format weights: '' = that of init_from (bfloat16 for Meta's, float32 from scratch)
+# system
+device = 'cpu'  # 'cuda' on GPUs (torchrun gives each process its own)
+dtype = 'float32'  # compute dtype: 'bfloat16' on GPUs (float32 master weights, float32 gradient reductions)
+compile = False  # torch.compile each transformer block
+activation_checkpointing = False  # recompute each block in the backward pass: less memory, ~30% more compute
+peak_flops = 0.0  # per device, for MFU; 0 = known GPUs only (H100/H200: 989e12 bf16 dense)
+
+# settings that may differ when resuming; every other one must equal the run's own
+RESUME_MAY_CHANGE = ('init_from', 'max_steps', 'eval_interval', 'log_interval', 'ckpt_interval', 'keep_last', 'overwrite')
+IGNORE = -1  # label of a position that is not trained on (prompt tokens in sft.py)
+
+
+# -----------------------------------------------------------------------------------------------
+# Processes: one without torchrun; with torchrun, one per device, FSDP2 over all of them
+
+
+def setup_distributed(cfg):
+    """(rank, world, device, mesh). Without torchrun: rank 0 of 1 and no mesh."""
+    if 'RANK' not in os.environ:
+        return 0, 1, torch.device(cfg.device), None
+    from torch.distributed.device_mesh import init_device_mesh
+    cuda = cfg.device.startswith('cuda')
+    dist.init_process_group('nccl' if cuda else 'gloo')
+    local_rank = int(os.environ['LOCAL_RANK'])
+    if cuda:
+        torch.cuda.set_device(local_rank)
+    else:  # share the cores between the processes of this machine
+        torch.set_num_threads(max(1, (os.cpu_count() or 1) // int(os.environ['LOCAL_WORLD_SIZE'])))
+    device = torch.device('cuda', local_rank) if cuda else torch.device('cpu')
+    return dist.get_rank(), dist.get_world_size(), device, init_device_mesh(device.type, (dist.get_world_size(),))
+
+
+def all_reduce_sum(x, world):
+    if world > 1:
+        dist.all_reduce(x)
+    return x
+
+
+def print0(*a, rank=0):
+    if rank == 0:
+        print(*a, flush=True)
+
+
+# -----------------------------------------------------------------------------------------------
+# Data: random windows of block_size + 1 tokens from memory-mapped shards
+
+
+def open_shards(cfg, split):
+    """{language: Shard} for `split` ('train' or 'val') in data_dir."""
+    out = {}
+    for path in sorted(Path(cfg.data_dir).glob(f'*.{split}.bin')):
+        out[path.name[:-len(f'.{split}.bin')]] = read_shard(path)
+    return out
+
+
+def window_sampler(shards, mixture, block_size, seed):
+    """get(step, index) -> (x, y): the index-th sequence of step's global batch, a window from a
+    language drawn by the mixture weights. A pure function: no state to save for resume."""
+    langs = sorted(mixture)
+    p = np.array([mixture[k] for k in langs], dtype=np.float64)
+    p /= p.sum()
+
+    def get(step, index):
+        rng = np.random.default_rng([seed, step, index])
+        tokens = shards[langs[rng.choice(len(langs), p=p)]].tokens
+        start = int(rng.integers(0, len(tokens) - block_size))
+        chunk = torch.from_numpy(tokens[start:start + block_size + 1].astype(np.int64))
+        return chunk[:-1], chunk[1:]
+    return get
+
+
+def eval_windows(shard, n, block_size):
+    """n fixed windows spread evenly over a held-out shard (the same ones at every evaluation)."""
+    tokens = shard.tokens
+    starts = np.linspace(0, len(tokens) - block_size - 1, n).astype(np.int64)
+    chunks = [torch.from_numpy(tokens[s:s + block_size + 1].astype(np.int64)) for s in starts]
+    return [(c[:-1], c[1:]) for c in chunks]
+
+
+def check_data(cfg, train):
+    for lang in cfg.mixture:
+        if lang not in train:
+            raise M.InputError(f"{cfg.data_dir}: no {lang}.train.bin for mixture language {lang!r}; "
+                               f"languages here: {', '.join(train) or 'none'}")
+        if len(train[lang].tokens) < cfg.block_size + 1:
+            raise M.InputError(f"{train[lang].path}: {len(train[lang].tokens)} tokens, too few for block_size={cfg.block_size}")
+
+
+# -----------------------------------------------------------------------------------------------
+# The model: from scratch, from a Meta checkpoint, or rebuilt for resume; then LoRA, modes, FSDP
+
+
+def initial_state(cfg, data_meta):
+    """What every run of these settings starts from, identically each time (resume rebuilds it):
+    (ModelArgs, full state dict on CPU, tokenizer path, source dtype)."""
+    data_tok = Path(data_meta['tokenizer'])
+    if cfg.init_from == 'scratch':
+        tok = M.Tokenizer(data_tok)
+        args = M.ModelArgs(dim=cfg.dim, n_layers=cfg.n_layers, n_heads=cfg.n_heads, n_kv_heads=cfg.n_kv_heads or None,
+                           vocab_size=tok.n_words, multiple_of=cfg.multiple_of, rope_theta=cfg.rope_theta,
+                           max_seq_len=cfg.block_size)
+        model = M.Transformer(args)
+        model.init_weights(cfg.seed)
+        return args, model.state_dict(), data_tok, torch.float32
+    ckpt = Path(cfg.init_from)
+    args = M.ModelArgs.from_json(ckpt / 'params.json')
+    args.max_seq_len = max(cfg.block_size, 2048)
+    tok = M.Tokenizer(M.find_tokenizer(ckpt))
+    args.vocab_size = tok.n_words if args.vocab_size == -1 else args.vocab_size
+    M.check_vocab(args, tok, ckpt / 'params.json')
+    state = M.read_weights(ckpt, args)
+    source_dtype = state['tok_embeddings.weight'].dtype
+    if tok.sha256 != data_meta['tokenizer_sha256']:
+        if not cfg.resize_vocab:
+            raise M.InputError(f"{cfg.data_dir}/meta.json: the shards were made with {data_tok}, not with this "
+                               f"checkpoint's {tok.path}; re-run tokenize_prep.py with the model's tokenizer, or "
+                               "set resize_vocab=True to grow the model to the shards' (extended) tokenizer")
+        model = M.build(args, state)
+        M.resize_vocab(model, tok, M.Tokenizer(data_tok))
+        state = model.state_dict()
+        return args, state, data_tok, source_dtype
+    return args, state, tok.path, source_dtype
+
+
+def lora_scale(cfg):
+    return cfg.lora_alpha / cfg.lora_r if 'lora' in cfg.mode else None
+
+
+def prepare_model(cfg, args, state, rank, world, device, mesh):
+    """The training model on `device`: LoRA applied (seeded), trainable parameters chosen, and with
+    several processes, FSDP2 over each block and then the root. Rank 0 builds the real model from
+    `state`; the others build on the meta device and receive the weights by broadcast, so eight
+    processes do not each read the checkpoint."""
+    compute_dtype = getattr(torch, cfg.dtype)
+    if rank == 0:
+        model = M.build(args, state)  # on the CPU, sharing the (memory-mapped) tensors of `state`
+    else:
+        with torch.device('meta'):
+            model = M.Transformer(args)
+        if 'output.weight' not in state:
+            model.output.weight = model.tok_embeddings.weight
+    if 'lora' in cfg.mode:
+        torch.manual_seed(cfg.seed)  # the adapters' A matrices: the same on every run of these settings
+        M.apply_lora(model, cfg.lora_r, cfg.lora_alpha, cfg.lora_dropout, cfg.lora_targets)
+    trainable, total = M.set_trainable(model, cfg.mode)
+    for block in model.layers:
+        block.checkpoint = cfg.activation_checkpointing
+    if world == 1:  # trainable weights in float32; frozen ones in the compute dtype (half the memory)
+        for p in model.parameters():
+            p.data = p.data.to(device, torch.float32 if p.requires_grad else compute_dtype)
+    else:  # every parameter float32, sharded; FSDP casts to the compute dtype for each block's work
+        from torch.distributed.checkpoint.state_dict import StateDictOptions, set_model_state_dict
+        from torch.distributed.fsdp import MixedPrecisionPolicy, fully_shard
+        full = {k: v.float() for k, v in model.state_dict().items()} if rank == 0 else {}
+        if rank == 0:
+            with torch.device('meta'):
+                skeleton = M.Transformer(args)
+            if model.tied:
+                skeleton.output.weight = skeleton.tok_embeddings.weight
+            if 'lora' in cfg.mode:
+                M.apply_lora(skeleton, cfg.lora_r, cfg.lora_alpha, cfg.lora_dropout, cfg.lora_targets)
+            M.set_trainable(skeleton, cfg.mode)
+            for block in skeleton.layers:
+                block.checkpoint = cfg.activation_checkpointing
+            model = skeleton
+        mp = MixedPrecisionPolicy(param_dtype=compute_dtype, reduce_dtype=torch.float32)
+        for block in model.layers:
+            fully_shard(block, mesh=mesh, mp_policy=mp)
+        fully_shard(model, mesh=mesh, mp_policy=mp)
+        model.to_empty(device=device)
+        set_model_state_dict(model, full, options=StateDictOptions(full_state_dict=True, broadcast_from_rank0=True))
+    model.init_rope(device)
+    if cfg.compile:
+        for block in model.layers:
+            block.compile()
+    return model, trainable, total
+
+
+# -----------------------------------------------------------------------------------------------
+# Optimiser and schedule
+
+
+def make_optimizer(cfg, model, device):
+    groups = {}
+    for name, p in model.named_parameters():
+        if p.requires_grad:
+            is_embed = name.startswith(('tok_embeddings.', 'output.'))
+            key = (is_embed, p.dim() >= 2)
+            groups.setdefault(key, []).append(p)
+    param_groups = [{'params': ps, 'weight_decay': cfg.weight_decay if matrix else 0.0,
+                     'lr': (cfg.embed_lr or cfg.lr) if embed else cfg.lr}
+                    for (embed, matrix), ps in sorted(groups.items())]
+    for g in param_groups:
+        g['base_lr'] = g['lr']
+    return torch.optim.AdamW(param_groups, betas=(cfg.beta1, cfg.beta2), fused=device.type == 'cuda')
+
+
+def lr_factor(step, cfg):
+    """Linear warmup, then cosine decay from 1 to min_lr_ratio at max_steps."""
+    if step < cfg.warmup_steps:
+        return (step + 1) / cfg.warmup_steps
+    progress = min(1.0, (step - cfg.warmup_steps) / max(1, cfg.max_steps - cfg.warmup_steps))
+    return cfg.min_lr_ratio + (1 - cfg.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * progress))
+
+
+def flops_per_token(args, trainable, total, block_size, mode):
+    """PaLM (Chowdhery et al. 2022, App. B): 6N + 12 L H Q T per token for a full backward pass.
+    A frozen weight needs no weight gradient: 4N + 2 N_trainable (LoRA: about 4N)."""
+    n = total - args.vocab_size * args.dim  # the embedding lookup does no matmul
+    matmul = 6 * n if mode == 'full' else 4 * n + 2 * trainable
+    return matmul + 12 * args.n_layers * args.n_heads * args.head_dim * block_size
+
+
+# -----------------------------------------------------------------------------------------------
+# Checkpoints: out_dir/step_NNNNNN/ holds a Meta-format model and the state to resume from
+
+
+def full_state(model, optimizer, world):
+    """(model state, optimizer state) gathered in full onto rank 0's CPU ({} elsewhere)."""
+    from torch.distributed.checkpoint.state_dict import (StateDictOptions, get_model_state_dict,
+                                                         get_optimizer_state_dict)
+    opts = StateDictOptions(full_state_dict=True, cpu_offload=True)
+    return get_model_state_dict(model, options=opts), get_optimizer_state_dict(model, optimizer, options=opts)
+
+
+def save_checkpoint(cfg, run, model, optimizer, step, rank, world, extra=None):
+    """Written by rank 0 into a temporary directory and renamed (model.save), then `latest` is
+    re-pointed atomically and checkpoints beyond keep_last are deleted."""
+    state, optim_state = full_state(model, optimizer, world)
+    if rank == 0:
+        out = Path(cfg.out_dir)
+        name = f'step_{step:06d}'
+        trainable = [n for n, p in model.named_parameters() if p.requires_grad]
+        save_dtype = getattr(torch, cfg.save_dtype or run['source_dtype'])
+        weights = {k: v.to(save_dtype) for k, v in M.meta_state_dict(state, lora_scale(cfg), run['tied']).items()}
+        info = {k: run[k] for k in ('tokenizer', 'source_dtype', 'tied', 'data')}
+        files = {'train_state.pth': {'step': step, 'trainable': {k: state[k] for k in trainable},
+                                     'optimizer': optim_state},
+                 'run.json': {'step': step, **info, 'config': vars(cfg)}, **(extra or {})}
+        if 'lora' in cfg.mode:
+            files['adapter.pth'] = M.lora_state_dict(state)
+        M.save(out / name, run['args'], weights, run['tokenizer'], files)
+        link = out / f'.latest.tmp{os.getpid()}'
+        link.unlink(missing_ok=True)
+        link.symlink_to(name)
+        os.replace(link, out / 'latest')
+        for old in sorted(out.glob('step_*'))[:-cfg.keep_last]:
+            shutil.rmtree(old)
+    if world > 1:
+        dist.barrier()
+
+
+def start_run(cfg, rank):
+    """Check out_dir before anything is trained: a fresh run never silently mixes with another."""
+    out = Path(cfg.out_dir)
+    if cfg.init_from == 'resume':
+        latest = out / 'latest'
+        if not latest.exists():
+            raise M.InputError(f"{out}: no checkpoint to resume (no {latest}); start with init_from=scratch "
+                               "or a checkpoint directory")
+        saved = json.loads((latest / 'run.json').read_text())
+        differ = [k for k, v in saved['config'].items() if k not in RESUME_MAY_CHANGE and getattr(cfg, k, v) != v]
+        if differ:
+            raise M.InputError(f"{latest}/run.json: resume with the run's own settings; these differ: "
+                               + ', '.join(f"{k}={getattr(cfg, k)!r} (run: {saved['config'][k]!r})" for k in differ))
+        return saved
+    if (out / 'latest').exists() or any(out.glob('step_*')):
+        if not cfg.overwrite:
+            raise M.InputError(f"{out}: holds checkpoints of another run; resume it with init_from=resume, "
+                               "set overwrite=True to replace it, or choose another out_dir")
+        if rank == 0:
+            for old in out.glob('step_*'):
+                shutil.rmtree(old)
+            for f in ('latest', 'log.jsonl'):
+                (out / f).unlink(missing_ok=True)
+    return None
+
+
+def restore(model, optimizer, resume_dir, rank, world):
+    """Trainable weights and optimizer state from train_state.pth; frozen weights were rebuilt."""
+    from torch.distributed.checkpoint.state_dict import (StateDictOptions, set_model_state_dict,
+                                                         set_optimizer_state_dict)
+    saved = torch.load(Path(resume_dir) / 'train_state.pth', map_location='cpu', weights_only=True) if rank == 0 else {}
+    opts = StateDictOptions(full_state_dict=True, broadcast_from_rank0=world > 1, strict=False)
+    set_model_state_dict(model, saved.get('trainable', {}), options=opts)
+    set_optimizer_state_dict(model, optimizer, saved.get('optimizer', {}), options=opts)
+    step = torch.tensor(saved.get('step', 0))
+    if world > 1:
+        dist.broadcast(step, src=0)
+    return int(step)
+
+
+# -----------------------------------------------------------------------------------------------
+# The loop
+
+
+def loss_sum(model, x, y):
+    """Summed cross-entropy over the trained positions (label IGNORE elsewhere), and their count."""
+    logits = model(x)
+    loss = F.cross_entropy(logits.view(-1, logits.size(-1)), y.view(-1), ignore_index=IGNORE, reduction='sum')
+    return loss, (y != IGNORE).sum()
+
+
+@torch.no_grad()
+def evaluate_loss(model, eval_sets, cfg, rank, world, device):
+    """{name: mean held-out loss per token}; each process scores its share of the windows."""
+    model.eval()
+    out = {}
+    for name, windows in eval_sets.items():
+        total = torch.zeros(2, dtype=torch.float64, device=device)
+        for i in range(rank * cfg.batch_size, len(windows), world * cfg.batch_size):
+            x, y = (torch.stack(t).to(device) for t in zip(*windows[i:i + cfg.batch_size]))
+            with torch.autocast(device.type, getattr(torch, cfg.dtype), enabled=cfg.dtype != 'float32'):
+                loss, count = loss_sum(model, x, y)
+            total += torch.stack([loss.double(), count.double()])
+        total = all_reduce_sum(total, world)
+        out[name] = (total[0] / total[1]).item()
+    model.train()
+    return out
+
+
+def train(cfg, run, model, optimizer, get_sample, eval_sets, start_step, rank, world, device, trainable, total):
+    """The training loop, shared by pretrain.py and sft.py. get_sample(step, index) -> (x, y) gives
+    the index-th sequence of step's global batch; process `rank` takes its micro-batches from it."""
+    out = Path(cfg.out_dir)
+    per_step = cfg.batch_size * cfg.grad_accum * world  # sequences in the global batch
+    flops = flops_per_token(run['args'], trainable, total, cfg.block_size, cfg.mode)
+    peak = cfg.peak_flops or (989e12 if device.type == 'cuda' and any(
+        g in torch.cuda.get_device_name() for g in ('H100', 'H200')) else 0.0)
+    autocast = torch.autocast(device.type, getattr(torch, cfg.dtype), enabled=cfg.dtype != 'float32' and world == 1)
+    log = open(out / 'log.jsonl', 'a') if rank == 0 else None
+    t0 = time.perf_counter()
+    for step in range(start_step, cfg.max_steps + 1):
+        if step % cfg.eval_interval == 0 or step == cfg.max_steps:
+            losses = evaluate_loss(model, eval_sets, cfg, rank, world, device)
+            record = {'step': step, **{f'val_loss/{k}': v for k, v in losses.items()},
+                      **{f'val_ppl/{k}': math.exp(min(v, 50)) for k, v in losses.items()}}
+            print0(f"step {step}: " + '  '.join(f"{k} loss {v:.4f} ppl {math.exp(min(v, 50)):.2f}"
+                                                for k, v in losses.items()), rank=rank)
+            if log:
+                log.write(json.dumps(record) + '\n')
+                log.flush()
+            t0 = time.perf_counter()
+        if step == cfg.max_steps:
+            break
+        torch.manual_seed(hash((cfg.seed, step, rank)) % 2**62)  # dropout: a function of the step, like the data
+        factor = lr_factor(step, cfg)
+        for g in optimizer.param_groups:
+            g['lr'] = g['base_lr'] * factor
+        # this process's micro-batches, and the global count of trained tokens that normalises the loss
+        micro = []
+        for m in range(cfg.grad_accum):
+            first = (m * world + rank) * cfg.batch_size
+            x, y = (torch.stack(t) for t in zip(*(get_sample(step, first + i) for i in range(cfg.batch_size))))
+            micro.append((x.to(device), y.to(device)))
+        n_trained = all_reduce_sum(sum((y != IGNORE).sum() for _, y in micro).double(), world)
+        step_loss = torch.zeros((), dtype=torch.float64, device=device)
+        for m, (x, y) in enumerate(micro):
+            if world > 1:  # FSDP reduces gradients once, after the last micro-batch
+                model.set_requires_gradient_sync(m == cfg.grad_accum - 1)
+            with autocast:
+                loss, _ = loss_sum(model, x, y)
+            (loss * (world / n_trained)).backward()  # FSDP averages over processes: this makes it the global mean
+            step_loss += loss.detach().double()
+        step_loss = (all_reduce_sum(step_loss, world) / n_trained).item()
+        norm = torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad],
+                                              cfg.grad_clip if cfg.grad_clip > 0 else float('inf'))
+        norm = norm.full_tensor() if hasattr(norm, 'full_tensor') else norm
+        if not (math.isfinite(step_loss) and math.isfinite(norm.item())):
+            latest = out / 'latest'
+            sys.exit(f"error: the loss (or gradient norm) is not finite at step {step}; nothing was updated. "
+                     f"The last good checkpoint is {latest.resolve() if latest.exists() else 'none'}: lower lr, "
+                     "check the data, or resume from it")
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        done = step + 1
+        if done % cfg.log_interval == 0 or done == cfg.max_steps:
+            if device.type == 'cuda':
+                torch.cuda.synchronize()
+            dt = (time.perf_counter() - t0) / ((done - 1) % cfg.log_interval + 1)
+            tokens_per_s = per_step * cfg.block_size / dt
+            mfu = flops * tokens_per_s / (peak * world) if peak else None
+            record = {'step': done, 'loss': step_loss, 'lr': cfg.lr * factor, 'grad_norm': norm.item(),
+                      'tokens_per_s': tokens_per_s, 'mfu': mfu}
+            print0(f"step {done}: loss {step_loss:.4f}  lr {cfg.lr * factor:.2e}  {tokens_per_s:,.0f} tok/s"
+                   + (f"  MFU {mfu:.1%}" if mfu else ''), rank=rank)
+            if log:
+                log.write(json.dumps(record) + '\n')
+                log.flush()
+            t0 = time.perf_counter()
+        if done % cfg.ckpt_interval == 0 or done == cfg.max_steps:
+            save_checkpoint(cfg, run, model, optimizer, done, rank, world)
+            t0 = time.perf_counter()
+    if log:
+        log.close()
+
+
+def run_stage(cfg, make_data):
+    """Everything around the loop, shared with sft.py: processes, the run directory, the model, the
+    optimiser, resume. make_data(cfg, data_meta, world) -> (get_sample, eval_sets)."""
+    rank, world, device, mesh = setup_distributed(cfg)
+    saved = start_run(cfg, rank)
+    if saved:  # rebuild exactly what the run started from, then load what it has trained since
+        resume_dir = (Path(cfg.out_dir) / 'latest').resolve()
+        cfg.init_from = saved['config']['init_from']
+    data_meta = read_meta(cfg.data_dir)
+    args, state, tokenizer, source_dtype = initial_state(cfg, data_meta)
+    get_sample, eval_sets = make_data(cfg, data_meta, world)
+    tied = 'output.weight' not in state
+    model, trainable, total = prepare_model(cfg, args, state, rank, world, device, mesh)
+    del state
+    print0(f"{cfg.mode}: training {trainable:,} of {total:,} parameters on {world} process(es), "
+           f"{cfg.batch_size * cfg.grad_accum * world * cfg.block_size:,} tokens per step", rank=rank)
+    optimizer = make_optimizer(cfg, model, device)
+    start = 0
+    if saved:
+        start = restore(model, optimizer, resume_dir, rank, world)
+        if rank == 0:  # the log keeps what led to the checkpoint; steps after it will be redone
+            log = Path(cfg.out_dir) / 'log.jsonl'
+            lines = log.read_text().splitlines() if log.exists() else []
+            log.write_text(''.join(l + '\n' for l in lines if json.loads(l)['step'] <= start))
+        print0(f"resumed from {resume_dir} at step {start}", rank=rank)
+    Path(cfg.out_dir).mkdir(parents=True, exist_ok=True)
+    run = {'args': args, 'tokenizer': str(tokenizer), 'source_dtype': str(source_dtype).removeprefix('torch.'),
+           'tied': tied, 'data': data_meta}
+    train(cfg, run, model, optimizer, get_sample, eval_sets, start, rank, world, device, trainable, total)
+    if world > 1:
+        dist.destroy_process_group()
+
+
+def pretrain_data(cfg, data_meta, world):
+    """Training windows drawn by the language mixture; fixed held-out windows per language (as many
+    whatever the number of processes, so that every run of the same global batch sees the same)."""
+    train_shards = {k: v for k, v in open_shards(cfg, 'train').items() if v.mask is None}
+    check_data(cfg, train_shards)
+    n_eval = cfg.eval_batches * cfg.batch_size * cfg.grad_accum * world
+    eval_sets = {lang: eval_windows(shard, n_eval, cfg.block_size) for lang, shard in open_shards(cfg, 'val').items()
+                 if shard.mask is None and len(shard.tokens) > cfg.block_size + 1}
+    return window_sampler(train_shards, cfg.mixture, cfg.block_size, cfg.seed), eval_sets
+
+
+if __name__ == '__main__':
+    run_stage(M.configure(globals()), pretrain_data)

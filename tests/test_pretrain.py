@@ -1,0 +1,213 @@
+"""pretrain.py: one process equals FSDP over two, a killed run resumes bitwise, each mode trains
+exactly its parameters, the loss falls, and bad input is refused with nothing lost."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+import model as M
+import tokenize_prep as T
+from conftest import ROOT, TEXT, random_model, tiny_args, write_checkpoint
+
+HINDI = "नदी के किनारे एक पुराना गाँव है और लोग सुबह बाज़ार जाते हैं। " * 30
+
+
+def write_data(path, tokenizer, texts, val_fraction=0.2):
+    """Shards and meta.json as tokenize_prep.py writes them: one document per line, BOS first."""
+    tok = M.Tokenizer(tokenizer)
+    path.mkdir(parents=True, exist_ok=True)
+    for lang, text in texts.items():
+        ids = [i for line in text.splitlines() if line for i in tok.encode(line, bos=True, eos=False)]
+        ids = np.array(ids, dtype=T.token_dtype(tok.n_words))
+        n_val = int(len(ids) * val_fraction)
+        T.write_shard(path / f'{lang}.train.bin', ids[n_val:])
+        T.write_shard(path / f'{lang}.val.bin', ids[:n_val])
+    (path / 'meta.json').write_text(json.dumps({'tokenizer': str(tokenizer), 'tokenizer_sha256': tok.sha256,
+                                                'vocab_size': tok.n_words}))
+    return path
+
+
+@pytest.fixture(scope='module')
+def data(tmp_path_factory, sp_tokenizer):
+    return write_data(tmp_path_factory.mktemp('data'), sp_tokenizer,
+                      {'en': TEXT * 3, 'hi': '\n'.join([HINDI] * 20)})
+
+
+TINY = ['--dim=32', '--n_layers=2', '--n_heads=4', '--multiple_of=16', '--block_size=32', '--batch_size=4',
+        '--warmup_steps=2', '--log_interval=1', '--eval_batches=1', '--lr=3e-3']
+
+
+def command(data, out, *settings, nproc=1):
+    launcher = [sys.executable] if nproc == 1 else [sys.executable, '-m', 'torch.distributed.run', '--standalone',
+                                                    f'--nproc_per_node={nproc}']
+    return launcher + ['pretrain.py', f'--data_dir={data}', f'--out_dir={out}', *TINY, *settings]
+
+
+def run(data, out, *settings, nproc=1, ok=True):
+    r = subprocess.run(command(data, out, *settings, nproc=nproc), cwd=ROOT, capture_output=True, text=True,
+                       env={**os.environ, 'OMP_NUM_THREADS': '1'})
+    if ok:
+        assert r.returncode == 0, r.stderr[-3000:]
+    return r
+
+
+def log(out):
+    return [json.loads(l) for l in (Path(out) / 'log.jsonl').read_text().splitlines()]
+
+
+def weights(out):
+    return torch.load(Path(out) / 'latest' / 'consolidated.00.pth', weights_only=True)
+
+
+def train_state(out):
+    return torch.load(Path(out) / 'latest' / 'train_state.pth', weights_only=True)
+
+
+def test_two_process_fsdp_matches_one_process(data, tmp_path):
+    settings = ['--max_steps=8', '--eval_interval=4', '--ckpt_interval=8', '--mixture={"en": 0.5, "hi": 0.5}']
+    run(data, tmp_path / 'one', *settings, '--grad_accum=2')
+    run(data, tmp_path / 'two', *settings, '--grad_accum=1', nproc=2)
+    one, two = log(tmp_path / 'one'), log(tmp_path / 'two')
+    assert [sorted(r) for r in one] == [sorted(r) for r in two] and len(one) == 8 + 3
+    for a, b in zip(one, two):
+        for k in a:
+            if 'loss' in k:
+                assert abs(a[k] - b[k]) < 1e-5, (k, a, b)
+    w1, w2 = weights(tmp_path / 'one'), weights(tmp_path / 'two')
+    assert max((w1[k] - w2[k]).abs().max().item() for k in w1) < 1e-5
+    model, _ = M.load(tmp_path / 'two' / 'latest')  # the checkpoint loads in model.py
+    assert all(torch.equal(model.state_dict()[k], w2[k]) for k in w2)
+
+
+@pytest.mark.parametrize('nproc', [1, 2])
+def test_killed_run_resumes_bitwise_equal(nproc, data, tmp_path):
+    settings = ['--max_steps=24', '--eval_interval=6', '--ckpt_interval=3', '--mode=lora+embed',
+                '--lora_dropout=0.1', '--mixture={"en": 0.7, "hi": 0.3}']
+    args = tiny_args(dim=32, n_heads=4, multiple_of=16)
+    base = write_checkpoint(tmp_path / 'base', args, random_model(args).state_dict(),
+                            json.loads((data / 'meta.json').read_text())['tokenizer'])
+    settings.append(f'--init_from={base}')
+    run(data, tmp_path / 'ref', *settings, nproc=nproc)
+    p = subprocess.Popen(command(data, tmp_path / 'killed', *settings, nproc=nproc), cwd=ROOT,
+                         start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         env={**os.environ, 'OMP_NUM_THREADS': '1'})
+    latest = tmp_path / 'killed' / 'latest'
+    deadline = time.time() + 120
+    while not latest.exists() and time.time() < deadline and p.poll() is None:
+        time.sleep(0.01)
+    os.killpg(p.pid, signal.SIGKILL)
+    p.wait()
+    killed_at = int(os.readlink(latest).split('_')[1])
+    assert killed_at < 24, "the run finished before it could be killed"
+    run(data, tmp_path / 'killed', *settings[:-1], '--init_from=resume', nproc=nproc)
+    ref, resumed = train_state(tmp_path / 'ref'), train_state(tmp_path / 'killed')
+    assert ref['trainable'].keys() == resumed['trainable'].keys()
+    for k in ref['trainable']:
+        assert torch.equal(ref['trainable'][k], resumed['trainable'][k]), k
+    for a, b in zip(ref['optimizer']['state'].values(), resumed['optimizer']['state'].values()):
+        assert all(torch.equal(a[k], b[k]) for k in a)
+    w_ref, w_res = weights(tmp_path / 'ref'), weights(tmp_path / 'killed')
+    assert all(torch.equal(w_ref[k], w_res[k]) for k in w_ref)
+    steps = [r['step'] for r in log(tmp_path / 'killed') if 'loss' in r]
+    assert steps == list(range(1, 25))  # the log was cut back to the checkpoint, then continued
+
+
+MODES = {
+    'full': lambda n: True,
+    'embed': lambda n: n == 'tok_embeddings.weight',
+    'embed+head': lambda n: n in ('tok_embeddings.weight', 'output.weight'),
+    'layers:1': lambda n: n.startswith('layers.1.'),
+    'lora': lambda n: '.lora_' in n,
+    'lora+embed': lambda n: '.lora_' in n or n in ('tok_embeddings.weight', 'output.weight'),
+}
+
+
+@pytest.mark.parametrize('mode', MODES)
+def test_each_mode_changes_exactly_its_parameters(mode, data, tmp_path, sp_tokenizer):
+    args = tiny_args(dim=32, n_heads=4, multiple_of=16)
+    init = random_model(args).state_dict()
+    base = write_checkpoint(tmp_path / 'base', args, init, sp_tokenizer)
+    run(data, tmp_path / 'out', f'--init_from={base}', f'--mode={mode}', '--max_steps=3', '--eval_interval=3',
+        '--ckpt_interval=3', '--lora_targets=["wq", "w2"]', '--weight_decay=0.0')
+    trained = train_state(tmp_path / 'out')['trainable']
+    assert set(trained) == {n for n in list(init) + [f'layers.{i}.{m}.lora_{ab}' for i in range(2) for m in
+                                                     ('attention.wq', 'feed_forward.w2') for ab in 'AB']
+                            if MODES[mode](n) and ('lora' in mode or '.lora_' not in n)}
+    saved = weights(tmp_path / 'out')
+    adapter = torch.load(tmp_path / 'out' / 'latest' / 'adapter.pth', weights_only=True) if 'lora' in mode else {}
+    for name, w0 in init.items():
+        if name in trained:
+            assert not torch.equal(saved[name], w0), f"{name} should have trained"
+        elif name.removesuffix('.weight') + '.lora_A' in adapter:  # frozen base + merged adapter, bitwise
+            expected = M.meta_state_dict({name: w0, **{k: v for k, v in adapter.items() if k.startswith(
+                name.removesuffix('weight'))}}, lora_scale=16 / 8)[name]
+            assert torch.equal(saved[name], expected), name
+        else:
+            assert torch.equal(saved[name], w0), f"{name} should be unchanged"
+    for k in adapter:
+        if k.endswith('lora_B'):
+            assert adapter[k].abs().sum() > 0
+
+
+def test_loss_falls_and_a_tiny_batch_is_overfit(data, tmp_path, sp_tokenizer):
+    run(data, tmp_path / 'falls', '--max_steps=40', '--eval_interval=40', '--ckpt_interval=40')
+    val = [r['val_loss/en'] for r in log(tmp_path / 'falls') if 'val_loss/en' in r]
+    assert val[-1] < val[0] - 1.0
+    one = write_data(tmp_path / 'one', sp_tokenizer, {'en': TEXT})
+    window = T.read_shard(one / 'en.train.bin').tokens[:33].copy()  # exactly one window of block_size + 1
+    T.write_shard(one / 'en.train.bin', window)
+    run(one, tmp_path / 'overfit', '--max_steps=100', '--eval_interval=100', '--ckpt_interval=100', '--lr=1e-2',
+        '--warmup_steps=10', '--weight_decay=0.0')
+    assert [r['loss'] for r in log(tmp_path / 'overfit') if 'loss' in r][-1] < 0.01
+
+
+# ---------------------------------------------------------------- bad input
+
+def one_line_error(r, *words):
+    assert r.returncode == 1 and r.stderr.startswith('error: ') and r.stderr.strip().count('\n') == 0, r.stderr
+    for w in words:
+        assert w in r.stderr, (w, r.stderr)
+
+
+def test_shards_from_another_tokenizer_are_refused(data, tmp_path, tiktoken_file):
+    args = tiny_args(dim=32, n_heads=4, multiple_of=16, vocab_size=M.Tokenizer(tiktoken_file).n_words)
+    base = write_checkpoint(tmp_path / 'base', args, random_model(args).state_dict(), tiktoken_file)
+    r = run(data, tmp_path / 'out', f'--init_from={base}', '--max_steps=2', ok=False)
+    one_line_error(r, 'meta.json', 'resize_vocab=True')
+    assert not (tmp_path / 'out').exists()
+
+
+def test_corrupt_shard_is_refused(data, tmp_path):
+    bad = tmp_path / 'bad'
+    bad.mkdir()
+    for f in data.iterdir():
+        (bad / f.name).write_bytes(f.read_bytes())
+    (bad / 'en.train.bin').write_bytes((data / 'en.train.bin').read_bytes()[:-7])
+    one_line_error(run(bad, tmp_path / 'out', '--max_steps=2', ok=False), 'en.train.bin', 'truncated')
+
+
+def test_out_dir_of_another_run_is_refused_unless_resuming_or_overwriting(data, tmp_path):
+    run(data, tmp_path / 'out', '--max_steps=2', '--ckpt_interval=2')
+    before = weights(tmp_path / 'out')
+    one_line_error(run(data, tmp_path / 'out', '--max_steps=2', '--seed=5', ok=False), 'init_from=resume', 'overwrite')
+    assert all(torch.equal(before[k], v) for k, v in weights(tmp_path / 'out').items())  # nothing lost
+    one_line_error(run(data, tmp_path / 'out', '--max_steps=2', '--lr=1.0', '--init_from=resume', ok=False),
+                   "lr=1.0 (run: 0.003)")
+    run(data, tmp_path / 'out', '--max_steps=2', '--ckpt_interval=2', '--seed=5', '--overwrite=True')
+    assert not all(torch.equal(before[k], v) for k, v in weights(tmp_path / 'out').items())
+    one_line_error(run(data, tmp_path / 'none', '--init_from=resume', ok=False), 'no checkpoint to resume')
+
+
+def test_non_finite_loss_stops_and_keeps_the_last_good_checkpoint(data, tmp_path):
+    r = run(data, tmp_path / 'out', '--max_steps=60', '--ckpt_interval=1', '--lr=1e4', '--warmup_steps=1',
+            '--grad_clip=0', ok=False)
+    one_line_error(r, 'not finite', 'last good checkpoint')
+    good = int(os.readlink(tmp_path / 'out' / 'latest').split('_')[1])
+    assert str(good) in r.stderr.split('step_')[-1] and all(torch.isfinite(v).all() for v in weights(tmp_path / 'out').values())
