@@ -47,17 +47,19 @@ class InputError(SystemExit):
 SETTING_TYPES = (bool, int, float, str, list, dict, tuple, type(None))
 
 
-def configure(defaults, argv=None):
-    """nanoGPT-style settings. The caller's lowercase module-level names are the defaults; a config
+def configure(defaults, argv=None, base=None):
+    """nanoGPT-style settings. The caller's lowercase module-level names are the defaults (after
+    those of the module `base`, whose settings it inherits: sft.py takes pretrain.py's); a config
     file (plain `name = value` lines, Python syntax, read without executing it) and then
     `--name=value` arguments override them. `--help` lists every setting with its default and the
     comment written beside it. Returns the settings as a namespace."""
     argv = sys.argv[1:] if argv is None else argv
-    settings = {k: v for k, v in defaults.items()
+    sources = [vars(base), defaults] if base else [defaults]
+    settings = {k: v for d in sources for k, v in d.items()
                 if k.islower() and not k.startswith('_') and isinstance(v, SETTING_TYPES)}
     script = defaults.get('__file__', 'script')
     if '--help' in argv or '-h' in argv:
-        print(_help_text(defaults.get('__doc__') or '', script, settings))
+        print(_help_text(defaults.get('__doc__') or '', [d.get('__file__', '') for d in sources], settings))
         sys.exit(0)
     for arg in argv:
         if arg.startswith('--'):
@@ -128,21 +130,22 @@ def _read_config(path):
     return out
 
 
-def _help_text(doc, script, settings):
+def _help_text(doc, scripts, settings):
     """The script's docstring, then `--name=default  # the comment beside it in the source`."""
     comments = {}
-    try:
-        lines = Path(script).read_text(encoding='utf-8').splitlines()
-        for node in ast.parse('\n'.join(lines)).body:
-            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
-                line = lines[node.end_lineno - 1]
-                if '#' in line[node.end_col_offset:]:
-                    comments[node.targets[0].id] = line[node.end_col_offset:].split('#', 1)[1].strip()
-    except (OSError, SyntaxError):
-        pass
+    for script in scripts:  # the later file's comment wins, as its default does
+        try:
+            lines = Path(script).read_text(encoding='utf-8').splitlines()
+            for node in ast.parse('\n'.join(lines)).body:
+                if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+                    line = lines[node.end_lineno - 1]
+                    if '#' in line[node.end_col_offset:]:
+                        comments[node.targets[0].id] = line[node.end_col_offset:].split('#', 1)[1].strip()
+        except (OSError, SyntaxError):
+            pass
     rows = [f"  --{k}={v!r}".ljust(44) + (f"  # {comments[k]}" if k in comments else '')
             for k, v in settings.items()]
-    usage = f"usage: python {Path(script).name} [config.py] [--name=value ...]"
+    usage = f"usage: python {Path(scripts[-1]).name} [config.py] [--name=value ...]"
     return f"{doc.strip()}\n\n{usage}\n\nsettings (defaults):\n" + '\n'.join(rows)
 
 
@@ -265,23 +268,26 @@ def apply_rope_scaling(freqs, factor=8.0, high_freq_factor=4.0, low_freq_factor=
 
 
 def rope_tables(args, seq_len, device=None):
-    """cos and sin of position * frequency, each (seq_len, head_dim // 2), in float32. Meta keeps
+    """cos and sin of position * frequency, in float32, each (seq_len, head_dim) with every value
+    twice (one per member of a rotating pair) and sin signed (-sin, +sin) for apply_rope. Meta keeps
     the same numbers as complex `freqs_cis`; real tables survive distributed broadcast and
     torch.compile untouched (llama2.c does the same)."""
     d = args.head_dim
     freqs = 1.0 / (args.rope_theta ** (torch.arange(0, d, 2, device=device)[: d // 2].float() / d))
     if args.use_scaled_rope:
         freqs = apply_rope_scaling(freqs, args.rope_scaling_factor or 8.0, args.rope_high_freq_factor or 4.0)
-    angles = torch.outer(torch.arange(seq_len, device=device, dtype=torch.float32), freqs)
-    return angles.cos(), angles.sin()
+    angles = torch.outer(torch.arange(seq_len, device=device, dtype=torch.float32), freqs)  # (T, head_dim/2)
+    return angles.cos().repeat_interleave(2, -1), torch.stack((-angles.sin(), angles.sin()), -1).flatten(-2)
 
 
 def apply_rope(x, cos, sin):
-    """Rotate each adjacent pair (x[2i], x[2i+1]) of every head by its angle: Meta's convention.
-    (Hugging Face rotates halves instead and permutes wq/wk rows on conversion to compensate.)"""
-    x1, x2 = x.float().unflatten(-1, (-1, 2)).unbind(-1)  # (B, T, H, head_dim/2) each
-    cos, sin = cos[:, None, :], sin[:, None, :]  # (T, 1, head_dim/2)
-    return torch.stack((x1 * cos - x2 * sin, x1 * sin + x2 * cos), dim=-1).flatten(-2).type_as(x)
+    """Rotate each adjacent pair (x[2i], x[2i+1]) of every head by its angle, Meta's convention:
+    (x[2i] cos - x[2i+1] sin, x[2i+1] cos + x[2i] sin). x is (B, heads, T, head_dim); computed in
+    float32 as Meta does. (Hugging Face rotates halves instead, and permutes the rows of wq and wk
+    when converting Meta's weights to compensate.)"""
+    xf = x.float()
+    swapped = xf.unflatten(-1, (-1, 2)).flip(-1).flatten(-2)  # (x[2i+1], x[2i]) in each pair
+    return (xf * cos + swapped * sin).type_as(x)
 
 
 class Attention(nn.Module):
@@ -296,11 +302,10 @@ class Attention(nn.Module):
 
     def forward(self, x, cos, sin, start_pos=0, mask=None):
         B, T, _ = x.shape
-        q = self.wq(x).view(B, T, self.n_heads, self.head_dim)
-        k = self.wk(x).view(B, T, self.n_kv_heads, self.head_dim)
-        v = self.wv(x).view(B, T, self.n_kv_heads, self.head_dim)
+        q = self.wq(x).view(B, T, self.n_heads, self.head_dim).transpose(1, 2)  # (B, n_heads, T, head_dim)
+        k = self.wk(x).view(B, T, self.n_kv_heads, self.head_dim).transpose(1, 2)  # (B, n_kv_heads, T, head_dim)
+        v = self.wv(x).view(B, T, self.n_kv_heads, self.head_dim).transpose(1, 2)
         q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
-        q, k, v = q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2)  # (B, heads, T, head_dim)
         if self.cache_k is not None:
             self.cache_k[:B, :, start_pos:start_pos + T] = k
             self.cache_v[:B, :, start_pos:start_pos + T] = v

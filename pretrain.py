@@ -303,7 +303,7 @@ def save_checkpoint(cfg, run, model, optimizer, step, rank, world, extra=None):
         trainable = [n for n, p in model.named_parameters() if p.requires_grad]
         save_dtype = getattr(torch, cfg.save_dtype or run['source_dtype'])
         weights = {k: v.to(save_dtype) for k, v in M.meta_state_dict(state, lora_scale(cfg), run['tied']).items()}
-        info = {k: run[k] for k in ('tokenizer', 'source_dtype', 'tied', 'data')}
+        info = {k: run[k] for k in ('tokenizer', 'source_dtype', 'tied', 'template', 'data')}
         files = {'train_state.pth': {'step': step, 'trainable': {k: state[k] for k in trainable},
                                      'optimizer': optim_state},
                  'run.json': {'step': step, **info, 'config': vars(cfg)}, **(extra or {})}
@@ -364,15 +364,15 @@ def restore(model, optimizer, resume_dir, rank, world):
 # The loop
 
 
-def loss_sum(model, x, y):
+def loss_sum(model, x, y, mask=None):
     """Summed cross-entropy over the trained positions (label IGNORE elsewhere), and their count."""
-    logits = model(x)
+    logits = model(x, mask=mask)
     loss = F.cross_entropy(logits.view(-1, logits.size(-1)), y.view(-1), ignore_index=IGNORE, reduction='sum')
     return loss, (y != IGNORE).sum()
 
 
 @torch.no_grad()
-def evaluate_loss(model, eval_sets, cfg, rank, world, device):
+def evaluate_loss(model, eval_sets, cfg, rank, world, device, make_mask=None):
     """{name: mean held-out loss per token}; each process scores its share of the windows."""
     model.eval()
     out = {}
@@ -381,7 +381,7 @@ def evaluate_loss(model, eval_sets, cfg, rank, world, device):
         for i in range(rank * cfg.batch_size, len(windows), world * cfg.batch_size):
             x, y = (torch.stack(t).to(device) for t in zip(*windows[i:i + cfg.batch_size]))
             with torch.autocast(device.type, getattr(torch, cfg.dtype), enabled=cfg.dtype != 'float32'):
-                loss, count = loss_sum(model, x, y)
+                loss, count = loss_sum(model, x, y, make_mask(x) if make_mask else None)
             total += torch.stack([loss.double(), count.double()])
         total = all_reduce_sum(total, world)
         out[name] = (total[0] / total[1]).item()
@@ -389,9 +389,11 @@ def evaluate_loss(model, eval_sets, cfg, rank, world, device):
     return out
 
 
-def train(cfg, run, model, optimizer, get_sample, eval_sets, start_step, rank, world, device, trainable, total):
+def train(cfg, run, model, optimizer, get_sample, eval_sets, start_step, rank, world, device, trainable, total,
+          make_mask=None):
     """The training loop, shared by pretrain.py and sft.py. get_sample(step, index) -> (x, y) gives
-    the index-th sequence of step's global batch; process `rank` takes its micro-batches from it."""
+    the index-th sequence of step's global batch; process `rank` takes its micro-batches from it.
+    make_mask(x), when given, is the attention mask of a micro-batch (sft.py's packed examples)."""
     out = Path(cfg.out_dir)
     per_step = cfg.batch_size * cfg.grad_accum * world  # sequences in the global batch
     flops = flops_per_token(run['args'], trainable, total, cfg.block_size, cfg.mode)
@@ -402,7 +404,7 @@ def train(cfg, run, model, optimizer, get_sample, eval_sets, start_step, rank, w
     t0 = time.perf_counter()
     for step in range(start_step, cfg.max_steps + 1):
         if step % cfg.eval_interval == 0 or step == cfg.max_steps:
-            losses = evaluate_loss(model, eval_sets, cfg, rank, world, device)
+            losses = evaluate_loss(model, eval_sets, cfg, rank, world, device, make_mask)
             record = {'step': step, **{f'val_loss/{k}': v for k, v in losses.items()},
                       **{f'val_ppl/{k}': math.exp(min(v, 50)) for k, v in losses.items()}}
             print0(f"step {step}: " + '  '.join(f"{k} loss {v:.4f} ppl {math.exp(min(v, 50)):.2f}"
@@ -429,7 +431,7 @@ def train(cfg, run, model, optimizer, get_sample, eval_sets, start_step, rank, w
             if world > 1:  # FSDP reduces gradients once, after the last micro-batch
                 model.set_requires_gradient_sync(m == cfg.grad_accum - 1)
             with autocast:
-                loss, _ = loss_sum(model, x, y)
+                loss, _ = loss_sum(model, x, y, make_mask(x) if make_mask else None)
             (loss * (world / n_trained)).backward()  # FSDP averages over processes: this makes it the global mean
             step_loss += loss.detach().double()
         step_loss = (all_reduce_sum(step_loss, world) / n_trained).item()
@@ -465,7 +467,7 @@ def train(cfg, run, model, optimizer, get_sample, eval_sets, start_step, rank, w
         log.close()
 
 
-def run_stage(cfg, make_data):
+def run_stage(cfg, make_data, make_mask=None):
     """Everything around the loop, shared with sft.py: processes, the run directory, the model, the
     optimiser, resume. make_data(cfg, data_meta, world) -> (get_sample, eval_sets)."""
     rank, world, device, mesh = setup_distributed(cfg)
@@ -492,8 +494,8 @@ def run_stage(cfg, make_data):
         print0(f"resumed from {resume_dir} at step {start}", rank=rank)
     Path(cfg.out_dir).mkdir(parents=True, exist_ok=True)
     run = {'args': args, 'tokenizer': str(tokenizer), 'source_dtype': str(source_dtype).removeprefix('torch.'),
-           'tied': tied, 'data': data_meta}
-    train(cfg, run, model, optimizer, get_sample, eval_sets, start, rank, world, device, trainable, total)
+           'tied': tied, 'template': data_meta.get('template'), 'data': data_meta}
+    train(cfg, run, model, optimizer, get_sample, eval_sets, start, rank, world, device, trainable, total, make_mask)
     if world > 1:
         dist.destroy_process_group()
 
