@@ -11,8 +11,10 @@ prints the prompt followed by its continuation (with no arguments: the demo's En
 
 import ast
 import hashlib
+import ctypes
 import json
 import math
+import mmap
 import os
 import pickle
 import re
@@ -567,14 +569,28 @@ def merge_shard_pieces(pieces, shape):
     """One tensor from its model-parallel pieces, by shape alone: replicated (norms), or concatenated
     along the one dim that adds up (dim 0 for wq wk wv w1 w3 output and Llama 3's tok_embeddings,
     dim 1 for wo w2 and LLaMA 1/2's tok_embeddings). None if no dim fits."""
+    if len(pieces) == 1:
+        return pieces[0] if pieces[0].shape == shape else None  # used in place, memory-mapped
     if all(p.shape == shape for p in pieces):
-        return pieces[0].clone() if len(pieces) > 1 else pieces[0]  # clone: don't pin a whole shard
-    for d in range(len(shape)):
-        rest = [s for i, s in enumerate(shape) if i != d]
-        if sum(p.shape[d] for p in pieces) == shape[d] and all(
-                [s for i, s in enumerate(p.shape) if i != d] == rest for p in pieces):
-            return torch.cat(pieces, dim=d)
-    return None
+        merged = pieces[0].clone()  # replicated: keep one copy (a view would pin its whole shard)
+    else:
+        merged = next((torch.cat(pieces, dim=d) for d in range(len(shape)) if sum(p.shape[d] for p in pieces) == shape[d]
+                       and all(p.shape[:d] + p.shape[d + 1:] == shape[:d] + shape[d + 1:] for p in pieces)), None)
+    for p in pieces:
+        release_pages(p)
+    return merged
+
+
+def release_pages(t):
+    """Give back the pages of a memory-mapped tensor already copied elsewhere: the mapping is
+    private and was only read, so the kernel simply drops them (they refault from the file if
+    touched again). Without this, merging shards would keep both the pieces and the merged tensor
+    resident: twice the model. Linux and macOS; elsewhere a no-op."""
+    if not hasattr(mmap, 'MADV_DONTNEED') or t.numel() == 0:
+        return
+    start = t.data_ptr() // mmap.PAGESIZE * mmap.PAGESIZE
+    end = t.data_ptr() + t.numel() * t.element_size()
+    ctypes.CDLL(None).madvise(ctypes.c_void_p(start), ctypes.c_size_t(end - start), mmap.MADV_DONTNEED)
 
 
 def read_weights(ckpt_dir, args):
