@@ -312,13 +312,15 @@ class Attention(nn.Module):
             self.cache_k[:B, :, start_pos:start_pos + T] = k
             self.cache_v[:B, :, start_pos:start_pos + T] = v
             k, v = self.cache_k[:B, :, :start_pos + T], self.cache_v[:B, :, :start_pos + T]
-        if self.n_kv_heads != self.n_heads:  # grouped-query attention: each kv head serves n_rep query heads
-            n_rep = self.n_heads // self.n_kv_heads
-            k, v = k.repeat_interleave(n_rep, dim=1), v.repeat_interleave(n_rep, dim=1)
+        # Grouped-query attention: each kv head serves n_heads // n_kv_heads query heads. SDPA's
+        # enable_gqa spares repeating k and v, but only its flash and math kernels support it, and
+        # flash takes no mask: with a mask, repeat them (Meta's repeat_kv) and let SDPA choose.
+        if mask is not None and self.n_kv_heads != self.n_heads:
+            k, v = (t.repeat_interleave(self.n_heads // self.n_kv_heads, dim=1) for t in (k, v))
         # Without a mask, causal from the first query (training, or a prefill at position 0); a
         # single decoded token sees the whole cache; anything else passes its mask.
-        causal = mask is None and T > 1
-        y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=causal)  # (B, H, T, head_dim)
+        y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=mask is None and T > 1,
+                                           enable_gqa=self.n_kv_heads != self.n_heads)  # (B, n_heads, T, head_dim)
         return self.wo(y.transpose(1, 2).reshape(B, T, -1))
 
 

@@ -454,6 +454,8 @@ def train(cfg, run, model, optimizer, get_sample, eval_sets, start_step, rank, w
             mfu = flops * tokens_per_s / (peak * world) if peak else None
             record = {'step': done, 'loss': step_loss, 'lr': cfg.lr * factor, 'grad_norm': norm.item(),
                       'tokens_per_s': tokens_per_s, 'mfu': mfu}
+            if device.type == 'cuda':
+                record['max_memory_gib'] = torch.cuda.max_memory_allocated() / 2**30
             print0(f"step {done}: loss {step_loss:.4f}  lr {cfg.lr * factor:.2e}  {tokens_per_s:,.0f} tok/s"
                    + (f"  MFU {mfu:.1%}" if mfu else ''), rank=rank)
             if log:
