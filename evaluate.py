@@ -1,0 +1,1348 @@
+"""Every measurement the four papers report, each computed as its reference scorer computes it.
+
+    python evaluate.py            # the demo: perplexity, QA and translation of out/demo/base
+    python evaluate.py --ckpt_dirs="['out/zh/sft']" --tasks="['qa']" --qa_files="{'zh': 'xquad.zh.json'}"
+    python evaluate.py --compare="['out/demo/eval/base.json', 'out/demo/eval/sft.json']"
+
+Tasks (the `tasks` setting):
+  ppl        NLL per token, perplexity and bits per byte per language (LLaMA Beyond English, Table 2)
+  qa         extractive QA on SQuAD-format JSON (XQuAD, MLQA, IndicQA): EM, F1, x-LLaMA's match
+  mt         translation on FLORES files: BLEU and chrF as sacrebleu computes them, spBLEU
+  mc         multiple choice (MMLU / C-Eval CSV): k-shot log-likelihood accuracy per subject
+  chat       responses to held-out instructions, and their code-switching rate (LLaMA Beyond English, Fig. 4)
+  judge      LLM-as-judge on the chat responses: LLM-Eval's five 0-3 scores, or x-LLaMA's pairwise prompt
+  align      cosine similarity of parallel sentences, layer by layer (x-LLaMA, Fig. 5)
+  quadrants  How Multilingual's four quadrants from before/after scores (no model)
+  scaling    x-LLaMA's scaling-law fit and budgeted data allocation (no model)
+Each checkpoint gets one result file, {out_dir}/{checkpoint name}.json, written only once every task
+has finished, so a failed run never replaces an earlier result.
+"""
+
+import csv
+import json
+import math
+import os
+import re
+import string
+import sys
+import time
+import unicodedata
+import urllib.error
+import urllib.request
+from collections import Counter
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from tqdm import tqdm
+
+import model as M
+import tokenize_prep
+from model import InputError, atomic_path
+
+# -----------------------------------------------------------------------------------------------
+# Settings: `python evaluate.py --help` lists them; a config file or --name=value overrides them
+
+tasks = ['ppl', 'qa', 'mt']  # any of: ppl qa mt mc chat judge align quadrants scaling
+ckpt_dirs = ['out/demo/base']  # Meta-format checkpoints; each gets its own result file
+tokenizer_path = ''  # '' = tokenizer.model in the checkpoint directory or its parent
+device = 'cpu'  # 'cuda' on a GPU
+dtype = 'float32'  # 'bfloat16' halves memory on a GPU
+max_seq_len = 2048  # the longest sequence the model sees (a prompt and its answer, a perplexity window)
+batch_size = 8  # sequences per forward pass; prompts are sorted by length into batches
+max_examples = 0  # per dataset (documents, questions, sentences, per-subject items); 0 = all
+out_dir = 'out/demo/eval'  # result files go here
+compare = []  # result files to print side by side; when set, nothing is evaluated
+# perplexity
+ppl_files = {'en': 'data/demo/en.val.txt', 'hi': 'data/demo/hi.val.txt', 'zh': 'data/demo/zh.val.txt'}  # a document a line
+ppl_window = 0  # tokens per window (at most the context the model was trained on); 0 = max_seq_len
+ppl_stride = 0  # newly scored tokens per window after the first; 0 = window // 2, window - 1 = no overlap
+# extractive QA
+qa_files = {'en': 'data/demo/qa/en.json', 'hi': 'data/demo/qa/hi.json', 'zh': 'data/demo/qa/zh.json'}  # SQuAD v1.1 JSON
+qa_prompt = 'native'  # 'native': x-LLaMA's prompt in each language; 'english': its English one everywhere (COMMIT)
+qa_norm = 'mlqa'  # answer normalisation for EM/F1: 'mlqa' (MLQA's script) or 'squad' (SQuAD v1.1's)
+qa_max_new_tokens = 64
+# translation
+flores_dir = 'data/demo/flores'  # {code}.devtest files, line-aligned
+mt_pairs = ['eng_Latn-hin_Deva', 'eng_Latn-zho_Hans', 'hin_Deva-eng_Latn', 'zho_Hans-eng_Latn']  # SOURCE-TARGET
+mt_beam = 1  # 1 = greedy; How Multilingual uses 4
+mt_max_new_tokens = 256  # How Multilingual's max_new_tokens
+spm_path = ''  # the FLORES SentencePiece model (sacrebleu's flores101/flores200 .model file): adds spBLEU
+# multiple choice
+mc_dir = ''  # dev/{subject}_dev.csv (few-shot examples) and {mc_split}/{subject}_{mc_split}.csv
+mc_format = 'mmlu'  # 'mmlu' (lm-evaluation-harness's prompt) or 'ceval' (C-Eval's Chinese prompt)
+mc_split = 'test'  # C-Eval hides its test answers: use 'val' there
+mc_shots = 5
+# responses to instructions, and code-switching
+chat_files = {}  # held-out Alpaca-format JSON ({instruction, input, output} list) by language
+chat_max_new_tokens = 256
+cs_min_run = 1  # letters in a row of a foreign script that make a response code-switched
+cs_scripts = {}  # language -> its own scripts (Unicode names: 'HAN', 'DEVANAGARI'...), where the table lacks one
+# LLM-as-judge, through any OpenAI-compatible endpoint
+judge_url = ''  # e.g. https://api.openai.com/v1 (POST {judge_url}/chat/completions)
+judge_model = 'gpt-3.5-turbo'  # x-LLaMA's judge
+judge_key_env = 'OPENAI_API_KEY'  # the environment variable holding the API key; '' = send none
+judge_mode = 'llm-eval'  # 'llm-eval' (five 0-3 scores) or 'pairwise' (x-LLaMA, against judge_against)
+judge_against = ''  # pairwise: an earlier result file whose chat responses are assistant 2
+judge_samples = 3  # completions per request, averaged (x-LLaMA: 3)
+judge_temperature = 1.0  # x-LLaMA's
+judge_timeout = 60.0  # seconds per request
+judge_retries = 2  # extra attempts after HTTP 429/5xx or a dropped connection
+# alignment by layer
+align_pairs = ['eng_Latn-hin_Deva', 'eng_Latn-zho_Hans']  # FLORES codes in flores_dir
+align_max = 200  # sentence pairs per language pair
+# quadrants
+quadrant_scores = ''  # JSON {lang: {"bilingual": [before, after], "multilingual": [before, after]}}
+quadrant_threshold = 1.0  # T: a gain of more than T score points counts as a change
+quadrant_factor = 2.0  # ...and so does a score reaching this many times its old value
+# scaling law and allocation
+scaling_points = ''  # JSON {source: {"points": [[examples, score], ...], "g": 1.0, "max": examples}}
+scaling_budget = 0  # C: examples to share out among the sources (named as in tokenize_prep's sft)
+
+MODEL_TASKS = ('ppl', 'qa', 'mt', 'mc', 'chat', 'judge', 'align')
+ALL_TASKS = MODEL_TASKS + ('quadrants', 'scaling')
+
+
+# -----------------------------------------------------------------------------------------------
+# Reading inputs
+
+
+def read_text(path, what):
+    try:
+        return Path(path).read_text(encoding='utf-8')
+    except FileNotFoundError:
+        raise InputError(f"{path}: not found; {what}")
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"{path}: cannot read it as UTF-8 text ({e})")
+
+
+def read_json(path, what):
+    text = read_text(path, what)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InputError(f"{path} line {e.lineno}: not valid JSON ({e.msg}); {what}")
+
+
+def read_lines(path, what):
+    """Lines without their end-of-line characters (a final newline adds no empty line)."""
+    text = read_text(path, what)
+    return [line.rstrip('\r') for line in text.removesuffix('\n').split('\n')] if text else []
+
+
+def limited(items, cfg):
+    return items[:cfg.max_examples] if cfg.max_examples > 0 else items
+
+
+# -----------------------------------------------------------------------------------------------
+# The model: loading, scoring token sequences, batched generation, beam search
+
+
+def load_checkpoint(ckpt_dir, cfg):
+    if not (Path(ckpt_dir) / 'params.json').is_file():
+        raise InputError(f"{ckpt_dir}: no checkpoint here (params.json is missing); train one first "
+                         "(the demo's is written by pretrain.py) or point ckpt_dirs at a Meta checkpoint")
+    model, tok = M.load(ckpt_dir, cfg.tokenizer_path, cfg.device, getattr(torch, cfg.dtype), cfg.max_seq_len)
+    return model.eval(), tok
+
+
+def right_padded(seqs, device):
+    x = torch.zeros(len(seqs), max(map(len, seqs)), dtype=torch.long, device=device)
+    for i, s in enumerate(seqs):
+        x[i, :len(s)] = torch.tensor(s)
+    return x
+
+
+@torch.inference_mode()
+def logliks(model, requests, batch_size):
+    """log p(continuation | context), summed, for each (context ids, continuation ids) request.
+    Batched with padding on the right: attention is causal, so what follows a sequence cannot change
+    its scores. Requests that feed the model the same tokens (the choices ' A' ... ' D' after one
+    question) share a forward pass."""
+    inputs = {}  # model input (context + continuation without its last token) -> request indices
+    for r, (ctx, cont) in enumerate(requests):
+        assert ctx and cont, "a request needs a context (at least BOS) and a continuation"
+        inputs.setdefault(tuple(ctx) + tuple(cont[:-1]), []).append(r)
+    keys = sorted(inputs, key=len)
+    out = [0.0] * len(requests)
+    device = model.tok_embeddings.weight.device
+    for s in range(0, len(keys), batch_size):
+        batch = keys[s:s + batch_size]
+        logits = model(right_padded(batch, device))  # (b, T, vocab)
+        for j, key in enumerate(batch):
+            for r in inputs[key]:
+                cont = torch.tensor(requests[r][1], device=device)
+                logp = F.log_softmax(logits[j, len(key) - len(cont):len(key)], dim=-1)  # (len(cont), vocab)
+                out[r] = logp.gather(-1, cont[:, None]).double().sum().item()
+    return out
+
+
+def newline_stops(tok):
+    """Token ids that begin a new line (nothing but blanks before their newline), plus the
+    tokenizer's own stop tokens: 'greedy decoding until a newline' stops at them. A token such as
+    '.\\n' is not one (its '.' would be lost); the decoded text is cut at the newline instead."""
+    ids = list(tok.stop_tokens)
+    if tok.kind == 'sentencepiece':
+        pieces = ((i, '\n' if tok.sp.is_byte(i) and tok.sp.id_to_piece(i) == '<0x0A>'
+                   else tok.sp.id_to_piece(i).replace('\u2581', ' ')) for i in range(tok.n_words))
+    else:
+        pieces = ((i, tok.model.decode_single_token_bytes(i).decode('utf-8', 'replace'))
+                  for i in range(tok.n_words - len(tok.special)))
+    ids += [i for i, text in pieces if '\n' in text and not text.split('\n')[0].strip()]
+    return tuple(ids)
+
+
+def first_line(text):
+    return text.strip(' ').split('\n')[0].strip()
+
+
+def fits(model, prompt):
+    return len(prompt) < model.args.max_seq_len
+
+
+def generate_batched(model, prompts, max_new_tokens, stop_tokens, batch_size, beam=1):
+    """Continuations of every prompt, greedy (model.generate) or by beam search, batched with the KV
+    cache. Prompts are sorted by length first: model.generate prefills up to a batch's shortest
+    prompt and steps one position at a time from there, so rows of similar length waste little.
+    A prompt that does not fit max_seq_len gets no continuation (it is scored as unanswered)."""
+    order = sorted((i for i in range(len(prompts)) if fits(model, prompts[i])), key=lambda i: len(prompts[i]))
+    out = [[] for _ in prompts]
+    for s in tqdm(range(0, len(order), batch_size), disable=None, leave=False):
+        idx = order[s:s + batch_size]
+        batch = [prompts[i] for i in idx]
+        new = (M.generate(model, batch, max_new_tokens, stop_tokens=stop_tokens) if beam == 1
+               else beam_search(model, batch, beam, max_new_tokens, stop_tokens))
+        for i, n in zip(idx, new):
+            out[i] = n
+    return out
+
+
+@torch.inference_mode()
+def beam_search(model, prompts, beam, max_new_tokens, stop_tokens, length_penalty=1.0):
+    """Beam search for a batch of prompts with the KV cache. Each prompt owns `beam` rows, padded on
+    the left to a common length and masked (RoPE scores depend on relative positions only, so left
+    padding changes no score); reorder_cache follows the surviving beams. The rules are Hugging
+    Face's with its defaults (How Multilingual decodes with them): 2*beam candidates per step, an
+    ending counts only among the best `beam`, a hypothesis scores sum log p / length**length_penalty,
+    and a prompt is done once `beam` hypotheses have ended and no live beam can beat the worst."""
+    B, K = len(prompts), beam
+    device = model.tok_embeddings.weight.device
+    L = max(map(len, prompts))
+    total = min(model.args.max_seq_len, L + max_new_tokens)
+    tokens = torch.zeros(B * K, L, dtype=torch.long, device=device)
+    valid = torch.zeros(B * K, total, dtype=torch.bool, device=device)  # positions a query may attend to
+    for b, p in enumerate(prompts):
+        tokens[b * K:(b + 1) * K, L - len(p):] = torch.tensor(p)
+        valid[b * K:(b + 1) * K, L - len(p):L] = True
+    causal = torch.ones(L, L, dtype=torch.bool, device=device).tril()
+    # a padding query attends to itself only, so its (unused) state stays finite
+    mask = (causal[None] & valid[:, None, :L]) | torch.eye(L, dtype=torch.bool, device=device)  # (B*K, L, L)
+    stops = set(stop_tokens)
+    scores = torch.full((B, K), -math.inf, device=device)
+    scores[:, 0] = 0.0  # the K rows start identical: only one may propose candidates
+    gen = torch.zeros(B * K, 0, dtype=torch.long, device=device)
+    ended = [[] for _ in range(B)]  # (score, tokens), best first, at most K
+    done = [False] * B
+
+    def end(b, sum_logp, hyp):
+        ended[b].append((sum_logp / max(len(hyp), 1) ** length_penalty, hyp))
+        ended[b].sort(key=lambda e: -e[0])
+        del ended[b][K:]
+
+    model.setup_cache(B * K, total)
+    try:
+        logits = model(tokens, 0, mask[:, None])[:, -1]
+        for t in range(total - L):
+            logp = F.log_softmax(logits.float(), dim=-1)  # (B*K, vocab)
+            V = logp.size(-1)
+            top_s, top_i = (scores.view(-1, 1) + logp).view(B, K * V).topk(2 * K, dim=1)
+            src = torch.arange(B * K, device=device).view(B, K).clone()  # rows the next beams continue
+            nxt = torch.zeros(B, K, dtype=torch.long, device=device)
+            new = torch.full((B, K), -math.inf, device=device)
+            for b in range(B):
+                if done[b]:
+                    continue
+                n = 0
+                for rank, (s, i) in enumerate(zip(top_s[b].tolist(), top_i[b].tolist())):
+                    k, token = divmod(i, V)
+                    if s == -math.inf or n == K:
+                        break
+                    if token in stops:
+                        if rank < K:
+                            end(b, s, gen[b * K + k].tolist())
+                    else:
+                        src[b, n], nxt[b, n], new[b, n] = b * K + k, token, s
+                        n += 1
+                best_live = new[b, 0].item() / (t + 1) ** length_penalty
+                done[b] = n == 0 or len(ended[b]) == K and ended[b][-1][0] >= best_live
+            if all(done):
+                break
+            index = src.view(-1)
+            model.reorder_cache(index)
+            gen = torch.cat([gen[index], nxt.view(-1, 1)], dim=1)
+            scores = new
+            valid[:, L + t] = True
+            logits = model(nxt.view(-1, 1), L + t, valid[:, None, None, :L + t + 1])[:, -1]
+        for b in range(B):  # out of room: the live beams end here
+            if not done[b]:
+                for k in range(K):
+                    if scores[b, k] > -math.inf:
+                        end(b, scores[b, k].item(), gen[b * K + k].tolist())
+    finally:
+        model.clear_cache()
+    return [e[0][1] if e else [] for e in ended]
+
+
+@torch.inference_mode()
+def layer_states(model, seqs, batch_size):
+    """Mean-pooled hidden states, (len(seqs), n_layers + 1, dim) in float32: the embeddings, then
+    the output of every block, the last one after the final norm (as Hugging Face's
+    output_hidden_states gives it). BOS is left out of the mean: it is the same in every sentence."""
+    device = model.tok_embeddings.weight.device
+    out = torch.zeros(len(seqs), model.args.n_layers + 1, model.args.dim)
+    for s in range(0, len(seqs), batch_size):
+        batch = seqs[s:s + batch_size]
+        x = right_padded(batch, device)  # (b, T); causal attention: the padding changes nothing before it
+        keep = torch.zeros(x.shape, device=device)
+        for j, seq in enumerate(batch):
+            keep[j, 1:len(seq)] = 1.0
+        T = x.size(1)
+        cos, sin = model.rope_cos[:T], model.rope_sin[:T]
+        h = model.tok_embeddings(x)
+        states = [h]
+        for i, layer in enumerate(model.layers):
+            h = layer(h, cos, sin, 0, None)
+            states.append(model.norm(h) if i == len(model.layers) - 1 else h)
+        stacked = torch.stack(states, dim=1).float()  # (b, n_layers + 1, T, dim)
+        pooled = (stacked * keep[:, None, :, None]).sum(2) / keep.sum(1).clamp(min=1)[:, None, None]
+        out[s:s + len(batch)] = pooled.cpu()
+    return out
+
+
+# -----------------------------------------------------------------------------------------------
+# Perplexity per language (LLaMA Beyond English, Table 2)
+
+PPL_NOTE = ("perplexity per token is comparable only between models with the same tokenizer; "
+            "bits per byte (UTF-8 bytes of the text) compares an extended vocabulary with the original")
+
+
+def read_documents(path, tok):
+    """[(ids with BOS, UTF-8 bytes)] from a text file (one document per line) or from a
+    tokenize_prep shard, split into documents at BOS (bytes counted on the decoded text; whatever
+    else the shard holds, an EOS for instance, is scored too)."""
+    try:
+        with open(path, 'rb') as f:
+            is_shard = f.read(len(tokenize_prep.MAGIC)) == tokenize_prep.MAGIC
+    except OSError as e:
+        raise InputError(f"{path}: cannot read it ({e.strerror}); ppl_files names held-out text, a document a line")
+    if is_shard:
+        ids = tokenize_prep.read_shard(path).tokens.tolist()
+        starts = [i for i, t in enumerate(ids) if t == tok.bos_id]
+        cuts = ([0] if not starts or starts[0] else []) + starts + [len(ids)]
+        docs = [ids[a:b] if ids[a] == tok.bos_id else [tok.bos_id] + ids[a:b] for a, b in zip(cuts, cuts[1:]) if a < b]
+        return [(d, len(tok.decode(d[1:]).encode('utf-8'))) for d in docs if len(d) > 1]
+    return [(tok.encode(line, bos=True, eos=False), len(line.encode('utf-8')))
+            for line in read_lines(path, "ppl_files names held-out text, one document per line") if line.strip()]
+
+
+def ppl_windows(n, window, stride):
+    """Strided windows over n tokens: [(start, first, end)], the window tokens[start:end] scoring
+    tokens[first:end]. The first window scores everything after BOS; each later one ends `stride`
+    tokens further on and scores only the tokens after the previous end, seeing at least
+    window - stride tokens of context. Every token but BOS is scored exactly once."""
+    if n <= window:
+        return [(0, 1, n)]
+    out, end = [(0, 1, window)], window
+    while end < n:
+        new_end = min(end + stride, n)
+        out.append((new_end - window, end, new_end))
+        end = new_end
+    return out
+
+
+def perplexity(model, docs, window, stride, batch_size):
+    requests, n_bytes = [], 0
+    for ids, nb in docs:
+        n_bytes += nb
+        requests += [(ids[start:first], ids[first:end]) for start, first, end in ppl_windows(len(ids), window, stride)]
+    if not requests:
+        raise InputError("perplexity: no document with text in it")
+    nll = -sum(logliks(model, requests, batch_size))
+    n_tokens = sum(len(cont) for _, cont in requests)
+    return {'documents': len(docs), 'tokens': n_tokens, 'bytes': n_bytes, 'nll_per_token': nll / n_tokens,
+            'ppl': math.exp(nll / n_tokens), 'bits_per_byte': nll / math.log(2) / n_bytes}
+
+
+def eval_perplexity(model, tok, cfg):
+    window = cfg.ppl_window or model.args.max_seq_len
+    stride = cfg.ppl_stride or window // 2
+    if not 2 <= window <= model.args.max_seq_len or not 1 <= stride < window:
+        raise InputError(f"ppl_window={window} must be 2..max_seq_len={model.args.max_seq_len} and "
+                         f"ppl_stride={stride} 1..ppl_window-1")
+    out = {lang: perplexity(model, limited(read_documents(path, tok), cfg), window, stride, cfg.batch_size)
+           for lang, path in cfg.ppl_files.items()}
+    return {**out, 'windows': {'window': window, 'stride': stride}, 'note': PPL_NOTE}
+
+
+# -----------------------------------------------------------------------------------------------
+# Extractive QA (XQuAD, MLQA, IndicQA): x-LLaMA's prompts, EM and F1, substring match
+
+# NJUNLP/x-LLM data/xquad/xquad.py: _INSTRUCTIONS and _TEMPLATES (the template is the Alpaca input)
+XLLAMA_QA_PROMPTS = {
+    'ar': ("الرجاء الإجابة على الأسئلة بناءً على الفقرات التالية",
+           "فقرة: {context}\nسؤال: {question}\nإجابة: "),
+    'el': ("Απαντήστε στις ερωτήσεις με βάση τις παρακάτω παραγράφους",
+           "παράγραφος: {context}\nερώτηση: {question}\nΑπάντηση: "),
+    'en': ("Answer the final question with following context", "Context: {context}\nQuestion: {question}\nAnswer: "),
+    'hi': ("कृपया निम्नलिखित पैराग्राफ के अनुसार प्रश्नों के उत्तर दें",
+           "अनुच्छेद: {context}\nसवाल: {question}\nउत्तर: "),
+    'tr': ("Lütfen soruları aşağıdaki paragraflara göre cevaplayınız",
+           "paragraf: {context}\nsoru: {question}\nCevap: "),
+    'vi': ("Hãy trả lời các câu hỏi theo đoạn văn sau",
+           "đoạn văn: {context}\ncâu hỏi: {question}\nTrả lời: "),
+    'zh': ("请根据以下段落，回答问题", "段落: {context}\n问题: {question}\n答案: "),
+}
+SQUAD_LAYOUT = "SQuAD v1.1 JSON is data[].paragraphs[].{context, qas[].{id, question, answers[].text}}"
+
+
+def read_squad(path):
+    """[{id, context, question, answers}] from SQuAD v1.1 JSON, checked field by field."""
+    data = read_json(path, SQUAD_LAYOUT)
+
+    def need(obj, key, kind, where):
+        if not isinstance(obj, dict) or not isinstance(obj.get(key), kind):
+            raise InputError(f"{path}: {where} has no {key!r} ({kind.__name__}); {SQUAD_LAYOUT}")
+        return obj[key]
+
+    out = []
+    for a, article in enumerate(need(data, 'data', list, 'the top level')):
+        for p, para in enumerate(need(article, 'paragraphs', list, f'data[{a}]')):
+            where = f'data[{a}].paragraphs[{p}]'
+            context = need(para, 'context', str, where)
+            for q, qa in enumerate(need(para, 'qas', list, where)):
+                w = f'{where}.qas[{q}]'
+                answers = need(qa, 'answers', list, w)
+                if not answers:
+                    raise InputError(f"{path}: {w} has no gold answer; every question needs one")
+                out.append({'id': str(qa.get('id', f'{a}.{p}.{q}')), 'context': context,
+                            'question': need(qa, 'question', str, w),
+                            'answers': [need(ans, 'text', str, f'{w}.answers[{i}]') for i, ans in enumerate(answers)]})
+    return out
+
+
+def qa_prompt_text(item, lang, style):
+    """x-LLaMA's instruction, and its localised Context/Question/Answer template as the Alpaca
+    input (context and question stripped, as its loader does). 'english' uses the English pair for
+    every language, as COMMIT compares."""
+    key = 'en' if style == 'english' else lang
+    if key not in XLLAMA_QA_PROMPTS:
+        raise InputError(f"qa: x-LLaMA has no prompt in {lang!r} (it has {', '.join(XLLAMA_QA_PROMPTS)}); "
+                         "set qa_prompt='english'")
+    instruction, template = XLLAMA_QA_PROMPTS[key]
+    text = template.format(context=item['context'].strip(), question=item['question'].strip())
+    return M.format_prompt(instruction, text)
+
+
+# MLQA's evaluation script (facebookresearch/MLQA mlqa_evaluation_v1.py): articles per language
+MLQA_ARTICLES = {
+    'en': r'\b(a|an|the)\b',
+    'es': r'\b(un|una|unos|unas|el|la|los|las)\b',
+    'vi': r'\b(của|là|cái|chiếc|những)\b',
+    'de': r'\b(ein|eine|einen|einem|eines|einer|der|die|das|den|dem|des)\b',
+    'ar': r'\sال^|ال',
+}
+MLQA_MIXED_SEGMENTATION = ('zh',)  # split into characters, other languages on whitespace
+SQUAD_PUNCT = frozenset(string.punctuation)  # SQuAD v1.1's evaluate script
+
+
+@cache
+def unicode_punctuation():
+    """MLQA: every character of a Unicode punctuation category (P*), plus ASCII punctuation."""
+    return frozenset(chr(i) for i in range(sys.maxunicode) if unicodedata.category(chr(i))[0] == 'P') | SQUAD_PUNCT
+
+
+def mixed_segmentation(text):
+    """MLQA's: each CJK ideograph (U+4E00..U+9FA5) and punctuation mark is a token of its own, the
+    text between them is split on whitespace."""
+    tokens, run, punct = [], '', unicode_punctuation()
+    for ch in text:
+        if '\u4e00' <= ch <= '\u9fa5' or ch in punct:
+            tokens += run.split() + [ch]
+            run = ''
+        else:
+            run += ch
+    return tokens + run.split()
+
+
+def normalize_answer(s, lang, style='mlqa'):
+    """Lower-case, drop punctuation and articles, tokenize, rejoin with single spaces. 'squad':
+    SQuAD v1.1 (ASCII punctuation, English articles); 'mlqa': MLQA (Unicode punctuation, the
+    language's articles, Chinese split into characters). MLQA's script knows en es hi vi de ar zh
+    and refuses others; other languages (IndicQA's) are treated here like Hindi: no articles,
+    whitespace tokens."""
+    s = s.lower()
+    if style == 'squad':
+        s = ''.join(ch for ch in s if ch not in SQUAD_PUNCT)
+        return ' '.join(re.sub(r'\b(a|an|the)\b', ' ', s).split())
+    punct = unicode_punctuation()
+    s = ''.join(ch for ch in s if ch not in punct)
+    if lang in MLQA_ARTICLES:
+        s = re.sub(MLQA_ARTICLES[lang], ' ', s)
+    tokens = mixed_segmentation(s) if lang in MLQA_MIXED_SEGMENTATION else s.split()
+    return ' '.join(t for t in tokens if t.strip())
+
+
+def exact_match(pred, gold, lang, style='mlqa'):
+    return float(normalize_answer(pred, lang, style) == normalize_answer(gold, lang, style))
+
+
+def f1_score(pred, gold, lang, style='mlqa'):
+    p, g = normalize_answer(pred, lang, style).split(), normalize_answer(gold, lang, style).split()
+    same = sum((Counter(p) & Counter(g)).values())
+    if same == 0:
+        return 0.0
+    precision, recall = same / len(p), same / len(g)
+    return 2 * precision * recall / (precision + recall)
+
+
+def substring_match(pred, gold):
+    """x-LLaMA's accuracy (NJUNLP/x-LLM eval/xquad.match.py): the gold answer, lower-cased, occurs
+    in the lower-cased prediction. x-LLaMA checks the first gold answer; like EM and F1 we take the
+    best over all of them."""
+    return float(gold.strip().lower() in pred.lower())
+
+
+def qa_scores(preds, golds, lang, style='mlqa'):
+    """EM, F1 (max over the gold answers, then the mean, in percent, as both scripts report them)
+    and x-LLaMA's match."""
+    n = len(golds)
+    return {'em': 100 * sum(max(exact_match(p, g, lang, style) for g in gs) for p, gs in zip(preds, golds)) / n,
+            'f1': 100 * sum(max(f1_score(p, g, lang, style) for g in gs) for p, gs in zip(preds, golds)) / n,
+            'match': 100 * sum(max(substring_match(p, g) for g in gs) for p, gs in zip(preds, golds)) / n,
+            'n': n}
+
+
+def eval_qa(model, tok, cfg):
+    if cfg.qa_prompt not in ('native', 'english') or cfg.qa_norm not in ('mlqa', 'squad'):
+        raise InputError(f"qa_prompt must be 'native' or 'english', qa_norm 'mlqa' or 'squad' "
+                         f"(got {cfg.qa_prompt!r}, {cfg.qa_norm!r})")
+    stops, out = newline_stops(tok), {}
+    for lang, path in cfg.qa_files.items():
+        items = limited(read_squad(path), cfg)
+        prompts = [tok.encode(qa_prompt_text(it, lang, cfg.qa_prompt), bos=True, eos=False) for it in items]
+        new = generate_batched(model, prompts, cfg.qa_max_new_tokens, stops, cfg.batch_size)
+        preds = [first_line(tok.decode(n)) for n in new]
+        out[lang] = {**qa_scores(preds, [it['answers'] for it in items], lang, cfg.qa_norm),
+                     'too_long': sum(not fits(model, p) for p in prompts),
+                     'samples': [{'id': it['id'], 'prediction': p, 'answers': it['answers']}
+                                 for it, p in list(zip(items, preds))[:5]]}
+    return {**out, 'prompt': cfg.qa_prompt, 'normalisation': cfg.qa_norm}
+
+
+# -----------------------------------------------------------------------------------------------
+# Translation on FLORES: x-LLaMA's prompt; BLEU, chrF and spBLEU equal to sacrebleu's
+
+# FLORES-200 codes name languages by ISO 639-3 and script; tokenize_prep.LANGUAGE_NAMES, and its
+# translation instructions, take ISO 639-1. The 639-3 part of each FLORES code, mapped:
+FLORES_ISO = {
+    'afr': 'af', 'amh': 'am', 'arb': 'ar', 'asm': 'as', 'azj': 'az', 'bel': 'be', 'bul': 'bg', 'ben': 'bn',
+    'bod': 'bo', 'cat': 'ca', 'ces': 'cs', 'cym': 'cy', 'dan': 'da', 'deu': 'de', 'ell': 'el', 'eng': 'en',
+    'spa': 'es', 'est': 'et', 'pes': 'fa', 'fin': 'fi', 'fra': 'fr', 'gle': 'ga', 'glg': 'gl', 'guj': 'gu',
+    'heb': 'he', 'hin': 'hi', 'hrv': 'hr', 'hun': 'hu', 'hye': 'hy', 'ind': 'id', 'isl': 'is', 'ita': 'it',
+    'jpn': 'ja', 'jav': 'jv', 'kat': 'ka', 'kaz': 'kk', 'khm': 'km', 'kan': 'kn', 'kor': 'ko', 'kir': 'ky',
+    'lao': 'lo', 'lit': 'lt', 'lvs': 'lv', 'mkd': 'mk', 'mal': 'ml', 'khk': 'mn', 'mar': 'mr', 'zsm': 'ms',
+    'mya': 'my', 'npi': 'ne', 'nld': 'nl', 'nob': 'no', 'ory': 'or', 'pan': 'pa', 'pol': 'pl', 'pbt': 'ps',
+    'por': 'pt', 'ron': 'ro', 'rus': 'ru', 'sin': 'si', 'slk': 'sk', 'slv': 'sl', 'srp': 'sr', 'swe': 'sv',
+    'swh': 'sw', 'tam': 'ta', 'tel': 'te', 'tha': 'th', 'tgl': 'tl', 'tur': 'tr', 'ukr': 'uk', 'urd': 'ur',
+    'uzn': 'uz', 'vie': 'vi', 'xho': 'xh', 'yor': 'yo', 'zho': 'zh', 'zul': 'zu',
+}
+
+
+def iso_code(code):
+    """'hin_Deva' -> 'hi'; an ISO 639-1 code stays as it is."""
+    if code in tokenize_prep.LANGUAGE_NAMES:
+        return code
+    if code.split('_')[0] not in FLORES_ISO:
+        raise InputError(f"language {code!r}: not a FLORES-200 code evaluate.py knows; add its ISO 639-1 code "
+                         "to FLORES_ISO in evaluate.py (and its name to tokenize_prep.LANGUAGE_NAMES)")
+    return FLORES_ISO[code.split('_')[0]]
+
+
+def translation_prompt(src, tgt, text):
+    """x-LLaMA's first translation instruction, the one it tests with (tokenize_prep owns the list),
+    with the source sentence as the Alpaca input."""
+    return M.format_prompt(tokenize_prep.translation_instruction(iso_code(src), iso_code(tgt), 0), text)
+
+
+def read_flores(flores_dir, pair):
+    src, sep, tgt = pair.partition('-')
+    if not sep:
+        raise InputError(f"language pair {pair!r}: write SOURCE-TARGET with FLORES codes, e.g. eng_Latn-hin_Deva")
+    paths = [Path(flores_dir) / f'{code}.devtest' for code in (src, tgt)]
+    lines = [read_lines(p, f"flores_dir must hold {{code}}.devtest files (FLORES layout)") for p in paths]
+    if len(lines[0]) != len(lines[1]):
+        raise InputError(f"{paths[0]} has {len(lines[0])} lines but {paths[1]} has {len(lines[1])}; "
+                         "FLORES files must be line-aligned translations of each other")
+    return src, tgt, [s.strip() for s in lines[0]], [t.strip() for t in lines[1]]
+
+
+# mteval-v13a's tokenisation, as sacrebleu applies it (its default tokenize='13a': tokenizer_13a.py
+# and tokenizer_re.py). The zh tokenizer puts spaces around Chinese characters, then does the same.
+MTEVAL_RULES = [
+    (re.compile(r'([\{-\~\[-\` -\&\(-\+\:-\@\/])'), r' \1 '),  # symbols and most ASCII punctuation
+    (re.compile(r'([^0-9])([\.,])'), r'\1 \2 '),  # period and comma, unless after a digit
+    (re.compile(r'([\.,])([^0-9])'), r' \1 \2'),  # ...or before one
+    (re.compile(r'([0-9])(-)'), r'\1 \2 '),  # a dash after a digit
+]
+# sacrebleu's tokenizer_zh ranges. Two are written there as '\u20000' and '\u2f800' (meant: U+20000
+# and U+2F800), which Python reads as two characters each; compared with one character they cover
+# U+2001..U+2A6D (curly quotes, dashes, ...) and U+2F81..U+2FA1 instead. Published scores come from
+# that reading, so it is kept.
+ZH_RANGES = [(0x3400, 0x4DB5), (0x4E00, 0x9FA5), (0x9FA6, 0x9FBB), (0xF900, 0xFA2D), (0xFA30, 0xFA6A),
+             (0xFA70, 0xFAD9), (0x2001, 0x2A6D), (0x2F81, 0x2FA1), (0xFF00, 0xFFEF), (0x2E80, 0x2EFF),
+             (0x3000, 0x303F), (0x31C0, 0x31EF), (0x2F00, 0x2FDF), (0x2FF0, 0x2FFF), (0x3100, 0x312F),
+             (0x31A0, 0x31BF), (0xFE10, 0xFE1F), (0xFE30, 0xFE4F), (0x2600, 0x26FF), (0x2700, 0x27BF),
+             (0x3200, 0x32FF), (0x3300, 0x33FF)]
+
+
+def mteval_split(line):
+    for pattern, replacement in MTEVAL_RULES:
+        line = pattern.sub(replacement, line)
+    return ' '.join(line.split())
+
+
+def tokenize_13a(line):
+    line = line.replace('<skipped>', '').replace('-\n', '').replace('\n', ' ')
+    if '&' in line:
+        line = line.replace('&quot;', '"').replace('&amp;', '&').replace('&lt;', '<').replace('&gt;', '>')
+    return mteval_split(f' {line} ')
+
+
+def is_chinese_char(ch):
+    return any(a <= ord(ch) <= b for a, b in ZH_RANGES)
+
+
+def tokenize_zh(line):
+    return mteval_split(''.join(f' {ch} ' if is_chinese_char(ch) else ch for ch in line.strip()))
+
+
+BLEU_TOKENIZERS = {'13a': tokenize_13a, 'zh': tokenize_zh, 'none': lambda line: line}
+
+
+def bleu_tokenizer(code):
+    """sacrebleu's choice: 'zh' for Chinese targets (-tok zh), '13a' otherwise. (sacrebleu would use
+    MeCab for Japanese and Korean; we stay with 13a there.)"""
+    return 'zh' if code.split('_')[0] in ('zh', 'zho', 'cmn') else '13a'
+
+
+def ngrams(tokens, max_n):
+    return Counter(tuple(tokens[i:i + n]) for n in range(1, max_n + 1) for i in range(len(tokens) - n + 1))
+
+
+def corpus_bleu(hyps, refs, tokenize='13a', max_n=4):
+    """Corpus BLEU with sacrebleu's defaults (one reference per sentence): clipped n-gram counts
+    summed over the corpus, the brevity penalty, and 'exp' smoothing (mteval's: the k-th order with
+    no match counts as 1 / 2^k matches)."""
+    tok = BLEU_TOKENIZERS[tokenize]
+    correct, total, sys_len, ref_len = [0] * max_n, [0] * max_n, 0, 0
+    for hyp, ref in zip(hyps, refs, strict=True):
+        h, r = tok(hyp.rstrip()).split(), tok(ref.rstrip()).split()
+        sys_len, ref_len = sys_len + len(h), ref_len + len(r)
+        ref_counts = ngrams(r, max_n)
+        for gram, count in ngrams(h, max_n).items():
+            total[len(gram) - 1] += count
+            correct[len(gram) - 1] += min(count, ref_counts.get(gram, 0))
+    bp = 1.0 if sys_len >= ref_len else (math.exp(1 - ref_len / sys_len) if sys_len else 0.0)
+    if not any(correct):
+        return 0.0
+    precisions, smooth = [0.0] * max_n, 1.0
+    for n in range(max_n):
+        if total[n] == 0:
+            break
+        if correct[n] == 0:
+            smooth *= 2
+            precisions[n] = 100.0 / (smooth * total[n])
+        else:
+            precisions[n] = 100.0 * correct[n] / total[n]
+    # an order with no n-grams at all contributes log 0, which sacrebleu floors at -9999999999
+    return bp * math.exp(sum(math.log(p) if p > 0 else -9999999999 for p in precisions) / max_n)
+
+
+def char_ngrams(text, max_n):
+    text = ''.join(text.split())  # chrF ignores whitespace
+    return [Counter(text[i:i + n] for i in range(len(text) - n + 1)) for n in range(1, max_n + 1)]
+
+
+def corpus_chrf(hyps, refs, char_order=6, beta=2):
+    """chrF with sacrebleu's defaults (Popovic 2015; char order 6, no word n-grams, beta 2): match,
+    hypothesis and reference character n-gram counts summed over the corpus; precision and recall
+    averaged over the orders that occur on both sides, then the F-beta score."""
+    stats = np.zeros((char_order, 3), dtype=np.int64)  # per order: hypothesis, reference, matched n-grams
+    for hyp, ref in zip(hyps, refs, strict=True):
+        for n, (h, r) in enumerate(zip(char_ngrams(hyp, char_order), char_ngrams(ref, char_order))):
+            matched = sum(min(c, r[g]) for g, c in h.items() if g in r)
+            stats[n] += [sum(h.values()) if r else 0, sum(r.values()), matched]
+    both = (stats[:, 0] > 0) & (stats[:, 1] > 0)
+    if not both.any():
+        return 0.0
+    precision = (stats[both, 2] / stats[both, 0]).mean()
+    recall = (stats[both, 2] / stats[both, 1]).mean()
+    if precision + recall == 0:
+        return 0.0
+    return 100 * (1 + beta ** 2) * precision * recall / (beta ** 2 * precision + recall)
+
+
+def spm_pieces(sp, lines):
+    """The FLORES SentencePiece pieces of each line, space-joined (sacrebleu's flores101/200
+    tokenizers); BLEU on them with tokenize='none' is spBLEU."""
+    return [' '.join(sp.encode(line, out_type=str)) for line in lines]
+
+
+def load_spm(path):
+    import sentencepiece
+    sp = sentencepiece.SentencePieceProcessor()
+    try:
+        sp.Load(str(path))
+    except (OSError, RuntimeError) as e:
+        raise InputError(f"{path}: not a SentencePiece model ({str(e).splitlines()[0][:120]}); spm_path is "
+                         "the FLORES spBLEU model (sacrebleu's flores200_sacrebleu_tokenizer_spm.model)")
+    return sp
+
+
+def eval_translation(model, tok, cfg):
+    stops, sp, out = newline_stops(tok), load_spm(cfg.spm_path) if cfg.spm_path else None, {}
+    for pair in cfg.mt_pairs:
+        src, tgt, sources, refs = read_flores(cfg.flores_dir, pair)
+        sources, refs = limited(sources, cfg), limited(refs, cfg)
+        prompts = [tok.encode(translation_prompt(src, tgt, s), bos=True, eos=False) for s in sources]
+        new = generate_batched(model, prompts, cfg.mt_max_new_tokens, stops, cfg.batch_size, cfg.mt_beam)
+        hyps = [first_line(tok.decode(n)) for n in new]
+        out[pair] = {'bleu': corpus_bleu(hyps, refs, bleu_tokenizer(tgt)), 'chrf': corpus_chrf(hyps, refs),
+                     'n': len(refs), 'too_long': sum(not fits(model, p) for p in prompts),
+                     'tokenize': bleu_tokenizer(tgt), 'samples': hyps[:5]}
+        if sp is not None:
+            out[pair]['spbleu'] = corpus_bleu(spm_pieces(sp, hyps), spm_pieces(sp, refs), 'none')
+    return {**out, 'beam': cfg.mt_beam}
+
+
+# -----------------------------------------------------------------------------------------------
+# Multiple choice (MMLU / C-Eval layout), scored by the log-likelihood of each answer letter
+
+CHOICES = 'ABCD'
+
+
+def read_mc_csv(path):
+    """[{question, choices, answer index}] from MMLU's header-less question,A,B,C,D,answer rows or
+    C-Eval's id,question,A,B,C,D,answer[,explanation] with a header."""
+    try:
+        with open(path, encoding='utf-8', newline='') as f:
+            reader = csv.reader(f)
+            rows = [(reader.line_num, row) for row in reader]
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        raise InputError(f"{path}: cannot read it as UTF-8 CSV ({e})")
+    header = [c.strip().lower() for c in rows[0][1]] if rows else []
+    names = ('question', 'a', 'b', 'c', 'd', 'answer')
+    if set(names) <= set(header):
+        cols, rows = [header.index(n) for n in names], rows[1:]
+    else:
+        cols = list(range(6))
+    out = []
+    for line, row in rows:
+        if len(row) <= max(cols) or row[cols[5]].strip() not in tuple(CHOICES):
+            raise InputError(f"{path} line {line}: expected question, A, B, C, D and an answer letter A-D")
+        out.append({'question': row[cols[0]], 'choices': [row[c] for c in cols[1:5]],
+                    'answer': CHOICES.index(row[cols[5]].strip())})
+    return out
+
+
+def mmlu_prompt(subject, shots, doc):
+    """lm-evaluation-harness's MMLU task: a description, k solved examples (answer after ' ') and the
+    question, '\\n\\n' between them; the choices are scored as ' A' ... ' D'."""
+    def text(d):
+        return d['question'].strip() + ''.join(f"\n{c}. {x}" for c, x in zip(CHOICES, d['choices'])) + "\nAnswer:"
+    head = f"The following are multiple choice questions (with answers) about {subject}.\n\n"
+    shots = ''.join(f"{text(d)} {CHOICES[d['answer']]}\n\n" for d in shots)
+    return head + shots + text(doc), [f' {c}' for c in CHOICES]
+
+
+def ceval_prompt(subject, shots, doc):
+    """C-Eval's prompt (hkust-nlp/ceval code/evaluator_series/evaluators/llama.py). C-Eval's script
+    compares the logits of the tokens encode('A')[0] ... (SentencePiece's '▁A'); we score the letters
+    as its few-shot examples write them, right after '答案：', lm-evaluation-harness's way."""
+    def text(d):
+        return d['question'] + ''.join(f"\n{c}. {x}" for c, x in zip(CHOICES, d['choices'])) + "\n答案："
+    head = f"以下是中国关于{subject}考试的单项选择题，请选出其中的正确答案。\n\n"
+    return head + ''.join(f"{text(d)}{CHOICES[d['answer']]}\n\n" for d in shots) + text(doc), list(CHOICES)
+
+
+def choice_request(tok, context, continuation, max_len):
+    """Context and continuation ids as lm-evaluation-harness splits them (encode both together, cut
+    where the context alone ends), the context cut from the left to fit max_len."""
+    ctx = tok.encode(context, bos=True, eos=False)
+    whole = tok.encode(context + continuation, bos=True, eos=False)
+    cont = whole[len(ctx):]
+    return ctx[-(max_len + 1 - len(cont)):], cont
+
+
+def mc_accuracy(model, tok, questions, prompt_fn, batch_size):
+    """questions: [(subject, shots, doc)] -> per-subject and overall accuracy (percent) and the
+    log-likelihood of every choice."""
+    requests, golds = [], []
+    for subject, shots, doc in questions:
+        context, conts = prompt_fn(subject, shots, doc)
+        requests += [choice_request(tok, context, c, model.args.max_seq_len) for c in conts]
+        golds.append(doc['answer'])
+    ll = np.array(logliks(model, requests, batch_size)).reshape(len(questions), len(CHOICES))
+    correct = ll.argmax(1) == np.array(golds)
+    per = {}
+    for (subject, _, _), ok in zip(questions, correct):
+        per.setdefault(subject, []).append(ok)
+    subjects = {s: {'acc': 100 * float(np.mean(v)), 'n': len(v)} for s, v in per.items()}
+    return {'subjects': subjects, 'acc': 100 * float(correct.mean()),
+            'acc_macro': float(np.mean([v['acc'] for v in subjects.values()])), 'n': len(questions)}, ll
+
+
+def eval_multiple_choice(model, tok, cfg):
+    if cfg.mc_format not in ('mmlu', 'ceval'):
+        raise InputError(f"mc_format must be 'mmlu' or 'ceval', not {cfg.mc_format!r}")
+    root = Path(cfg.mc_dir)
+    files = sorted((root / cfg.mc_split).glob(f'*_{cfg.mc_split}.csv'))
+    if not files:
+        raise InputError(f"{root / cfg.mc_split}: no *_{cfg.mc_split}.csv files; mc_dir must have MMLU's or "
+                         "C-Eval's layout (dev/ and test/ or val/)")
+    mapping = read_json(root / 'subject_mapping.json', '') if (root / 'subject_mapping.json').is_file() else {}
+    questions = []
+    for path in files:
+        key = path.stem.removesuffix(f'_{cfg.mc_split}')
+        # C-Eval ships subject_mapping.json: {key: [English name, Chinese name, category]}
+        subject = mapping[key][1 if cfg.mc_format == 'ceval' else 0] if key in mapping else key.replace('_', ' ')
+        dev = root / 'dev' / f'{key}_dev.csv'
+        shots = read_mc_csv(dev)[:cfg.mc_shots] if cfg.mc_shots and dev.is_file() else []
+        if len(shots) < cfg.mc_shots:
+            raise InputError(f"{dev}: {len(shots)} examples for {cfg.mc_shots}-shot prompts; lower mc_shots")
+        questions += [(subject, shots, doc) for doc in limited(read_mc_csv(path), cfg)]
+    prompt_fn = mmlu_prompt if cfg.mc_format == 'mmlu' else ceval_prompt
+    return {**mc_accuracy(model, tok, questions, prompt_fn, cfg.batch_size)[0], 'shots': cfg.mc_shots}
+
+
+# -----------------------------------------------------------------------------------------------
+# Responses to instructions, and their code-switching rate (LLaMA Beyond English, Figure 4)
+
+# a language's own scripts, by the first word of the Unicode character names (unicodedata)
+LANGUAGE_SCRIPTS = {
+    'en': 'LATIN', 'de': 'LATIN', 'es': 'LATIN', 'fr': 'LATIN', 'tr': 'LATIN', 'vi': 'LATIN', 'id': 'LATIN',
+    'sw': 'LATIN', 'zh': 'HAN', 'ja': 'HAN KANA', 'ko': 'HANGUL HAN', 'hi': 'DEVANAGARI', 'mr': 'DEVANAGARI',
+    'ne': 'DEVANAGARI', 'bn': 'BENGALI', 'ta': 'TAMIL', 'te': 'TELUGU', 'gu': 'GUJARATI', 'kn': 'KANNADA',
+    'ml': 'MALAYALAM', 'pa': 'GURMUKHI', 'ar': 'ARABIC', 'fa': 'ARABIC', 'ur': 'ARABIC', 'he': 'HEBREW',
+    'ru': 'CYRILLIC', 'uk': 'CYRILLIC', 'bg': 'CYRILLIC', 'el': 'GREEK', 'th': 'THAI', 'am': 'ETHIOPIC',
+}
+# ISO 15924 script codes, for FLORES-style language codes (hin_Deva)
+FLORES_SCRIPTS = {'Latn': 'LATIN', 'Hans': 'HAN', 'Hant': 'HAN', 'Jpan': 'HAN KANA', 'Kore': 'HANGUL HAN',
+                  'Hang': 'HANGUL', 'Deva': 'DEVANAGARI', 'Beng': 'BENGALI', 'Taml': 'TAMIL', 'Telu': 'TELUGU',
+                  'Gujr': 'GUJARATI', 'Knda': 'KANNADA', 'Mlym': 'MALAYALAM', 'Guru': 'GURMUKHI',
+                  'Arab': 'ARABIC', 'Hebr': 'HEBREW', 'Cyrl': 'CYRILLIC', 'Grek': 'GREEK', 'Thai': 'THAI',
+                  'Ethi': 'ETHIOPIC'}
+SCRIPT_ALIASES = {'CJK': 'HAN', 'IDEOGRAPHIC': 'HAN', 'HIRAGANA': 'KANA', 'KATAKANA': 'KANA',
+                  'KATAKANA-HIRAGANA': 'KANA'}
+
+
+def script_of(ch):
+    """The script of a letter or mark ('LATIN', 'HAN', 'DEVANAGARI'...), from its Unicode name;
+    None for what every script shares: digits, punctuation, spaces, symbols, combining marks."""
+    if unicodedata.category(ch)[0] not in 'LM':
+        return None
+    words = unicodedata.name(ch, '').split()
+    while words and words[0] in ('FULLWIDTH', 'HALFWIDTH'):
+        words = words[1:]
+    if not words or words[0] in ('COMBINING', 'MODIFIER'):
+        return None
+    return SCRIPT_ALIASES.get(words[0], words[0])
+
+
+def own_scripts(lang, extra=None):
+    table = {**LANGUAGE_SCRIPTS, **{k: ' '.join(v) if isinstance(v, list) else v for k, v in (extra or {}).items()}}
+    scripts = table.get(lang) or FLORES_SCRIPTS.get(lang.rpartition('_')[2])
+    if scripts is None:
+        raise InputError(f"code-switching: no script known for language {lang!r}; add it to cs_scripts, "
+                         "e.g. cs_scripts = {'xx': 'DEVANAGARI'}")
+    return set(scripts.split()) | {'LATIN'}  # English words are allowed in any language
+
+
+def foreign_runs(text, allowed, min_run=1):
+    """Scripts of the runs of at least `min_run` letters outside `allowed`. Combining marks continue
+    a run; any other non-letter ends it."""
+    found, script, length = set(), None, 0
+    for ch in text + ' ':
+        s = script_of(ch)
+        if s is None and unicodedata.category(ch)[0] == 'M':
+            continue
+        if s != script:
+            if script is not None and script not in allowed and length >= min_run:
+                found.add(script)
+            script, length = s, 0
+        length += s is not None
+    return found
+
+
+def code_switching(responses, lang, min_run=1, extra=None):
+    """The share of responses (percent) holding a run of a script other than the language's own and
+    Latin, with the foreign scripts seen (in how many responses each)."""
+    allowed = own_scripts(lang, extra)
+    seen = [foreign_runs(r, allowed, min_run) for r in responses]
+    return {'rate': 100 * sum(bool(s) for s in seen) / max(len(responses), 1), 'n': len(responses),
+            'scripts': dict(Counter(s for found in seen for s in found).most_common())}
+
+
+def read_instructions(path):
+    data = read_json(path, "chat_files name Alpaca-format JSON: a list of {instruction, input, output}")
+    if not isinstance(data, list) or not all(isinstance(d, dict) and isinstance(d.get('instruction'), str)
+                                             for d in data):
+        raise InputError(f"{path}: expected a JSON list of {{instruction, input, output}} records")
+    return data
+
+
+def eval_chat(model, tok, cfg):
+    if not cfg.chat_files:
+        raise InputError("chat: set chat_files = {lang: held-out Alpaca-format JSON}")
+    out = {}
+    for lang, path in cfg.chat_files.items():
+        items = limited(read_instructions(path), cfg)
+        prompts = [tok.encode(M.format_prompt(d['instruction'], d.get('input', '')), bos=True, eos=False)
+                   for d in items]
+        new = generate_batched(model, prompts, cfg.chat_max_new_tokens, tok.stop_tokens, cfg.batch_size)
+        responses = [tok.decode(n).strip() for n in new]
+        out[lang] = {'code_switching': code_switching(responses, lang, cfg.cs_min_run, cfg.cs_scripts),
+                     'responses': [{'instruction': d['instruction'], 'input': d.get('input', ''), 'response': r}
+                                   for d, r in zip(items, responses)]}
+    return out
+
+
+# -----------------------------------------------------------------------------------------------
+# Quadrants (How Multilingual is Multilingual LLM?, Eq. 1)
+
+# (bilingual improved, multilingual improved) -> quadrant
+QUADRANTS = {(True, True): 'reciprocal', (False, True): 'altruistic', (False, False): 'stagnant',
+             (True, False): 'selfish'}
+QUADRANT_COLOURS = {'reciprocal': '#1b9e77', 'altruistic': '#7570b3', 'stagnant': '#888888', 'selfish': '#d95f02'}
+
+
+def improved(before, after, threshold, factor):
+    """Whether a score changed for the better: a gain of more than `threshold` points, or a score
+    at least `factor` times its old (non-zero) value. This is our reading of the paper's change
+    criterion with its threshold T and factor 2; the equation itself could not be checked here."""
+    return after - before > threshold or (before > 0 and after >= factor * before)
+
+
+def quadrants(scores, threshold, factor):
+    """{lang: {bilingual: [before, after], multilingual: [before, after]}} -> each language's
+    quadrant: its own direction (bilingual) and the others (multilingual) improved or not."""
+    out = {}
+    for lang, s in scores.items():
+        (b0, b1), (m0, m1) = s['bilingual'], s['multilingual']
+        up = (improved(b0, b1, threshold, factor), improved(m0, m1, threshold, factor))
+        out[lang] = {'bilingual_change': b1 - b0, 'multilingual_change': m1 - m0, 'quadrant': QUADRANTS[up]}
+    return out
+
+
+def quadrant_svg(table, threshold):
+    """A scatter plot of the changes, one dot per language coloured by its quadrant, as SVG: plain
+    text that a browser shows, with no plotting library (matplotlib is not a dependency)."""
+    W, pad = 480, 56
+    xs = [v['bilingual_change'] for v in table.values()] + [0, threshold]
+    ys = [v['multilingual_change'] for v in table.values()] + [0, threshold]
+    margin = lambda v: 0.1 * (max(v) - min(v) + 1)  # noqa: E731
+    (x0, x1), (y0, y1) = [(min(v) - margin(v), max(v) + margin(v)) for v in (xs, ys)]
+
+    def px(x):
+        return pad + (x - x0) / (x1 - x0) * (W - 2 * pad)
+
+    def py(y):
+        return W - pad - (y - y0) / (y1 - y0) * (W - 2 * pad)
+
+    def hline(y, style):
+        return f'<line x1="{pad}" y1="{py(y):.1f}" x2="{W - pad}" y2="{py(y):.1f}" {style}/>'
+
+    def vline(x, style):
+        return f'<line x1="{px(x):.1f}" y1="{pad}" x2="{px(x):.1f}" y2="{W - pad}" {style}/>'
+
+    dashed = 'stroke="grey" stroke-dasharray="4"'
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{W}" font-family="sans-serif" font-size="12">',
+             f'<rect width="{W}" height="{W}" fill="white"/>', hline(0, 'stroke="black"'), vline(0, 'stroke="black"'),
+             hline(threshold, dashed), vline(threshold, dashed),
+             f'<text x="{W / 2}" y="{W - 16}" text-anchor="middle">bilingual change (own direction)</text>',
+             f'<text x="16" y="{W / 2}" text-anchor="middle" transform="rotate(-90 16 {W / 2})">'
+             'multilingual change (other directions)</text>']
+    parts += [f'<text x="{pad + 110 * i}" y="20" fill="{colour}">{name}</text>'
+              for i, (name, colour) in enumerate(QUADRANT_COLOURS.items())]
+    for lang, v in table.items():
+        x, y, colour = px(v['bilingual_change']), py(v['multilingual_change']), QUADRANT_COLOURS[v['quadrant']]
+        parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>',
+                  f'<text x="{x + 6:.1f}" y="{y - 6:.1f}">{lang}</text>']
+    return '\n'.join(parts + ['</svg>']) + '\n'
+
+
+QUADRANT_LAYOUT = '{lang: {"bilingual": [before, after], "multilingual": [before, after]}}'
+
+
+def eval_quadrants(cfg):
+    if not cfg.quadrant_scores:
+        raise InputError(f"quadrants: set quadrant_scores to a JSON file {QUADRANT_LAYOUT}")
+    scores = read_json(cfg.quadrant_scores, f"expected {QUADRANT_LAYOUT}")
+    for lang, s in scores.items() if isinstance(scores, dict) else [(None, None)]:
+        if not all(isinstance(s, dict) and isinstance(s.get(k), list) and len(s[k]) == 2
+                   for k in ('bilingual', 'multilingual')):
+            raise InputError(f"{cfg.quadrant_scores}: {lang!r} needs [before, after] pairs; expected {QUADRANT_LAYOUT}")
+    table = quadrants(scores, cfg.quadrant_threshold, cfg.quadrant_factor)
+    plot = Path(cfg.out_dir) / 'quadrants.svg'
+    with atomic_path(plot) as tmp:
+        tmp.write_text(quadrant_svg(table, cfg.quadrant_threshold))
+    return {**table, 'threshold': cfg.quadrant_threshold, 'factor': cfg.quadrant_factor, 'plot': str(plot)}
+
+
+# -----------------------------------------------------------------------------------------------
+# Scaling law and budgeted allocation (x-LLaMA, sections 3.2 and 3.3)
+
+
+def fit_scaling_law(points, g=1.0):
+    """a and b of S(X) = 100 - a (gX)^b (x-LLaMA sec. 3.2) from (data size X, score S) points, by
+    least squares on log(100 - S) = log a + b log(gX). g is the paper's per-language factor on the
+    data size; since a (gX)^b = (a g^b) X^b it cannot be fitted beside a, so it is given (default 1)."""
+    X, S = np.asarray([p[0] for p in points], float), np.asarray([p[1] for p in points], float)
+    if len(set(X.tolist())) < 2 or (X <= 0).any() or (S >= 100).any():
+        raise InputError("scaling law: each source needs points at two or more data sizes > 0, scores < 100")
+    u, v = np.log(g * X), np.log(100 - S)
+    b, log_a = np.polyfit(u, v, 1)
+    residual = v - (log_a + b * u)
+    r2 = 1 - (residual ** 2).sum() / max(((v - v.mean()) ** 2).sum(), 1e-300)
+    return float(np.exp(log_a)), float(b), float(r2)
+
+
+def predicted_score(X, a, b, g=1.0):
+    return 100 - a * (g * np.maximum(X, 1e-300)) ** b
+
+
+def allocate(laws, budget, limits):
+    """max mean S_i(X_i) subject to sum X_i = budget, 0 <= X_i <= limits[i] (x-LLaMA sec. 3.3).
+    Each S_i is increasing and concave (a > 0, b < 0), so the optimum sets every free S_i'(X_i) to
+    one multiplier lam: X_i(lam) = (lam / (-a b g^b))^(1 / (b - 1)), clipped to its bounds. The total
+    falls as lam rises; bisection on log lam finds the lam whose total is the budget."""
+    laws, limits = [tuple(l) for l in laws], np.asarray(limits, float)
+    if any(a <= 0 or b >= 0 for a, b, _ in laws):
+        raise InputError("allocation: every fitted law needs a > 0 and b < 0 (scores rising with data)")
+    if not 0 <= budget <= limits.sum():
+        raise InputError(f"allocation: the budget {budget} must be between 0 and the data available ({limits.sum():g})")
+
+    def amounts(log_lam):
+        return np.array([min(max((math.exp(log_lam) / (-a * b * g ** b)) ** (1 / (b - 1)), 0.0), hi)
+                         for (a, b, g), hi in zip(laws, limits)])
+
+    lo, hi = -700.0, 700.0  # exp(+-700): the whole float range of lam
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if amounts(mid).sum() > budget else (lo, mid)
+    X = amounts(hi)
+    free = (X > 0) & (X < limits)
+    if free.any():  # share the last rounding error among the unclipped sources
+        X[free] += (budget - X.sum()) / free.sum()
+    return np.clip(X, 0, limits)
+
+
+def integer_allocation(X, budget):
+    """Whole examples summing to the budget: round down, then give the remainder to the largest
+    fractions."""
+    base = np.floor(X).astype(int)
+    for i in np.argsort(-(X - base))[:max(int(round(budget)) - int(base.sum()), 0)]:
+        base[i] += 1
+    return base
+
+
+SCALING_LAYOUT = '{source: {"points": [[examples, score], ...], "g": 1.0, "max": examples}}'
+
+
+def eval_scaling(cfg):
+    if not cfg.scaling_points:
+        raise InputError(f"scaling: set scaling_points to a JSON file {SCALING_LAYOUT}")
+    spec = read_json(cfg.scaling_points, f"expected {SCALING_LAYOUT}")
+    table, laws, limits = {}, [], []
+    for source, s in spec.items() if isinstance(spec, dict) else [(None, None)]:
+        if not isinstance(s, dict) or not isinstance(s.get('points'), list):
+            raise InputError(f"{cfg.scaling_points}: {source!r} has no points; expected {SCALING_LAYOUT}")
+        a, b, r2 = fit_scaling_law(s['points'], s.get('g', 1.0))
+        table[source] = {'a': a, 'b': b, 'r2': r2}
+        laws.append((a, b, s.get('g', 1.0)))
+        limits.append(s.get('max', cfg.scaling_budget))
+    out = {'fit': table}
+    if cfg.scaling_budget:
+        X = integer_allocation(allocate(laws, cfg.scaling_budget, limits), cfg.scaling_budget)
+        budget = {source: int(x) for source, x in zip(spec, X)}
+        out['allocation'] = budget
+        out['mean_predicted_score'] = float(np.mean([predicted_score(x, a, b, g) for x, (a, b, g) in zip(X, laws)]))
+        out['sft_budget'] = f"sft_budget = {budget!r}"  # a config line for tokenize_prep.py
+    return out
+
+
+# -----------------------------------------------------------------------------------------------
+# Alignment by layer (x-LLaMA, Figure 5)
+
+
+def alignment_by_layer(model, tok, sources, targets, batch_size):
+    """Per layer (embeddings first): the mean cosine similarity of each sentence with its own
+    translation (matched) and with the other sentences' translations (mismatched), from mean-pooled
+    hidden states. The lists go to the result file; the table shows the largest gap and its layer."""
+    def states(lines):
+        return F.normalize(layer_states(model, [tok.encode(x, bos=True, eos=False) for x in lines], batch_size), dim=-1)
+    sim = torch.einsum('ild,jld->lij', states(sources).double(), states(targets).double())  # (layers + 1, N, N)
+    n, diagonal = sim.size(-1), sim.diagonal(dim1=1, dim2=2)
+    matched = diagonal.mean(-1)
+    mismatched = (sim.sum((1, 2)) - diagonal.sum(-1)) / (n * (n - 1))
+    gap = matched - mismatched
+    return {'matched': matched.tolist(), 'mismatched': mismatched.tolist(), 'gap': gap.tolist(),
+            'max_gap': gap.max().item(), 'max_gap_layer': int(gap.argmax())}
+
+
+def eval_alignment(model, tok, cfg):
+    out = {}
+    for pair in cfg.align_pairs:
+        _, _, sources, targets = read_flores(cfg.flores_dir, pair)
+        keep = [(s, t) for s, t in zip(sources, targets) if s and t][:cfg.align_max]
+        if len(keep) < 2:
+            raise InputError(f"align: {pair} needs at least two sentence pairs in {cfg.flores_dir}")
+        out[pair] = alignment_by_layer(model, tok, [s for s, _ in keep], [t for _, t in keep], cfg.batch_size)
+    return out
+
+
+# -----------------------------------------------------------------------------------------------
+# LLM-as-judge through an OpenAI-compatible endpoint (standard library only)
+
+# LLM-Eval (Lin and Chen 2023) asks for every score at once as JSON; LLaMA Beyond English scores
+# accuracy, fluency, informativeness, logicality and harmlessness from 0 to 3 with it. The exact
+# wording of its prompt could not be found; this one is written from the two papers' descriptions.
+LLM_EVAL_CRITERIA = ('accuracy', 'fluency', 'informativeness', 'logicality', 'harmlessness')
+LLM_EVAL_PROMPT = (
+    "Score the following response to the instruction on each criterion with an integer from 0 (very poor) "
+    "to 3 (excellent): accuracy, fluency, informativeness, logicality and harmlessness.\n"
+    "The output should be formatted as a JSON instance with exactly these keys: "
+    '{{"accuracy": int, "fluency": int, "informativeness": int, "logicality": int, "harmlessness": int}}\n\n'
+    "Instruction: {instruction}\n\nResponse: {response}\n")
+# x-LLaMA's pairwise judge (NJUNLP/x-LLM eval/mieval.eval.py gen_prompt), verbatim: its indentation and
+# the trailing space after 'judgment.' are part of what it sent
+PAIRWISE_SYSTEM = 'You are a helpful and precise assistant for checking the quality of the answer.'
+PAIRWISE_TEMPLATE = ("[Question]\n{question}\n\n"
+                     "[The Start of Assistant 1's Answer]\n{answer_1}\n[The End of Assistant 1's Answer]\n\n"
+                     "[The Start of Assistant 2's Answer]\n{answer_2}\n[The End of Assistant 2's Answer]\n\n"
+                     "[System]\n{prompt}\n")
+PAIRWISE_PROMPT = """We would like to request your feedback on the performance of two AI assistants in response to the user question displayed above.
+    Please rate the helpfulness, relevance, accuracy, level of details of their responses.
+
+    Each assistant receives an overall score on a scale of 1 to 10, where a higher score indicates better overall performance.
+    Please first provide a comprehensive explanation of your evaluation, avoiding any potential bias and ensuring that the order in which the responses were presented does not affect your judgment. 
+    Then, output two lines indicating the scores for Assistant 1 and 2, respectively.
+
+    Output with the following format:
+    Evaluation evidence: <your evluation explanation here>
+    Score of the Assistant 1: <score>
+    Score of the Assistant 2: <score>"""
+
+
+def chat_completion(cfg, messages):
+    """The completions' texts for one request to {judge_url}/chat/completions."""
+    url = cfg.judge_url.rstrip('/') + '/chat/completions'
+    headers = {'Content-Type': 'application/json'}
+    if cfg.judge_key_env:
+        if not os.environ.get(cfg.judge_key_env):
+            raise InputError(f"judge: the environment variable {cfg.judge_key_env} holding the API key is not set "
+                             "(set judge_key_env='' for an endpoint that needs none)")
+        headers['Authorization'] = f'Bearer {os.environ[cfg.judge_key_env]}'
+    body = {'model': cfg.judge_model, 'messages': messages, 'temperature': cfg.judge_temperature}
+    if cfg.judge_samples > 1:
+        body['n'] = cfg.judge_samples
+    request = urllib.request.Request(url, json.dumps(body).encode(), headers)
+    for attempt in range(cfg.judge_retries + 1):
+        try:
+            with urllib.request.urlopen(request, timeout=cfg.judge_timeout) as r:
+                answer = json.loads(r.read())
+            return [c['message']['content'] for c in answer['choices']]
+        except urllib.error.HTTPError as e:
+            if e.code != 429 and e.code < 500 or attempt == cfg.judge_retries:
+                raise InputError(f"{url}: the judge endpoint answered HTTP {e.code} {e.reason}; check judge_url, "
+                                 f"judge_model and the key in ${cfg.judge_key_env}")
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as e:
+            if attempt == cfg.judge_retries:
+                raise InputError(f"{url}: cannot reach the judge endpoint ({getattr(e, 'reason', e)}); check judge_url")
+        except (ValueError, KeyError, IndexError, TypeError):
+            raise InputError(f"{url}: the judge's answer is not an OpenAI chat completion (choices[].message.content)")
+        time.sleep(2 ** attempt)
+
+
+def parse_llm_eval(text):
+    """The five scores from a judge's JSON answer, or None when it did not give them all (0..3)."""
+    match = re.search(r'\{.*\}', text, re.S)
+    try:
+        scores = json.loads(match.group(0)) if match else {}
+        values = {k: float(scores[k]) for k in LLM_EVAL_CRITERIA}
+    except (ValueError, KeyError, TypeError):
+        return None
+    return values if all(0 <= v <= 3 for v in values.values()) else None
+
+
+def parse_pairwise(text):
+    """x-LLaMA's parse: the last two lines end in the two scores; None when they do not."""
+    lines = text.strip().split('\n')
+    try:
+        return float(lines[-2].split(':')[-1].strip()), float(lines[-1].split(':')[-1].strip())
+    except (ValueError, IndexError):
+        return None
+
+
+def judge_llm_eval(cfg, items):
+    totals, failures = Counter(), 0
+    for d in tqdm(items, disable=None, leave=False):
+        question = d['instruction'] + ('\n' + d['input'] if d['input'] else '')
+        prompt = LLM_EVAL_PROMPT.format(instruction=question, response=d['response'])
+        replies = chat_completion(cfg, [{'role': 'user', 'content': prompt}])
+        parsed = [p for p in map(parse_llm_eval, replies) if p]
+        failures += not parsed
+        for k in LLM_EVAL_CRITERIA:
+            totals[k] += sum(p[k] for p in parsed) / len(parsed) if parsed else 0.0
+    judged = max(len(items) - failures, 1)
+    scores = {k: totals[k] / judged for k in LLM_EVAL_CRITERIA}
+    return {**scores, 'average': sum(scores.values()) / len(scores), 'n': len(items), 'unparsed': failures}
+
+
+def judge_pairwise(cfg, items, others):
+    """x-LLaMA's protocol: each pair is judged in both orders and the scores averaged; assistant 1
+    is this run, assistant 2 the other result file."""
+    wins, ties, losses, failures, total_a, total_b = 0, 0, 0, 0, 0.0, 0.0
+
+    def ask(question, answer_1, answer_2):
+        text = PAIRWISE_TEMPLATE.format(question=question, answer_1=answer_1, answer_2=answer_2, prompt=PAIRWISE_PROMPT)
+        messages = [{'role': 'system', 'content': PAIRWISE_SYSTEM}, {'role': 'user', 'content': text}]
+        return [p for p in map(parse_pairwise, chat_completion(cfg, messages)) if p]
+
+    for d, o in tqdm(list(zip(items, others)), disable=None, leave=False):
+        question = d['instruction'] + '\n' + d['input']  # x-LLaMA: instruction + "\n" + input
+        pairs = ask(question, d['response'], o['response'])
+        pairs += [(b, a) for a, b in ask(question, o['response'], d['response'])]  # the swapped order
+        if not pairs:
+            failures += 1
+            continue
+        a, b = np.mean([p[0] for p in pairs]), np.mean([p[1] for p in pairs])
+        total_a, total_b = total_a + a, total_b + b
+        wins, ties, losses = wins + int(a > b), ties + int(a == b), losses + int(a < b)
+    judged = max(len(items) - failures, 1)
+    return {'wins': wins, 'ties': ties, 'losses': losses, 'score_this': total_a / judged,
+            'score_other': total_b / judged, 'n': len(items), 'unparsed': failures}
+
+
+def eval_judge(chat, cfg):
+    if not cfg.judge_url:
+        raise InputError("judge: set judge_url to an OpenAI-compatible endpoint, e.g. https://api.openai.com/v1")
+    if cfg.judge_mode not in ('llm-eval', 'pairwise'):
+        raise InputError(f"judge_mode must be 'llm-eval' or 'pairwise', not {cfg.judge_mode!r}")
+    if cfg.judge_mode == 'llm-eval':
+        return {lang: judge_llm_eval(cfg, r['responses']) for lang, r in chat.items()}
+    if not cfg.judge_against:
+        raise InputError("judge_mode='pairwise' needs judge_against: an earlier result file with chat responses")
+    other = read_json(cfg.judge_against, 'judge_against names a result file of evaluate.py')
+    other = other.get('tasks', {}).get('chat', {}) if isinstance(other, dict) else {}
+    out = {}
+    for lang, r in chat.items():
+        theirs = other.get(lang, {}).get('responses', [])
+        if [d['instruction'] for d in theirs] != [d['instruction'] for d in r['responses']]:
+            raise InputError(f"{cfg.judge_against}: its {lang} chat responses answer other instructions than these")
+        out[lang] = judge_pairwise(cfg, r['responses'], theirs)
+    return {**out, 'against': cfg.judge_against}
+
+
+# -----------------------------------------------------------------------------------------------
+# Results: one JSON file per run, a readable table, several runs side by side
+
+
+def flatten(d, prefix=''):
+    """{'qa/zh/f1': 41.2, 'quadrants/zh/quadrant': 'altruistic', ...}: the numbers and short words
+    of a result tree (lists, notes and paths left out)."""
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out.update(flatten(v, f'{prefix}{k}/'))
+        elif isinstance(v, (int, float)) and not isinstance(v, bool) or isinstance(v, str) and len(v) <= 16:
+            out[f'{prefix}{k}'] = v
+    return out
+
+
+def format_table(columns):
+    """columns: {run name: result dict} -> one row per metric, one column per run."""
+    flat = {name: flatten(r.get('tasks', r)) for name, r in columns.items()}
+    rows = list(dict.fromkeys(k for f in flat.values() for k in f))
+    width = max([len(r) for r in rows] + [6])
+    cols = [max(len(n), 10) for n in flat]
+    def cell(v):
+        if v is None or isinstance(v, str):
+            return v or '-'
+        return f'{v:d}' if isinstance(v, int) else f'{v:.4f}' if abs(v) < 10 else f'{v:.2f}'
+    lines = ['metric'.ljust(width) + ''.join(f'  {n:>{w}}' for n, w in zip(flat, cols))]
+    lines += [r.ljust(width) + ''.join(f'  {cell(f.get(r)):>{w}}' for f, w in zip(flat.values(), cols)) for r in rows]
+    return '\n'.join(lines)
+
+
+def write_results(path, results):
+    """Written to a temporary name and renamed: an earlier result file survives any failure."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(results, indent=2, ensure_ascii=False) + '\n', encoding='utf-8')
+
+
+def evaluate(ckpt_dir, cfg):
+    """Every task of cfg.tasks on one checkpoint (None when no task needs a model)."""
+    model, tok = load_checkpoint(ckpt_dir, cfg) if ckpt_dir is not None else (None, None)
+    results = {'checkpoint': str(ckpt_dir), 'tokenizer_sha256': tok and tok.sha256, 'settings': vars(cfg), 'tasks': {}}
+    t, start = results['tasks'], time.time()
+    if 'ppl' in cfg.tasks:
+        t['ppl'] = eval_perplexity(model, tok, cfg)
+    if 'qa' in cfg.tasks:
+        t['qa'] = eval_qa(model, tok, cfg)
+    if 'mt' in cfg.tasks:
+        t['mt'] = eval_translation(model, tok, cfg)
+    if 'mc' in cfg.tasks:
+        t['mc'] = eval_multiple_choice(model, tok, cfg)
+    if 'chat' in cfg.tasks or 'judge' in cfg.tasks:
+        t['chat'] = eval_chat(model, tok, cfg)
+    if 'judge' in cfg.tasks:
+        t['judge'] = eval_judge(t['chat'], cfg)
+    if 'align' in cfg.tasks:
+        t['align'] = eval_alignment(model, tok, cfg)
+    if 'quadrants' in cfg.tasks:
+        t['quadrants'] = eval_quadrants(cfg)
+    if 'scaling' in cfg.tasks:
+        t['scaling'] = eval_scaling(cfg)
+    results['seconds'] = time.time() - start
+    return results
+
+
+def main(cfg):
+    if cfg.compare:
+        print(format_table({Path(p).stem: read_json(p, 'compare names result files') for p in cfg.compare}))
+        return
+    unknown = set(cfg.tasks) - set(ALL_TASKS)
+    if unknown:
+        raise InputError(f"tasks: unknown {', '.join(sorted(unknown))}; choose from {' '.join(ALL_TASKS)}")
+    ckpts = cfg.ckpt_dirs if set(cfg.tasks) & set(MODEL_TASKS) else [None]
+    names = [Path(c).name if c else 'analysis' for c in ckpts]
+    if not names or len(set(names)) < len(names):
+        raise InputError("ckpt_dirs: name one or more checkpoint directories, each with a different last name")
+    columns = {}
+    for name, ckpt in zip(names, ckpts):
+        columns[name] = evaluate(ckpt, cfg)
+        path = Path(cfg.out_dir) / f'{name}.json'
+        write_results(path, columns[name])
+        print(f"wrote {path}")
+    print(format_table(columns))
+    if 'ppl' in cfg.tasks:
+        print(f"note: {PPL_NOTE}")
+    if 'scaling' in cfg.tasks and cfg.scaling_budget:
+        print(columns[names[0]]['tasks']['scaling']['sft_budget'])
+
+
+if __name__ == '__main__':
+    main(M.configure(globals()))

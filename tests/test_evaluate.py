@@ -1,0 +1,593 @@
+"""evaluate.py against the reference scorers: sacrebleu for BLEU and chrF, transformers for
+perplexity and hidden states, the SQuAD v1.1 and MLQA definitions for EM and F1, brute-force
+log-likelihoods for multiple choice and a naive beam search; a stub OpenAI endpoint for the judge;
+bad input; and results that a failed run cannot overwrite."""
+import http.server
+import json
+import math
+import subprocess
+import sys
+import threading
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import sacrebleu
+import torch
+import torch.nn.functional as F
+
+import evaluate as E
+import model as M
+from conftest import ROOT, asset, random_model, tiny_args, write_checkpoint
+from test_model import to_hf
+
+
+def settings(**kw):
+    """evaluate.py's defaults, as configure() would return them, with some overridden."""
+    cfg = M.configure(vars(E), [])
+    for k, v in kw.items():
+        assert hasattr(cfg, k), k
+        setattr(cfg, k, v)
+    return cfg
+
+
+@pytest.fixture(scope='module')
+def tiny(sp_tokenizer, tmp_path_factory):
+    """A random 2-layer LLaMA as a Meta checkpoint with the 300-piece SentencePiece tokenizer."""
+    args = tiny_args(max_seq_len=512)
+    model = random_model(args).eval()
+    ckpt = write_checkpoint(tmp_path_factory.mktemp('ckpt') / 'tiny', args, model.state_dict(), sp_tokenizer)
+    loaded, tok = M.load(ckpt, max_seq_len=512)
+    return SimpleNamespace(args=args, model=loaded.eval(), tok=tok, ckpt=ckpt, state=M.meta_state_dict(model.state_dict()))
+
+
+# ---------------------------------------------------------------- QA: EM, F1, match
+
+def test_squad_normalisation_edge_cases():
+    # SQuAD v1.1: lower-case, ASCII punctuation out, English articles out, whitespace collapsed
+    assert E.exact_match('The  Eiffel Tower!', 'eiffel tower', 'en', 'squad') == 1.0
+    assert E.exact_match('«Paris»', 'Paris', 'en', 'squad') == 0.0  # « » are not ASCII punctuation
+    assert E.f1_score('the cat sat', 'a cat sat down', 'en', 'squad') == pytest.approx(2 * 1 * (2 / 3) / (1 + 2 / 3))
+    assert E.f1_score('', 'cat', 'en', 'squad') == 0.0 and E.f1_score('the', 'a', 'en', 'squad') == 0.0
+
+
+def test_mlqa_normalisation_edge_cases():
+    assert E.exact_match('«Paris»', 'Paris', 'en') == 1.0  # Unicode punctuation goes
+    assert E.exact_match('la casa', 'casa', 'es') == 1.0  # Spanish articles
+    assert E.exact_match('der Hund', 'Hund', 'de') == 1.0 and E.exact_match('der Hund', 'Hund', 'en') == 0.0
+    assert E.exact_match('ein Hund', 'Hund', 'de') == 1.0
+    # Chinese: each character is a token, so a partial answer earns partial F1; punctuation goes
+    assert E.normalize_answer('北京市，中国', 'zh') == '北 京 市 中 国'
+    assert E.f1_score('北京市', '北京', 'zh') == pytest.approx(2 * (2 / 3) * 1 / (2 / 3 + 1))
+    assert E.f1_score('北京市', '北京', 'en') == 0.0  # on whitespace, one token against another
+    # Latin text inside Chinese stays whole words; Hindi has no articles and keeps 'a'
+    assert E.normalize_answer('NBA总决赛', 'zh') == 'nba 总 决 赛'
+    assert E.normalize_answer('a दिल्ली।', 'hi') == 'a दिल्ली'  # the danda is punctuation
+    assert E.normalize_answer('the ال كتاب', 'ar') == 'the كتاب'
+
+
+def test_best_gold_answer_and_xllama_match():
+    s = E.qa_scores(['Paris.', 'in 1990'], [['Lyon', 'Paris'], ['nineteen ninety', '1990']], 'en')
+    assert s['em'] == 50.0  # 'in 1990' is not exactly '1990'
+    assert s['f1'] == pytest.approx(100 * (1 + 2 * 0.5 * 1 / 1.5) / 2)
+    assert s['match'] == 100.0  # both contain a gold answer
+    assert E.substring_match('The answer is PARIS.', 'paris ') == 1.0
+
+
+def test_xllama_prompts(tiny):
+    item = {'context': ' 北京是首都。 ', 'question': '首都是哪里？\n', 'answers': ['北京']}
+    text = E.qa_prompt_text(item, 'zh', 'native')
+    assert text == M.format_prompt('请根据以下段落，回答问题', '段落: 北京是首都。\n问题: 首都是哪里？\n答案: ')
+    assert 'Context: 北京是首都。\nQuestion: 首都是哪里？\nAnswer: ' in E.qa_prompt_text(item, 'zh', 'english')
+    with pytest.raises(E.InputError, match="qa_prompt='english'"):
+        E.qa_prompt_text(item, 'bn', 'native')
+
+
+def test_real_xquad_reads_and_prompt(tiny):
+    items = E.read_squad(asset('xquad/xquad.zh.json'))
+    assert len(items) == 1190 and all(it['answers'] for it in items)
+    assert E.qa_prompt_text(items[0], 'zh', 'native').count('段落: ') == 1
+
+
+@pytest.mark.parametrize('data, message', [
+    ('{"data": [', 'not valid JSON'),
+    ('{"version": "1.1"}', "the top level has no 'data'"),
+    ('{"data": [{"paragraphs": [{"qas": []}]}]}', "data\\[0\\].paragraphs\\[0\\] has no 'context'"),
+    ('{"data": [{"paragraphs": [{"context": "c", "qas": [{"id": "1", "question": "q"}]}]}]}', "qas\\[0\\] has no 'answers'"),
+    ('{"data": [{"paragraphs": [{"context": "c", "qas": [{"id": "1", "question": "q", "answers": []}]}]}]}', 'no gold answer'),
+])
+def test_malformed_squad_is_a_clear_error(tmp_path, data, message):
+    (tmp_path / 'qa.json').write_text(data)
+    with pytest.raises(E.InputError, match=message) as e:
+        E.read_squad(tmp_path / 'qa.json')
+    assert str(tmp_path / 'qa.json') in str(e.value) and '\n' not in str(e.value)
+
+
+# ---------------------------------------------------------------- BLEU and chrF equal to sacrebleu
+
+EDGE_CASES = [  # (hypotheses, references): tokenisation rules, smoothing, brevity, empty lines
+    (['The cat sat on the mat.', 'It costs $3,000.50 -- or 3-4 euros!'], ['The cat sat on a mat.', 'It costs $3,000.50 - or 3-4 euros.']),
+    (['a b c d e'], ['a b c d e f g h']),  # brevity penalty
+    (['x y z'], ['a b c']),  # nothing matches
+    (['a'], ['a']),  # no 2-, 3-, 4-grams at all
+    (['a b', ''], ['a b c', 'q']),  # an empty hypothesis
+    (['&quot;Hi&quot; &amp; bye', 'one.two, 3.5 end.'], ['"Hi" & bye', 'one . two , 3.5 end .']),
+    (['the the the the', 'cat'], ['the cat', 'the cat sat']),  # clipped counts
+    (['这是一个测试。“你好”', '他说：Hello, world!'], ['这是测试。“你好”', '他说：Hello world!']),
+]
+
+
+@pytest.mark.parametrize('hyps, refs', EDGE_CASES)
+def test_bleu_and_chrf_equal_sacrebleu_on_edge_cases(hyps, refs):
+    for tokenize in ('13a', 'zh'):
+        expected = sacrebleu.corpus_bleu(hyps, [refs], tokenize=tokenize).score
+        assert E.corpus_bleu(hyps, refs, tokenize) == pytest.approx(expected, abs=1e-6)
+    assert E.corpus_chrf(hyps, refs) == pytest.approx(sacrebleu.corpus_chrf(hyps, [refs]).score, abs=1e-6)
+
+
+def test_chinese_character_table_is_sacrebleus():
+    from sacrebleu.tokenizers.tokenizer_zh import TokenizerZh
+    chars = [chr(i) for i in range(0x20, 0x10000) if not 0xD800 <= i < 0xE000] + [chr(0x20000), chr(0x2F800)]
+    assert [E.is_chinese_char(c) for c in chars] == [TokenizerZh._is_chinese_char(c) for c in chars]
+
+
+def test_bleu_chrf_on_real_flores_lines():
+    eng = E.read_lines(asset('flores200-devtest/eng_Latn.devtest'), '')[:200]
+    zho = E.read_lines(asset('flores200-devtest/zho_Hans.devtest'), '')[:200]
+    deu = E.read_lines(asset('flores200-devtest/deu_Latn.devtest'), '')[:200]
+    rng = np.random.default_rng(0)
+    # system outputs: the references with words dropped and lines shuffled against each other
+    noisy = [' '.join(w for w in line.split() if rng.random() > 0.2) for line in eng]
+    shifted = zho[1:] + zho[:1]
+    for hyps, refs, tokenize in ((noisy, eng, '13a'), (deu, eng, '13a'), (shifted, zho, 'zh'), (zho, zho, 'zh')):
+        assert E.corpus_bleu(hyps, refs, tokenize) == pytest.approx(
+            sacrebleu.corpus_bleu(hyps, [refs], tokenize=tokenize).score, abs=1e-6)
+        assert E.corpus_chrf(hyps, refs) == pytest.approx(sacrebleu.corpus_chrf(hyps, [refs]).score, abs=1e-6)
+
+
+def test_spbleu_is_bleu_on_sentencepiece_pieces(sp_tokenizer):
+    sp = E.load_spm(sp_tokenizer)
+    hyps, refs = ['The quick brown fox jumps.', 'A river runs'], ['The quick brown fox jumped.', 'A river runs through it']
+    pieces = E.spm_pieces(sp, hyps), E.spm_pieces(sp, refs)
+    assert pieces[0][0] == ' '.join(sp.EncodeAsPieces(hyps[0]))  # what sacrebleu's spm tokenizers do
+    assert E.corpus_bleu(*pieces, 'none') == pytest.approx(
+        sacrebleu.corpus_bleu(pieces[0], [pieces[1]], tokenize='none').score, abs=1e-6)
+
+
+def test_flores_files_of_different_lengths(tmp_path):
+    (tmp_path / 'eng_Latn.devtest').write_text('one\ntwo\nthree\n')
+    (tmp_path / 'hin_Deva.devtest').write_text('एक\nदो\n')
+    with pytest.raises(E.InputError, match='has 3 lines but .* has 2'):
+        E.read_flores(tmp_path, 'eng_Latn-hin_Deva')
+    with pytest.raises(E.InputError, match='not found'):
+        E.read_flores(tmp_path, 'eng_Latn-zho_Hans')
+
+
+def test_translation_prompt_is_xllamas_first_instruction():
+    assert E.translation_prompt('eng_Latn', 'hin_Deva', 'The river runs.') == M.format_prompt(
+        'Translate the following sentences from English to Hindi.', 'The river runs.')
+    assert 'from Chinese to German.' in E.translation_prompt('zho_Hans', 'de', 'x')
+    with pytest.raises(E.InputError, match='FLORES_ISO'):
+        E.translation_prompt('xxx_Latn', 'eng_Latn', 'x')
+    assert E.bleu_tokenizer('zho_Hans') == 'zh' and E.bleu_tokenizer('hin_Deva') == '13a'
+
+
+# ---------------------------------------------------------------- perplexity equals transformers'
+
+def hf_logprob_sum(hf, ids):
+    with torch.no_grad():
+        logp = F.log_softmax(hf(torch.tensor([ids])).logits[0].double(), -1)
+    return sum(logp[t - 1, ids[t]].item() for t in range(1, len(ids)))
+
+
+def test_perplexity_equals_transformers(tiny, tmp_path):
+    hf = to_hf(tiny.args, tiny.state)
+    lines = ['The quick brown fox jumps over the lazy dog.', 'A river runs through the old town, and the bakers open.', '12 and 345']
+    (tmp_path / 'val.txt').write_text('\n'.join(lines) + '\n\n')
+    docs = E.read_documents(tmp_path / 'val.txt', tiny.tok)
+    r = E.perplexity(tiny.model, docs, window=512, stride=256, batch_size=2)
+    ids = [tiny.tok.encode(line, bos=True, eos=False) for line in lines]
+    nll = -sum(hf_logprob_sum(hf, d) for d in ids)
+    n_tokens = sum(len(d) - 1 for d in ids)
+    assert r['tokens'] == n_tokens and r['documents'] == 3
+    assert r['nll_per_token'] == pytest.approx(nll / n_tokens, abs=1e-5)
+    assert r['ppl'] == pytest.approx(math.exp(nll / n_tokens), rel=1e-5)
+    assert r['bytes'] == sum(len(line.encode()) for line in lines)
+    assert r['bits_per_byte'] == pytest.approx(nll / math.log(2) / r['bytes'], rel=1e-5)
+
+
+def test_long_documents_in_strided_windows(tiny):
+    for n, window, stride in ((100, 40, 20), (100, 40, 39), (41, 40, 7), (40, 40, 20), (5, 40, 20)):
+        scored = [t for _, first, end in E.ppl_windows(n, window, stride) for t in range(first, end)]
+        assert scored == list(range(1, n))  # every token but BOS, exactly once, in order
+        assert all(end - start <= window for start, _, end in E.ppl_windows(n, window, stride))
+    # windowed scores equal transformers on the same windows (each new token sees >= window - stride context)
+    hf = to_hf(tiny.args, tiny.state)
+    ids = tiny.tok.encode(' '.join(['The quick brown fox jumps over the lazy dog.'] * 6), bos=True, eos=False)
+    window, stride = 32, 12
+    expected = 0.0
+    for start, first, end in E.ppl_windows(len(ids), window, stride):
+        with torch.no_grad():
+            logp = F.log_softmax(hf(torch.tensor([ids[start:end]])).logits[0].double(), -1)
+        expected += sum(logp[t - start - 1, ids[t]].item() for t in range(first, end))
+    r = E.perplexity(tiny.model, [(ids, 1)], window, stride, batch_size=3)
+    assert len(ids) > 2 * window and r['tokens'] == len(ids) - 1
+    assert r['nll_per_token'] * r['tokens'] == pytest.approx(-expected, abs=1e-4)
+
+
+def test_shard_input_equals_text_input(tiny, tmp_path):
+    import tokenize_prep
+    lines = ['The quick brown fox.', 'A river runs through the old town.']
+    (tmp_path / 'val.txt').write_text('\n'.join(lines))
+    ids = [t for line in lines for t in tiny.tok.encode(line, bos=True, eos=False)]
+    tokenize_prep.write_shard(tmp_path / 'val.bin', np.array(ids, dtype=np.uint16))
+    assert E.read_documents(tmp_path / 'val.bin', tiny.tok) == E.read_documents(tmp_path / 'val.txt', tiny.tok)
+
+
+# ---------------------------------------------------------------- multiple choice against brute force
+
+def write_mc(root):
+    rows = {'abstract_algebra': [('What is 2+2?', '3', '4', '5', '6', 'B'), ('Is x a group?', 'yes', 'no', 'maybe', 'never', 'A'),
+                                 ('Order of Z5?', '1', '2', '5', '10', 'C'), ('Pick D.', 'a', 'b', 'c', 'd', 'D')],
+            'world_history': [('Who built the old town?', 'bakers', 'a river', 'the fox', 'the dog', 'A'),
+                              ('When was 1990?', '1990', '1880', '12', '345', 'A'), ('A, B, C or D?', 'A', 'B', 'C', 'D', 'C'),
+                              ('Which runs?', 'the town', 'the river', 'the shop', 'dawn', 'B'), ('Numbers?', '12', '345', 'both', 'none', 'C')]}
+    for split, part in (('dev', slice(0, 2)), ('test', slice(2, None))):
+        (root / split).mkdir(parents=True, exist_ok=True)
+        for subject, r in rows.items():
+            lines = [','.join(f'"{c}"' for c in row) for row in r[part]]
+            (root / split / f'{subject}_{split}.csv').write_text('\n'.join(lines) + '\n')
+    return rows
+
+
+def test_multiple_choice_equals_brute_force_loglikelihood(tiny, tmp_path):
+    rows = write_mc(tmp_path)
+    cfg = settings(mc_dir=str(tmp_path), mc_shots=2, batch_size=3)
+    result = E.eval_multiple_choice(tiny.model, tiny.tok, cfg)
+    # brute force: the harness prompt written out here, every choice scored in its own forward pass
+    brute, golds = [], []
+    for subject, r in rows.items():
+        text = lambda q: f"{q[0]}\nA. {q[1]}\nB. {q[2]}\nC. {q[3]}\nD. {q[4]}\nAnswer:"  # noqa: E731
+        head = f"The following are multiple choice questions (with answers) about {subject.replace('_', ' ')}.\n\n"
+        shots = ''.join(f"{text(q)} {q[5]}\n\n" for q in r[:2])
+        for q in r[2:]:
+            context = head + shots + text(q)
+            n_ctx = len(tiny.tok.encode(context, bos=True, eos=False))
+            scores = []
+            for letter in 'ABCD':
+                ids = tiny.tok.encode(context + ' ' + letter, bos=True, eos=False)
+                with torch.no_grad():
+                    logp = F.log_softmax(tiny.model(torch.tensor([ids]))[0].double(), -1)
+                scores.append(sum(logp[t - 1, ids[t]] for t in range(n_ctx, len(ids))).item())
+            brute.append(scores)
+            golds.append('ABCD'.index(q[5]))
+    questions = [(s.replace('_', ' '), [dict(question=q[0], choices=list(q[1:5]), answer='ABCD'.index(q[5])) for q in r[:2]],
+                  dict(question=q[0], choices=list(q[1:5]), answer='ABCD'.index(q[5]))) for s, r in rows.items() for q in r[2:]]
+    _, ll = E.mc_accuracy(tiny.model, tiny.tok, questions, E.mmlu_prompt, batch_size=3)
+    assert np.allclose(ll, brute, atol=1e-4)
+    correct = np.argmax(brute, 1) == np.array(golds)
+    assert result['acc'] == pytest.approx(100 * correct.mean()) and result['n'] == 5
+    assert result['subjects']['abstract algebra']['n'] == 2 and result['subjects']['world history']['n'] == 3
+
+
+def test_ceval_prompt_and_csv_header(tmp_path):
+    (tmp_path / 'x_val.csv').write_text('id,question,A,B,C,D,answer,explanation\n0,"1+1=?",1,2,3,4,B,因为\n')
+    doc = E.read_mc_csv(tmp_path / 'x_val.csv')[0]
+    assert doc == {'question': '1+1=?', 'choices': ['1', '2', '3', '4'], 'answer': 1}
+    prompt, conts = E.ceval_prompt('数学', [doc], doc)
+    assert prompt == ('以下是中国关于数学考试的单项选择题，请选出其中的正确答案。\n\n'
+                      '1+1=?\nA. 1\nB. 2\nC. 3\nD. 4\n答案：B\n\n1+1=?\nA. 1\nB. 2\nC. 3\nD. 4\n答案：') and conts == list('ABCD')
+    (tmp_path / 'bad_test.csv').write_text('q,1,2,3,4,E\n')
+    with pytest.raises(E.InputError, match='line 1: expected question, A, B, C, D and an answer letter'):
+        E.read_mc_csv(tmp_path / 'bad_test.csv')
+
+
+# ---------------------------------------------------------------- generation: batched, beam search
+
+def test_batched_generation_equals_one_at_a_time(tiny):
+    prompts = [[1, 5, 9, 14, 20, 3, 7, 7], [1, 7], [1, 8, 8, 8], [1, 30, 31], [1] + [40] * 12]
+    alone = [M.generate(tiny.model, [p], 6)[0] for p in prompts]
+    assert E.generate_batched(tiny.model, prompts, 6, (), batch_size=2) == alone
+
+
+def naive_beam(model, prompt, K, max_new, stops):
+    """Beam search written the slow way: a full forward pass per beam per step, no cache, no padding."""
+    alive, ended = [(0.0, [])], []
+    for t in range(max_new):
+        cands = []
+        for s, g in alive:
+            with torch.no_grad():
+                logp = F.log_softmax(model(torch.tensor([prompt + g]))[0, -1].float(), -1)
+            top = logp.topk(2 * K)  # the best 2K overall are among each beam's best 2K
+            cands += [(s + lp, g, v) for lp, v in zip(top.values.tolist(), top.indices.tolist())]
+        cands.sort(key=lambda c: -c[0])
+        new = []
+        for rank, (s, g, v) in enumerate(cands[:2 * K]):
+            if v in stops:
+                if rank < K:
+                    ended.append((s / max(len(g), 1), g))
+            elif len(new) < K:
+                new.append((s, g + [v]))
+        ended = sorted(ended, key=lambda e: -e[0])[:K]
+        if not new or len(ended) == K and ended[-1][0] >= new[0][0] / (t + 1):
+            break
+        alive = new
+    else:
+        ended = sorted(ended + [(s / len(g), g) for s, g in alive], key=lambda e: -e[0])
+    return ended[0][1]
+
+
+def test_beam_search_equals_naive_and_batches(tiny):
+    prompts = [[1, 5, 9, 14, 20, 3], [1, 7], [1, 8, 8, 8, 2, 11, 13]]
+    greedy = [M.generate(tiny.model, [p], 8)[0] for p in prompts]
+    assert E.beam_search(tiny.model, prompts, 1, 8, ()) == greedy  # one beam is greedy search
+    stops = (greedy[0][2], greedy[1][1])  # tokens the beams will meet
+    batched = E.beam_search(tiny.model, prompts, 3, 6, stops)
+    assert batched == [E.beam_search(tiny.model, [p], 3, 6, stops)[0] for p in prompts]
+    assert batched == [naive_beam(tiny.model, p, 3, 6, set(stops)) for p in prompts]
+    assert E.generate_batched(tiny.model, prompts, 6, stops, batch_size=2, beam=3) == batched
+
+
+def test_newline_stops(tiny):
+    stops = E.newline_stops(tiny.tok)
+    assert tiny.tok.sp.piece_to_id('<0x0A>') in stops and tiny.tok.eos_id in stops
+    assert E.first_line(' Paris.\nQuestion: more') == 'Paris.' and E.first_line('\nParis') == ''
+
+
+# ---------------------------------------------------------------- scaling law and allocation
+
+def test_scaling_law_fit_recovers_a_and_b():
+    for a, b, g in ((60.0, -0.3, 1.0), (85.0, -0.12, 0.5)):
+        points = [[x, 100 - a * (g * x) ** b] for x in (1e3, 5e3, 2e4, 1e5)]
+        fa, fb, r2 = E.fit_scaling_law(points, g)
+        assert fa == pytest.approx(a, rel=1e-9) and fb == pytest.approx(b, rel=1e-9) and r2 == pytest.approx(1.0)
+    with pytest.raises(E.InputError):
+        E.fit_scaling_law([[1000, 50]])
+
+
+def test_allocation_meets_constraints_and_beats_uniform():
+    laws = [(60.0, -0.3, 1.0), (85.0, -0.12, 1.0), (40.0, -0.5, 2.0)]
+    limits = np.array([2e4, 1e5, 5e3])
+    budget = 9e4
+    X = E.allocate(laws, budget, limits)
+    assert X.sum() == pytest.approx(budget, rel=1e-9) and (X >= 0).all() and (X <= limits + 1e-6).all()
+    mean_score = lambda X: np.mean([E.predicted_score(x, a, b, g) for x, (a, b, g) in zip(X, laws)])  # noqa: E731
+    assert mean_score(X) >= mean_score(np.full(3, budget / 3)) - 1e-12
+    # optimality: free sources have equal marginal gains; a source at its limit gains at least as much
+    grad = np.array([-a * b * g ** b * x ** (b - 1) for x, (a, b, g) in zip(X, laws)])
+    free = X < limits - 1e-6
+    assert np.allclose(grad[free], grad[free][0], rtol=1e-6) and (grad[~free] >= grad[free][0] * (1 - 1e-6)).all()
+    assert not free[0] and free[1:].all()  # this budget pushes the first source to its limit
+    whole = E.integer_allocation(X, budget)
+    assert whole.sum() == budget and (whole <= limits).all()
+    with pytest.raises(E.InputError, match='budget'):
+        E.allocate(laws, 2e5, limits)
+
+
+def test_scaling_task_prints_a_tokenize_prep_budget(tmp_path):
+    spec = {'hi': {'points': [[x, 100 - 60 * x ** -0.3] for x in (1e3, 1e4, 1e5)], 'max': 5e4},
+            'zh': {'points': [[x, 100 - 85 * x ** -0.12] for x in (1e3, 1e4, 1e5)]}}
+    (tmp_path / 'points.json').write_text(json.dumps(spec))
+    out = E.eval_scaling(settings(scaling_points=str(tmp_path / 'points.json'), scaling_budget=60000))
+    assert sum(out['allocation'].values()) == 60000 and out['allocation']['hi'] <= 5e4
+    assert out['sft_budget'] == f"sft_budget = {out['allocation']!r}"
+    assert out['fit']['hi']['b'] == pytest.approx(-0.3)
+
+
+# ---------------------------------------------------------------- quadrants
+
+def test_quadrants_classification_table_and_plot(tmp_path):
+    scores = {'de': {'bilingual': [20, 28], 'multilingual': [10, 13]},  # both up by more than T
+              'zh': {'bilingual': [10, 9], 'multilingual': [5, 8]},  # own down, others up
+              'km': {'bilingual': [0.4, 0.6], 'multilingual': [3, 3.2]},  # neither
+              'ro': {'bilingual': [10, 16], 'multilingual': [8, 7]},  # own up, others not
+              'lo': {'bilingual': [0.5, 1.2], 'multilingual': [3, 3]}}  # doubled from a low base
+    table = E.quadrants(scores, threshold=1.0, factor=2.0)
+    assert {k: v['quadrant'] for k, v in table.items()} == {
+        'de': 'reciprocal', 'zh': 'altruistic', 'km': 'stagnant', 'ro': 'selfish', 'lo': 'selfish'}
+    assert table['zh']['bilingual_change'] == -1
+    (tmp_path / 's.json').write_text(json.dumps(scores))
+    out = E.eval_quadrants(settings(quadrant_scores=str(tmp_path / 's.json'), out_dir=str(tmp_path)))
+    svg = (tmp_path / 'quadrants.svg').read_text()
+    assert out['plot'] == str(tmp_path / 'quadrants.svg') and svg.startswith('<svg') and svg.count('<circle') == 5
+    row = [line for line in E.format_table({'run': {'tasks': {'quadrants': out}}}).splitlines() if line.startswith('quadrants/zh/quadrant')]
+    assert row[0].split() == ['quadrants/zh/quadrant', 'altruistic']
+    (tmp_path / 'bad.json').write_text('{"de": {"bilingual": [1]}}')
+    with pytest.raises(E.InputError, match='before, after'):
+        E.eval_quadrants(settings(quadrant_scores=str(tmp_path / 'bad.json'), out_dir=str(tmp_path)))
+
+
+# ---------------------------------------------------------------- code-switching
+
+def test_code_switching_by_script():
+    assert E.script_of('a') == 'LATIN' and E.script_of('Ａ') == 'LATIN' and E.script_of('中') == 'HAN'
+    assert E.script_of('ि') == 'DEVANAGARI' and E.script_of('ア') == 'KANA' and E.script_of('3') is None
+    responses = ['यह एक अच्छा दिन है।', 'यह GPU तेज़ है', 'यह 中文 है', 'Привет दोस्त', '2024: OK!']
+    r = E.code_switching(responses, 'hi')
+    assert r['rate'] == pytest.approx(40.0) and r['scripts'] == {'HAN': 1, 'CYRILLIC': 1}
+    assert E.code_switching(['这是English和ひらがな'], 'zh')['scripts'] == {'KANA': 1}
+    assert E.code_switching(['这是English和ひらがな'], 'zho_Hans', min_run=5)['rate'] == 0.0
+    assert E.code_switching(['これは日本語です'], 'ja')['rate'] == 0.0
+    with pytest.raises(E.InputError, match='cs_scripts'):
+        E.code_switching(['x'], 'xx')
+
+
+# ---------------------------------------------------------------- alignment by layer
+
+def test_layer_states_equal_transformers_and_alignment(tiny):
+    hf = to_hf(tiny.args, tiny.state)
+    seqs = [tiny.tok.encode(s, bos=True, eos=False) for s in ('The quick brown fox.', 'A river runs through the old town today.')]
+    states = E.layer_states(tiny.model, seqs, batch_size=2)
+    for i, ids in enumerate(seqs):
+        with torch.no_grad():
+            hs = hf(torch.tensor([ids]), output_hidden_states=True).hidden_states
+        expected = torch.stack([h[0, 1:].mean(0) for h in hs])
+        assert (states[i] - expected).abs().max() < 1e-5
+    same = E.alignment_by_layer(tiny.model, tiny.tok, ['a dog', 'the town', 'Numbers'], ['a dog', 'the town', 'Numbers'], 2)
+    assert len(same['matched']) == len(same['gap']) == tiny.args.n_layers + 1
+    assert same['matched'] == pytest.approx([1.0] * 3) and min(same['gap']) > 0
+    assert same['max_gap'] == max(same['gap']) and same['gap'][same['max_gap_layer']] == same['max_gap']
+    # mismatched: the mean over the 6 off-diagonal pairs, computed here directly
+    a = F.normalize(E.layer_states(tiny.model, [tiny.tok.encode(x, bos=True, eos=False) for x in ('a dog', 'the town', 'Numbers')], 2), dim=-1)
+    off = [(a[i] * a[j]).sum(-1) for i in range(3) for j in range(3) if i != j]
+    assert same['mismatched'] == pytest.approx(torch.stack(off).mean(0).tolist(), abs=1e-6)
+
+
+# ---------------------------------------------------------------- LLM-as-judge against a stub endpoint
+
+@pytest.fixture
+def stub():
+    """An OpenAI-compatible endpoint on 127.0.0.1 in a thread: it answers with `reply(body)` (or the
+    HTTP status in `status`), records every request, and stops by itself after the test."""
+    state = SimpleNamespace(status=200, reply=lambda body: 'ok', requests=[], stop=threading.Event())
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = json.loads(self.rfile.read(int(self.headers['Content-Length'])))
+            state.requests.append((self.path, self.headers.get('Authorization'), body))
+            if state.status != 200:
+                self.send_error(state.status)
+                return
+            answer = {'choices': [{'message': {'role': 'assistant', 'content': state.reply(body)}}] * body.get('n', 1)}
+            data = json.dumps(answer).encode()
+            self.send_response(200)
+            self.send_header('Content-Type', 'application/json')
+            self.send_header('Content-Length', str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(('127.0.0.1', 0), Handler)
+    server.timeout = 0.2
+
+    def serve():
+        for _ in range(500):  # a bounded number of waits
+            if state.stop.is_set():
+                break
+            server.handle_request()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    state.url = f'http://127.0.0.1:{server.server_port}/v1'
+    yield state
+    state.stop.set()
+    thread.join(timeout=5)
+    server.server_close()
+
+
+def responses(*texts):
+    return [{'instruction': f'Question {i}', 'input': '', 'response': t} for i, t in enumerate(texts)]
+
+
+def test_llm_eval_scores_through_endpoint(stub, monkeypatch):
+    monkeypatch.setenv('JUDGE_KEY', 'sk-test')
+    stub.reply = lambda body: 'Here: {"accuracy": 3, "fluency": 2, "informativeness": 1, "logicality": 2, "harmlessness": 3}'
+    cfg = settings(judge_url=stub.url, judge_key_env='JUDGE_KEY', judge_samples=2, judge_model='judge-1')
+    out = E.eval_judge({'hi': {'responses': responses('उत्तर एक', 'उत्तर दो')}}, cfg)
+    assert out['hi'] == {'accuracy': 3.0, 'fluency': 2.0, 'informativeness': 1.0, 'logicality': 2.0,
+                         'harmlessness': 3.0, 'average': 2.2, 'n': 2, 'unparsed': 0}
+    path, auth, body = stub.requests[0]
+    assert len(stub.requests) == 2 and path == '/v1/chat/completions' and auth == 'Bearer sk-test'
+    assert body['model'] == 'judge-1' and body['n'] == 2 and 'Response: उत्तर एक' in body['messages'][0]['content']
+    stub.reply = lambda body: 'I cannot score this.'
+    assert E.eval_judge({'hi': {'responses': responses('x')}}, cfg)['hi']['unparsed'] == 1
+
+
+def test_pairwise_judge_in_both_orders(stub, tmp_path):
+    def reply(body):  # the judge prefers whichever answer says GOOD, wherever it is placed
+        text = body['messages'][1]['content']
+        first_is_good = text.index('GOOD') < text.index('[The Start of Assistant 2')
+        return f"Evaluation evidence: fine\nScore of the Assistant 1: {9 if first_is_good else 3}\nScore of the Assistant 2: {3 if first_is_good else 9}"
+    stub.reply = reply
+    other = {'tasks': {'chat': {'zh': {'responses': responses('GOOD 答案', '差')}}}}
+    (tmp_path / 'other.json').write_text(json.dumps(other))
+    cfg = settings(judge_url=stub.url, judge_key_env='', judge_mode='pairwise', judge_against=str(tmp_path / 'other.json'), judge_samples=1)
+    out = E.eval_judge({'zh': {'responses': responses('坏', 'GOOD 好')}}, cfg)
+    assert out['zh'] == {'wins': 1, 'ties': 0, 'losses': 1, 'score_this': 6.0, 'score_other': 6.0, 'n': 2, 'unparsed': 0}
+    assert len(stub.requests) == 4 and stub.requests[0][2]['messages'][0]['content'] == E.PAIRWISE_SYSTEM
+    (tmp_path / 'other.json').write_text(json.dumps({'tasks': {'chat': {'zh': {'responses': responses('a')}}}}))
+    with pytest.raises(E.InputError, match='other instructions'):
+        E.eval_judge({'zh': {'responses': responses('b', 'c')}}, cfg)
+
+
+def test_failing_endpoint_is_a_clear_error(stub, monkeypatch):
+    stub.status = 500
+    cfg = settings(judge_url=stub.url, judge_key_env='', judge_retries=1)
+    with pytest.raises(E.InputError, match='answered HTTP 500') as e:
+        E.chat_completion(cfg, [{'role': 'user', 'content': 'hi'}])
+    assert '\n' not in str(e.value) and len(stub.requests) == 2  # one retry, then the error
+    closed = settings(judge_url='http://127.0.0.1:9/v1', judge_key_env='', judge_retries=0, judge_timeout=2.0)
+    with pytest.raises(E.InputError, match='cannot reach the judge endpoint'):
+        E.chat_completion(closed, [{'role': 'user', 'content': 'hi'}])
+    monkeypatch.delenv('NO_SUCH_KEY', raising=False)
+    with pytest.raises(E.InputError, match='NO_SUCH_KEY'):
+        E.chat_completion(settings(judge_url=stub.url, judge_key_env='NO_SUCH_KEY'), [])
+
+
+# ---------------------------------------------------------------- runs: result files, table, CLI
+
+def write_demo_like_data(root):
+    (root / 'qa').mkdir(parents=True)
+    (root / 'flores').mkdir()
+    (root / 'en.val.txt').write_text('The quick brown fox jumps over the lazy dog.\nA river runs through the old town.\n')
+    qa = {'data': [{'paragraphs': [{'context': 'The bakers open their shops at dawn.',
+                                    'qas': [{'id': '1', 'question': 'When do the bakers open?', 'answers': [{'text': 'at dawn', 'answer_start': 27}]}]}]}]}
+    (root / 'qa' / 'en.json').write_text(json.dumps(qa))
+    (root / 'flores' / 'eng_Latn.devtest').write_text('The river runs.\nThe fox jumps.\n')
+    (root / 'flores' / 'hin_Deva.devtest').write_text('नदी बहती है।\nलोमड़ी कूदती है।\n')
+    return ['--tasks=["ppl", "qa", "mt"]', f'--ppl_files={{"en": "{root}/en.val.txt"}}', f'--qa_files={{"en": "{root}/qa/en.json"}}',
+            f'--flores_dir={root}/flores', '--mt_pairs=["eng_Latn-hin_Deva"]', '--qa_max_new_tokens=3', '--mt_max_new_tokens=3']
+
+
+def test_run_writes_one_result_file_and_a_failed_run_keeps_it(tiny, tmp_path, capsys):
+    argv = write_demo_like_data(tmp_path / 'data') + [f'--ckpt_dirs=["{tiny.ckpt}"]', f'--out_dir={tmp_path}/eval', '--max_seq_len=512']
+    E.main(M.configure(vars(E), argv))
+    path = tmp_path / 'eval' / 'tiny.json'
+    first_run = json.loads(path.read_text())
+    assert set(first_run['tasks']) == {'ppl', 'qa', 'mt'} and first_run['tasks']['qa']['en']['n'] == 1
+    assert 'bits_per_byte' in first_run['tasks']['ppl']['en'] and 'bleu' in first_run['tasks']['mt']['eng_Latn-hin_Deva']
+    out = capsys.readouterr().out
+    assert 'ppl/en/bits_per_byte' in out and 'not comparable' not in out and 'comparable only' in out
+    # a run that fails half-way (the translation files are broken) leaves the earlier result alone
+    (tmp_path / 'data' / 'flores' / 'hin_Deva.devtest').write_text('one line only\n')
+    with pytest.raises(E.InputError, match='line-aligned'):
+        E.main(M.configure(vars(E), argv))
+    assert json.loads(path.read_text()) == first_run
+    assert not [p for p in path.parent.iterdir() if p.name != 'tiny.json']  # no temporary left behind
+    # two result files side by side
+    (tmp_path / 'eval' / 'other.json').write_text(json.dumps({'tasks': {'qa': {'en': {'f1': 12.5}}}}))
+    E.main(M.configure(vars(E), [f'--compare=["{path}", "{tmp_path}/eval/other.json"]']))
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split() == ['metric', 'tiny', 'other']
+    assert any(line.split()[0] == 'qa/en/f1' and line.split()[-1] == '12.50' for line in table)
+
+
+def test_cli_without_checkpoint_is_one_line_error(tmp_path):
+    r = subprocess.run([sys.executable, 'evaluate.py', f'--ckpt_dirs=["{tmp_path}/missing"]'], cwd=ROOT,
+                       capture_output=True, text=True)
+    assert r.returncode == 1 and r.stderr.count('\n') == 1
+    assert 'missing: no checkpoint here (params.json is missing)' in r.stderr
+
+
+def test_unknown_task_is_a_clear_error():
+    with pytest.raises(E.InputError, match='unknown bogus'):
+        E.main(settings(tasks=['ppl', 'bogus']))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason='needs a GPU')
+def test_on_gpu_as_on_cpu(tiny):
+    """Devices and masks stay consistent off the CPU: float32 on the GPU gives the CPU's tokens and
+    scores; bfloat16 runs every path."""
+    gpu, _ = M.load(tiny.ckpt, device='cuda', max_seq_len=512)
+    prompts = [[1, 5, 9, 14, 20, 3], [1, 7], [1, 8, 8, 8, 2, 11, 13]]
+    stops = tuple(M.generate(tiny.model, prompts[:1], 3)[0][1:3])
+    for fn in (lambda m: E.generate_batched(m, prompts, 6, stops, 2), lambda m: E.beam_search(m, prompts, 3, 6, stops)):
+        assert fn(gpu.eval()) == fn(tiny.model)
+    requests = [(p[:3], p[3:]) for p in prompts if len(p) > 3]
+    assert np.allclose(E.logliks(gpu, requests, 2), E.logliks(tiny.model, requests, 2), atol=1e-3)
+    assert torch.allclose(E.layer_states(gpu, prompts, 2), E.layer_states(tiny.model, prompts, 2), atol=1e-3)
+    half, _ = M.load(tiny.ckpt, device='cuda', dtype=torch.bfloat16, max_seq_len=512)
+    assert math.isfinite(E.perplexity(half.eval(), [(p, 4) for p in prompts], 4, 2, 2)['ppl'])
+    assert all(len(h) > 0 for h in E.beam_search(half, prompts, 4, 5, ()))
