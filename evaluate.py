@@ -1,6 +1,6 @@
 """Every measurement the four papers report, each computed as its reference scorer computes it.
 
-    python evaluate.py            # the demo: perplexity, QA and translation of out/demo/base
+    python evaluate.py            # the demo: every demo checkpoint measured, one table
     python evaluate.py --ckpt_dirs="['out/zh/sft']" --tasks="['qa']" --qa_files="{'zh': 'xquad.zh.json'}"
     python evaluate.py --compare="['out/demo/eval/base.json', 'out/demo/eval/sft.json']"
 
@@ -32,6 +32,7 @@ import urllib.request
 from collections import Counter
 from functools import cache
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import torch
@@ -46,29 +47,34 @@ from model import InputError, atomic_path
 # Settings: `python evaluate.py --help` lists them; a config file or --name=value overrides them
 
 tasks = ['ppl', 'qa', 'mt']  # any of: ppl qa mt mc chat judge align quadrants scaling
-ckpt_dirs = ['out/demo/base']  # Meta-format checkpoints; each gets its own result file
+ckpt_dirs = ['out/demo/base/latest', 'out/demo/cpt_hi/latest', 'out/demo/cpt_hi_en/latest', 'out/demo/cpt_hi_en_noext/latest',
+             'out/demo/cpt_hi_en_eqdata/latest', 'out/demo/sft/latest', 'out/demo/sft_commit/latest']  # Meta-format checkpoints (the demo's); each gets its own result file
 tokenizer_path = ''  # '' = tokenizer.model in the checkpoint directory or its parent
 device = 'cpu'  # 'cuda' on a GPU
 dtype = 'float32'  # 'bfloat16' halves memory on a GPU
-max_seq_len = 2048  # the longest sequence the model sees (a prompt and its answer, a perplexity window)
+max_seq_len = 512  # the longest sequence the model sees (a prompt and its answer, a perplexity window); the demo's models train on 256-512
 batch_size = 8  # sequences per forward pass; prompts are sorted by length into batches
-max_examples = 0  # per dataset (documents, questions, sentences, per-subject items); 0 = all
+max_examples = 50  # per dataset (documents, questions, sentences, per-subject items); 0 = all (the demo: 50)
 out_dir = 'out/demo/eval'  # result files go here
+template = ''  # prompt template (model.PROMPT_TEMPLATES); '' = the one recorded with each checkpoint (run.json), else 'alpaca'
+table_rows = ['ppl/en/ppl', 'ppl/hi/ppl', 'ppl/hi/bits_per_byte', 'ppl/hi/tokens_per_char', 'ppl/zh/bits_per_byte',
+              'qa/en/f1', 'qa/hi/em', 'qa/hi/f1', 'qa/hi/too_long', 'qa/hi/code_switching', 'mt/eng_Latn-hin_Deva/bleu',
+              'mt/eng_Latn-hin_Deva/chrf', 'mt/eng_Latn-hin_Deva/code_switching']  # what the printed table shows (those present); [] = every metric
 compare = []  # result files to print side by side; when set, nothing is evaluated
 # perplexity
 ppl_files = {'en': 'data/demo/en.val.txt', 'hi': 'data/demo/hi.val.txt', 'zh': 'data/demo/zh.val.txt'}  # a document a line
-ppl_window = 0  # tokens per window (at most the context the model was trained on); 0 = max_seq_len
+ppl_window = 256  # tokens per window (at most the context the model was trained on); 0 = max_seq_len
 ppl_stride = 0  # newly scored tokens per window after the first; 0 = window // 2, window - 1 = no overlap
 # extractive QA
-qa_files = {'en': 'data/demo/qa/en.json', 'hi': 'data/demo/qa/hi.json', 'zh': 'data/demo/qa/zh.json'}  # SQuAD v1.1 JSON
-qa_prompt = 'native'  # 'native': x-LLaMA's prompt in each language; 'english': its English one everywhere (COMMIT)
+qa_files = {'en': 'data/demo/qa/en.json', 'hi': 'data/demo/qa/hi.json'}  # SQuAD v1.1 JSON
+qa_prompt = 'alpaca'  # 'native': x-LLaMA's prompt in each language; 'english': its English one everywhere (COMMIT); 'alpaca': the question as instruction, the context as input
 qa_norm = 'mlqa'  # answer normalisation for EM/F1: 'mlqa' (MLQA's script) or 'squad' (SQuAD v1.1's)
-qa_max_new_tokens = 64
+qa_max_new_tokens = 16  # answers are spans: a few words
 # translation
 flores_dir = 'data/demo/flores'  # {code}.devtest files, line-aligned
-mt_pairs = ['eng_Latn-hin_Deva', 'eng_Latn-zho_Hans', 'hin_Deva-eng_Latn', 'zho_Hans-eng_Latn']  # SOURCE-TARGET
+mt_pairs = ['eng_Latn-hin_Deva']  # SOURCE-TARGET FLORES codes
 mt_beam = 1  # 1 = greedy; How Multilingual uses 4
-mt_max_new_tokens = 256  # How Multilingual's max_new_tokens
+mt_max_new_tokens = 48  # How Multilingual's: 256
 spm_path = ''  # the FLORES SentencePiece model (sacrebleu's flores101/flores200 .model file): adds spBLEU
 # multiple choice
 mc_dir = ''  # dev/{subject}_dev.csv (few-shot examples) and {mc_split}/{subject}_{mc_split}.csv
@@ -141,11 +147,36 @@ def limited(items, cfg):
 
 
 def load_checkpoint(ckpt_dir, cfg):
+    """(model, tokenizer, what pretrain.py/sft.py recorded in run.json: template, data shortening)."""
     if not (Path(ckpt_dir) / 'params.json').is_file():
         raise InputError(f"{ckpt_dir}: no checkpoint here (params.json is missing); train one first "
                          "(the demo's is written by pretrain.py) or point ckpt_dirs at a Meta checkpoint")
     model, tok = M.load(ckpt_dir, cfg.tokenizer_path, cfg.device, getattr(torch, cfg.dtype), cfg.max_seq_len)
-    return model.eval(), tok
+    run = Path(ckpt_dir) / 'run.json'
+    run = read_json(run, 'run.json is written by pretrain.py') if run.exists() else {}
+    leads = set((run.get('data') or {}).get('shortening', {}).values())
+    if len(leads) > 1:
+        raise InputError(f"{ckpt_dir}/run.json: shortened with several lead bytes; evaluate.py undoes one")
+    if leads:
+        tok = Shortened(tok, leads.pop())
+    return model.eval(), tok, run
+
+
+class Shortened:
+    """The tokenizer of a model trained on shortened ids (tokenize_prep.py's `shorten`): text is
+    encoded without the <lead> byte tokens, and generated ids get them back before decoding."""
+
+    def __init__(self, tok, lead):
+        self.tok, self.lead = tok, lead
+
+    def __getattr__(self, name):
+        return getattr(self.tok, name)
+
+    def encode(self, text, bos, eos):
+        return tokenize_prep.shorten_ids(self.tok.encode(text, bos, eos), self.tok, self.lead)
+
+    def decode(self, ids):
+        return self.tok.decode(tokenize_prep.unshorten_ids(ids, self.tok, self.lead))
 
 
 def right_padded(seqs, device):
@@ -329,7 +360,7 @@ PPL_NOTE = ("perplexity per token is comparable only between models with the sam
 
 
 def read_documents(path, tok):
-    """[(ids with BOS, UTF-8 bytes)] from a text file (one document per line) or from a
+    """[(ids with BOS, UTF-8 bytes, characters)] from a text file (one document per line) or from a
     tokenize_prep shard, split into documents at BOS (bytes counted on the decoded text; whatever
     else the shard holds, an EOS for instance, is scored too)."""
     try:
@@ -342,8 +373,9 @@ def read_documents(path, tok):
         starts = [i for i, t in enumerate(ids) if t == tok.bos_id]
         cuts = ([0] if not starts or starts[0] else []) + starts + [len(ids)]
         docs = [ids[a:b] if ids[a] == tok.bos_id else [tok.bos_id] + ids[a:b] for a, b in zip(cuts, cuts[1:]) if a < b]
-        return [(d, len(tok.decode(d[1:]).encode('utf-8'))) for d in docs if len(d) > 1]
-    return [(tok.encode(line, bos=True, eos=False), len(line.encode('utf-8')))
+        texts = [(d, tok.decode(d[1:])) for d in docs if len(d) > 1]
+        return [(d, len(t.encode('utf-8')), len(t)) for d, t in texts]
+    return [(tok.encode(line, bos=True, eos=False), len(line.encode('utf-8')), len(line))
             for line in read_lines(path, "ppl_files names held-out text, one document per line") if line.strip()]
 
 
@@ -363,16 +395,17 @@ def ppl_windows(n, window, stride):
 
 
 def perplexity(model, docs, window, stride, batch_size):
-    requests, n_bytes = [], 0
-    for ids, nb in docs:
-        n_bytes += nb
+    requests, n_bytes, n_chars = [], 0, 0
+    for ids, nb, nc in docs:
+        n_bytes, n_chars = n_bytes + nb, n_chars + nc
         requests += [(ids[start:first], ids[first:end]) for start, first, end in ppl_windows(len(ids), window, stride)]
     if not requests:
         raise InputError("perplexity: no document with text in it")
     nll = -sum(logliks(model, requests, batch_size))
     n_tokens = sum(len(cont) for _, cont in requests)
     return {'documents': len(docs), 'tokens': n_tokens, 'bytes': n_bytes, 'nll_per_token': nll / n_tokens,
-            'ppl': math.exp(nll / n_tokens), 'bits_per_byte': nll / math.log(2) / n_bytes}
+            'ppl': math.exp(nll / n_tokens), 'bits_per_byte': nll / math.log(2) / n_bytes,
+            'tokens_per_char': n_tokens / n_chars}  # how finely the tokenizer cuts this language
 
 
 def eval_perplexity(model, tok, cfg):
@@ -432,17 +465,20 @@ def read_squad(path):
     return out
 
 
-def qa_prompt_text(item, lang, style):
+def qa_prompt_text(item, lang, style, template='alpaca'):
     """x-LLaMA's instruction, and its localised Context/Question/Answer template as the Alpaca
     input (context and question stripped, as its loader does). 'english' uses the English pair for
-    every language, as COMMIT compares."""
+    every language, as COMMIT compares; 'alpaca' asks the question as the instruction with the
+    context as the input (the demo's instruction data asks that way)."""
+    if style == 'alpaca':
+        return M.format_prompt(item['question'].strip(), item['context'].strip(), template)
     key = 'en' if style == 'english' else lang
     if key not in XLLAMA_QA_PROMPTS:
         raise InputError(f"qa: x-LLaMA has no prompt in {lang!r} (it has {', '.join(XLLAMA_QA_PROMPTS)}); "
                          "set qa_prompt='english'")
-    instruction, template = XLLAMA_QA_PROMPTS[key]
-    text = template.format(context=item['context'].strip(), question=item['question'].strip())
-    return M.format_prompt(instruction, text)
+    instruction, qa_template = XLLAMA_QA_PROMPTS[key]
+    text = qa_template.format(context=item['context'].strip(), question=item['question'].strip())
+    return M.format_prompt(instruction, text, template)
 
 
 # MLQA's evaluation script (facebookresearch/MLQA mlqa_evaluation_v1.py): articles per language
@@ -525,17 +561,19 @@ def qa_scores(preds, golds, lang, style='mlqa'):
 
 
 def eval_qa(model, tok, cfg):
-    if cfg.qa_prompt not in ('native', 'english') or cfg.qa_norm not in ('mlqa', 'squad'):
-        raise InputError(f"qa_prompt must be 'native' or 'english', qa_norm 'mlqa' or 'squad' "
+    if cfg.qa_prompt not in ('native', 'english', 'alpaca') or cfg.qa_norm not in ('mlqa', 'squad'):
+        raise InputError(f"qa_prompt must be 'native', 'english' or 'alpaca', qa_norm 'mlqa' or 'squad' "
                          f"(got {cfg.qa_prompt!r}, {cfg.qa_norm!r})")
     stops, out = newline_stops(tok), {}
     for lang, path in cfg.qa_files.items():
         items = limited(read_squad(path), cfg)
-        prompts = [tok.encode(qa_prompt_text(it, lang, cfg.qa_prompt), bos=True, eos=False) for it in items]
+        prompts = [tok.encode(qa_prompt_text(it, lang, cfg.qa_prompt, cfg.template), bos=True, eos=False)
+                   for it in items]
         new = generate_batched(model, prompts, cfg.qa_max_new_tokens, stops, cfg.batch_size)
         preds = [first_line(tok.decode(n)) for n in new]
         out[lang] = {**qa_scores(preds, [it['answers'] for it in items], lang, cfg.qa_norm),
                      'too_long': sum(not fits(model, p) for p in prompts),
+                     'code_switching': code_switching(preds, lang, cfg.cs_min_run, cfg.cs_scripts)['rate'],
                      'samples': [{'id': it['id'], 'prediction': p, 'answers': it['answers']}
                                  for it, p in list(zip(items, preds))[:5]]}
     return {**out, 'prompt': cfg.qa_prompt, 'normalisation': cfg.qa_norm}
@@ -570,10 +608,10 @@ def iso_code(code):
     return FLORES_ISO[code.split('_')[0]]
 
 
-def translation_prompt(src, tgt, text):
+def translation_prompt(src, tgt, text, template='alpaca'):
     """x-LLaMA's first translation instruction, the one it tests with (tokenize_prep owns the list),
     with the source sentence as the Alpaca input."""
-    return M.format_prompt(tokenize_prep.translation_instruction(iso_code(src), iso_code(tgt), 0), text)
+    return M.format_prompt(tokenize_prep.translation_instruction(iso_code(src), iso_code(tgt), 0), text, template)
 
 
 def read_flores(flores_dir, pair):
@@ -716,11 +754,12 @@ def eval_translation(model, tok, cfg):
     for pair in cfg.mt_pairs:
         src, tgt, sources, refs = read_flores(cfg.flores_dir, pair)
         sources, refs = limited(sources, cfg), limited(refs, cfg)
-        prompts = [tok.encode(translation_prompt(src, tgt, s), bos=True, eos=False) for s in sources]
+        prompts = [tok.encode(translation_prompt(src, tgt, s, cfg.template), bos=True, eos=False) for s in sources]
         new = generate_batched(model, prompts, cfg.mt_max_new_tokens, stops, cfg.batch_size, cfg.mt_beam)
         hyps = [first_line(tok.decode(n)) for n in new]
         out[pair] = {'bleu': corpus_bleu(hyps, refs, bleu_tokenizer(tgt)), 'chrf': corpus_chrf(hyps, refs),
                      'n': len(refs), 'too_long': sum(not fits(model, p) for p in prompts),
+                     'code_switching': code_switching(hyps, iso_code(tgt), cfg.cs_min_run, cfg.cs_scripts)['rate'],
                      'tokenize': bleu_tokenizer(tgt), 'samples': hyps[:5]}
         if sp is not None:
             out[pair]['spbleu'] = corpus_bleu(spm_pieces(sp, hyps), spm_pieces(sp, refs), 'none')
@@ -909,7 +948,7 @@ def eval_chat(model, tok, cfg):
     out = {}
     for lang, path in cfg.chat_files.items():
         items = limited(read_instructions(path), cfg)
-        prompts = [tok.encode(M.format_prompt(d['instruction'], d.get('input', '')), bos=True, eos=False)
+        prompts = [tok.encode(M.format_prompt(d['instruction'], d.get('input', ''), cfg.template), bos=True, eos=False)
                    for d in items]
         new = generate_batched(model, prompts, cfg.chat_max_new_tokens, tok.stop_tokens, cfg.batch_size)
         responses = [tok.decode(n).strip() for n in new]
@@ -1272,10 +1311,18 @@ def flatten(d, prefix=''):
     return out
 
 
-def format_table(columns):
-    """columns: {run name: result dict} -> one row per metric, one column per run."""
+def run_name(ckpt_dir):
+    """out/demo/sft/latest -> 'sft'; out/x/step_000200 -> 'x_step_000200'; a Meta download -> its folder."""
+    p = Path(ckpt_dir)
+    return p.parent.name if p.name == 'latest' else f'{p.parent.name}_{p.name}' if p.name.startswith('step_') else p.name
+
+
+def format_table(columns, rows=()):
+    """columns: {run name: result dict} -> one row per metric (those named in `rows`, or all), one
+    column per run."""
     flat = {name: flatten(r.get('tasks', r)) for name, r in columns.items()}
-    rows = list(dict.fromkeys(k for f in flat.values() for k in f))
+    every = list(dict.fromkeys(k for f in flat.values() for k in f))
+    rows = [r for r in rows if r in every] or every
     width = max([len(r) for r in rows] + [6])
     cols = [max(len(n), 10) for n in flat]
     def cell(v):
@@ -1295,7 +1342,8 @@ def write_results(path, results):
 
 def evaluate(ckpt_dir, cfg):
     """Every task of cfg.tasks on one checkpoint (None when no task needs a model)."""
-    model, tok = load_checkpoint(ckpt_dir, cfg) if ckpt_dir is not None else (None, None)
+    model, tok, run = load_checkpoint(ckpt_dir, cfg) if ckpt_dir is not None else (None, None, {})
+    cfg = SimpleNamespace(**{**vars(cfg), 'template': cfg.template or run.get('template') or 'alpaca'})
     results = {'checkpoint': str(ckpt_dir), 'tokenizer_sha256': tok and tok.sha256, 'settings': vars(cfg), 'tasks': {}}
     t, start = results['tasks'], time.time()
     if 'ppl' in cfg.tasks:
@@ -1322,13 +1370,14 @@ def evaluate(ckpt_dir, cfg):
 
 def main(cfg):
     if cfg.compare:
-        print(format_table({Path(p).stem: read_json(p, 'compare names result files') for p in cfg.compare}))
+        print(format_table({Path(p).stem: read_json(p, 'compare names result files') for p in cfg.compare},
+                           cfg.table_rows))
         return
     unknown = set(cfg.tasks) - set(ALL_TASKS)
     if unknown:
         raise InputError(f"tasks: unknown {', '.join(sorted(unknown))}; choose from {' '.join(ALL_TASKS)}")
     ckpts = cfg.ckpt_dirs if set(cfg.tasks) & set(MODEL_TASKS) else [None]
-    names = [Path(c).name if c else 'analysis' for c in ckpts]
+    names = [run_name(c) if c else 'analysis' for c in ckpts]
     if not names or len(set(names)) < len(names):
         raise InputError("ckpt_dirs: name one or more checkpoint directories, each with a different last name")
     columns = {}
@@ -1337,7 +1386,7 @@ def main(cfg):
         path = Path(cfg.out_dir) / f'{name}.json'
         write_results(path, columns[name])
         print(f"wrote {path}")
-    print(format_table(columns))
+    print(format_table(columns, cfg.table_rows))
     if 'ppl' in cfg.tasks:
         print(f"note: {PPL_NOTE}")
     if 'scaling' in cfg.tasks and cfg.scaling_budget:

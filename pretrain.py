@@ -51,18 +51,18 @@ lora_targets = ['wq', 'wk', 'wv', 'wo', 'w1', 'w2', 'w3']
 batch_size = 16  # sequences per micro-batch per process
 block_size = 256  # tokens per sequence
 grad_accum = 1  # micro-batches per step; global batch = batch_size * grad_accum * processes
-max_steps = 600
+max_steps = 200
 lr = 1e-3
 embed_lr = 0.0  # learning rate of tok_embeddings and output; 0 = lr (Chinese-LLaMA: 2e-4 beside LoRA)
 min_lr_ratio = 0.1  # the cosine ends at lr * min_lr_ratio
-warmup_steps = 50
+warmup_steps = 20
 weight_decay = 0.1  # on matrices only: never on norms (nanoGPT)
 beta1 = 0.9
 beta2 = 0.95
 grad_clip = 1.0  # 0 = off
 seed = 1337
 # evaluation, logging, checkpoints
-eval_interval = 200  # held-out loss per language every N steps (and at the start and end)
+eval_interval = 100  # held-out loss per language every N steps (and at the start and end)
 eval_batches = 2  # global batches of held-out windows per language
 log_interval = 10
 ckpt_interval = 200  # also at the end

@@ -24,21 +24,21 @@ from tokenize_prep import read_shard
 # -----------------------------------------------------------------------------------------------
 # settings: pretrain.py's, with these changes and additions
 out_dir = 'out/demo/sft'
-init_from = 'out/demo/base/latest'  # a Meta-format checkpoint (pretrain.py's output), or 'resume'
-data_dir = 'out/demo/data'
+init_from = 'out/demo/cpt_hi_en/latest'  # a Meta-format checkpoint (pretrain.py's output), or 'resume'
+data_dir = 'out/demo/data_ext'
 train_shard = 'sft.train.bin'  # the instruction shard in data_dir (tokenize_prep.py's)
 val_shard = 'sft.val.bin'  # held-out instructions ('' = none)
 template = 'alpaca'  # must be the template the shards were made with (meta.json); recorded with the checkpoint
-epochs = 3  # Alpaca and x-LLaMA: 3 epochs
+epochs = 2  # the demo's; Alpaca and x-LLaMA: 3
 max_steps = 0  # 0 = epochs x steps per epoch
 warmup_ratio = 0.03  # Alpaca: 3% linear warmup, then cosine decay
 warmup_steps = -1  # -1 = warmup_ratio of max_steps
 isolate_examples = True  # packed examples attend only to themselves (False: across the block, a little faster)
-lr = 1e-3  # the demo's tiny model; 2e-5 for 7B models (Alpaca README; x-LLaMA App. A), see configs/
+lr = 3e-4  # the demo's tiny model (1e-3 unlearns its English); 2e-5 at 7B (Alpaca README; x-LLaMA), see configs/
 weight_decay = 0.0  # Alpaca: weight_decay 0
 batch_size = 8  # sequences per micro-batch per process
 grad_accum = 2  # global batch = batch_size x grad_accum x processes (128 in Alpaca and x-LLaMA)
-block_size = 256  # Alpaca: model_max_length 512
+block_size = 512  # Alpaca: model_max_length 512
 eval_interval = 100
 ckpt_interval = 100
 

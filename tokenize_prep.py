@@ -46,14 +46,7 @@ pretrain_budget = {}  # language -> training tokens to keep (a prefix of the cor
 pretrain_eos = False  # end pretraining documents with EOS too (LLaMA-style code does not; see encode_batch)
 doc_per_file = False  # plain text: one document per file instead of one per line
 text_field = 'text'  # JSONL: the field that holds the document
-sft = {
-    'sft': {'alpaca_en': {'path': 'data/demo/alpaca_en.json', 'lang': 'en'},
-            'alpaca_hi': {'path': 'data/demo/alpaca_hi.json', 'lang': 'hi'},
-            'alpaca_zh': {'path': 'data/demo/alpaca_zh.json', 'lang': 'zh'},
-            'en-hi': {'path': 'data/demo/en-hi.train.tsv', 'lang': 'en-hi'},
-            'en-zh': {'path': 'data/demo/en-zh.train.tsv', 'lang': 'en-zh'}},
-    'commit_hi': {'codemix_hi': {'path': 'out/demo/codemix/alpaca_en_codemix_hi.json', 'lang': 'hi', 'optional': True}},
-}  # instruction shards: name -> {source -> {'path', 'lang', optional 'direction' and 'optional'}}; see read_source
+sft = {}  # instruction shards: name -> {source -> {'path', 'lang', optional 'direction' and 'optional'}}; see read_source
 sft_budget = {}  # source name -> examples to draw (seeded); evaluate.py's scaling-law allocation fits here
 template = 'alpaca'  # model.PROMPT_TEMPLATES key wrapped around instruction records
 val_fraction = 0.01  # share held out (seeded) where no val file is given; also of each instruction mixture
@@ -833,7 +826,7 @@ def prepare(cfg, tokenizer, base=None):
         if not shards:
             raise InputError("nothing to write: set pretrain and/or sft (python tokenize_prep.py --help)")
         languages = set(cfg.pretrain) | {c for m in mixtures.values() for s in m.values() for c in s['lang'].split('-')}
-        meta = {'format_version': VERSION, 'tokenizer': str(tokenizer), 'tokenizer_sha256': tok.sha256,
+        meta = {'format_version': VERSION, 'tokenizer': str(Path(tokenizer).resolve()), 'tokenizer_sha256': tok.sha256,
                 'tokenizer_kind': tok.kind, 'vocab_size': tok.n_words, 'bos_id': tok.bos_id, 'eos_id': tok.eos_id,
                 'dtype': dtype.name, 'template': cfg.template, 'pretrain_eos': cfg.pretrain_eos,
                 'languages': sorted(languages), 'shortening': dict(cfg.shorten), 'seed': cfg.seed,

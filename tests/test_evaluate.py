@@ -210,7 +210,7 @@ def test_long_documents_in_strided_windows(tiny):
         with torch.no_grad():
             logp = F.log_softmax(hf(torch.tensor([ids[start:end]])).logits[0].double(), -1)
         expected += sum(logp[t - start - 1, ids[t]].item() for t in range(first, end))
-    r = E.perplexity(tiny.model, [(ids, 1)], window, stride, batch_size=3)
+    r = E.perplexity(tiny.model, [(ids, 1, 1)], window, stride, batch_size=3)
     assert len(ids) > 2 * window and r['tokens'] == len(ids) - 1
     assert r['nll_per_token'] * r['tokens'] == pytest.approx(-expected, abs=1e-4)
 
@@ -538,7 +538,8 @@ def write_demo_like_data(root):
     (root / 'flores' / 'eng_Latn.devtest').write_text('The river runs.\nThe fox jumps.\n')
     (root / 'flores' / 'hin_Deva.devtest').write_text('नदी बहती है।\nलोमड़ी कूदती है।\n')
     return ['--tasks=["ppl", "qa", "mt"]', f'--ppl_files={{"en": "{root}/en.val.txt"}}', f'--qa_files={{"en": "{root}/qa/en.json"}}',
-            f'--flores_dir={root}/flores', '--mt_pairs=["eng_Latn-hin_Deva"]', '--qa_max_new_tokens=3', '--mt_max_new_tokens=3']
+            f'--flores_dir={root}/flores', '--mt_pairs=["eng_Latn-hin_Deva"]', '--qa_max_new_tokens=3', '--mt_max_new_tokens=3',
+            '--table_rows=[]', '--qa_prompt=native']
 
 
 def test_run_writes_one_result_file_and_a_failed_run_keeps_it(tiny, tmp_path, capsys):
@@ -589,5 +590,38 @@ def test_on_gpu_as_on_cpu(tiny):
     assert np.allclose(E.logliks(gpu, requests, 2), E.logliks(tiny.model, requests, 2), atol=1e-3)
     assert torch.allclose(E.layer_states(gpu, prompts, 2), E.layer_states(tiny.model, prompts, 2), atol=1e-3)
     half, _ = M.load(tiny.ckpt, device='cuda', dtype=torch.bfloat16, max_seq_len=512)
-    assert math.isfinite(E.perplexity(half.eval(), [(p, 4) for p in prompts], 4, 2, 2)['ppl'])
+    assert math.isfinite(E.perplexity(half.eval(), [(p, 4, 4) for p in prompts], 4, 2, 2)['ppl'])
     assert all(len(h) > 0 for h in E.beam_search(half, prompts, 4, 5, ()))
+
+
+# ---------------------------------------------------------------- what the checkpoint recorded
+
+def test_prompts_use_the_template_recorded_with_the_checkpoint(tiny, tmp_path, monkeypatch):
+    """sft.py records its template in run.json; evaluate.py prompts with it unless told otherwise."""
+    ckpt = tmp_path / 'run' / 'latest'
+    ckpt.mkdir(parents=True)
+    for f in tiny.ckpt.iterdir():
+        (ckpt / f.name).write_bytes(f.read_bytes())
+    (ckpt / 'run.json').write_text(json.dumps({'template': 'none', 'data': {}}))
+    seen = []
+    monkeypatch.setattr(E, 'generate_batched', lambda model, prompts, *a, **k: seen.extend(prompts) or [[]] * len(prompts))
+    item = {'question': 'Where?', 'context': 'Here.', 'answers': ['Here'], 'id': 'x'}
+    monkeypatch.setattr(E, 'read_squad', lambda path: [item])
+    for template, expected in (('', 'none'), ('alpaca', 'alpaca')):
+        seen.clear()
+        E.evaluate(ckpt, settings(tasks=['qa'], qa_files={'en': 'x.json'}, qa_prompt='alpaca', template=template))
+        assert seen == [tiny.tok.encode(M.format_prompt('Where?', 'Here.', expected), bos=True, eos=False)]
+    assert E.run_name(ckpt) == 'run' and E.run_name(tmp_path / 'x' / 'step_000200') == 'x_step_000200'
+
+
+def test_a_shortened_model_is_fed_shortened_ids_and_decoded_back(sp_tokenizer, tmp_path):
+    """A model trained with tokenize_prep.py's `shorten` sees no <0xE0> tokens; evaluation must
+    encode the same way and give the byte back before decoding."""
+    import tokenize_prep as T
+    tok = M.Tokenizer(sp_tokenizer)
+    short = E.Shortened(tok, 0xE0)
+    text = 'नदी के किनारे गाँव है'
+    ids = short.encode(text, bos=True, eos=False)
+    assert ids == T.shorten_ids(tok.encode(text, bos=True, eos=False), tok, 0xE0)
+    assert len(ids) < len(tok.encode(text, bos=True, eos=False))
+    assert short.decode(ids[1:]) == text and short.bos_id == tok.bos_id

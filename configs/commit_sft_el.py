@@ -1,0 +1,23 @@
+"""COMMIT for Greek: instruction tuning on the code-mixed Alpaca from the aligned model (COMMIT README:
+1210 steps, batch 16 x 512, lr 2e-5, b2 0.999, no weight decay, 36 warmup steps, decay to 1e-7).
+Start from models/llama-2-7b instead to run COMMIT without alignment.
+    torchrun --nproc_per_node=8 sft.py configs/commit_sft_el.py
+"""
+init_from = 'out/commit/align_el/latest'
+out_dir = 'out/commit/sft_el'
+data_dir = 'data/commit_el'
+train_shard = 'commit.train.bin'
+val_shard = 'commit.val.bin'
+max_steps = 1210
+warmup_steps = 36
+lr = 2e-5
+min_lr_ratio = 0.005
+weight_decay = 0.0
+beta2 = 0.999
+batch_size = 2  # x 8 GPUs = 16
+grad_accum = 1
+block_size = 512
+eval_interval = 200
+ckpt_interval = 605
+device = 'cuda'
+dtype = 'bfloat16'

@@ -1,0 +1,14 @@
+"""pretrain.py: continued pretraining on Hindi with English mixed in (a quarter of the windows),
+extended vocabulary: joint training keeps English (LLaMA Beyond English). The demo tunes this one.
+    python pretrain.py configs/demo_cpt_hi_en.py
+"""
+init_from = 'out/demo/base/latest'
+out_dir = 'out/demo/cpt_hi_en'
+data_dir = 'out/demo/data_ext'
+resize_vocab = True
+mixture = {'hi': 0.75, 'en': 0.25}
+max_steps = 100
+lr = 5e-4
+warmup_steps = 10
+eval_interval = 50
+ckpt_interval = 100

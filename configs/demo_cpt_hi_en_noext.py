@@ -1,0 +1,13 @@
+"""pretrain.py: the same continued pretraining in the original (English) vocabulary, where Hindi
+falls back to three byte tokens per character.
+    python pretrain.py configs/demo_cpt_hi_en_noext.py
+"""
+init_from = 'out/demo/base/latest'
+out_dir = 'out/demo/cpt_hi_en_noext'
+data_dir = 'out/demo/data'
+mixture = {'hi': 0.75, 'en': 0.25}
+max_steps = 100
+lr = 5e-4
+warmup_steps = 10
+eval_interval = 50
+ckpt_interval = 100

@@ -1,0 +1,22 @@
+"""How Multilingual (Yuan et al. 2023): tuning every weight on 10K English->Hindi pairs, one of the four
+modes the paper compares (embedding-only, single layer, LoRA, full). Learning rates are our choice
+(2e-5 for full tuning as Alpaca; 2e-4 for the small parameter sets, as LoRA recipes use).
+    torchrun --nproc_per_node=8 sft.py configs/hml_sft_full.py
+"""
+out_dir = 'out/hml/full'
+mode = 'full'
+lr = 2e-5
+
+init_from = 'models/llama-2-7b'
+data_dir = 'data/hml_hi'
+train_shard = 'en-hi.train.bin'
+val_shard = 'en-hi.val.bin'
+epochs = 3
+warmup_ratio = 0.03
+batch_size = 4
+grad_accum = 4  # x 8 GPUs = 128
+block_size = 512
+eval_interval = 50
+ckpt_interval = 250
+device = 'cuda'
+dtype = 'bfloat16'

@@ -1,0 +1,16 @@
+"""LLaMA Beyond English (Zhao et al. 2024): Chinese and English text, and BELLE instructions at the
+paper's three scales, tokenized with LLaMA 2's own tokenizer.
+    python tokenize_prep.py configs/lbe_data_zh.py
+Bring: a Chinese corpus (the paper uses a cleaned Chinese web corpus), some English text for joint
+training, and BELLE's instruction data (BelleGroup/train_0.5M_CN + train_1M_CN, Alpaca format).
+"""
+tokenizer_path = 'models/tokenizer.model'  # Meta's LLaMA 2 tokenizer (32000 pieces)
+tokenizer_train = ''  # never train one: use Meta's
+out_dir = 'data/lbe_zh'
+pretrain = {'zh': 'corpora/zh/', 'en': 'corpora/en/'}  # folders of .txt / .jsonl
+pretrain_val = {'zh': 'corpora/zh_val.txt', 'en': 'corpora/en_val.txt'}
+sft = {'belle_1k': {'belle_1k': {'path': 'corpora/belle.json', 'lang': 'zh'}},
+        'belle_5k': {'belle_5k': {'path': 'corpora/belle.json', 'lang': 'zh'}},
+        'belle_950k': {'belle_950k': {'path': 'corpora/belle.json', 'lang': 'zh'}}}
+sft_budget = {'belle_1k': 1000, 'belle_5k': 5000, 'belle_950k': 950000}  # the paper's SFT scales
+report = {'zh': 'corpora/zh_val.txt', 'en': 'corpora/en_val.txt'}

@@ -1,0 +1,15 @@
+"""LLaMA Beyond English's "EXT" setting: LLaMA 2's tokenizer extended with Chinese pieces
+(Chinese-LLaMA's recipe: a 20000-piece SentencePiece model on Chinese text, the new pieces appended),
+and the same corpora in that vocabulary.
+    python tokenize_prep.py configs/lbe_data_zh_ext.py
+"""
+tokenizer_path = 'models/tokenizer.model'
+tokenizer_train = ''
+extend = {'zh': 'corpora/zh/'}
+extend_vocab_size = 20000  # Chinese-LLaMA (Cui et al. 2023): 20K Chinese pieces, 49953 in all
+extend_out = 'data/lbe_zh_ext/tokenizer.model'
+english_text = 'corpora/en_val.txt'
+out_dir = 'data/lbe_zh_ext_shards'
+pretrain = {'zh': 'corpora/zh/', 'en': 'corpora/en/'}
+pretrain_val = {'zh': 'corpora/zh_val.txt', 'en': 'corpora/en_val.txt'}
+report = {'zh': 'corpora/zh_val.txt', 'en': 'corpora/en_val.txt'}

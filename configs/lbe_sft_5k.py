@@ -1,0 +1,20 @@
+"""LLaMA Beyond English: instruction tuning on 5K BELLE examples (the paper's scales: 1K, 5K,
+950K), from the 1M-sample further-pretrained model. Alpaca's recipe: 3 epochs, global batch 128,
+lr 2e-5, cosine, 3% warmup (stanford_alpaca README).
+    torchrun --nproc_per_node=8 sft.py configs/lbe_sft_5k.py
+"""
+init_from = 'out/lbe/cpt_1m/latest'
+out_dir = 'out/lbe/sft_5k'
+data_dir = 'data/lbe_zh'
+train_shard = 'belle_5k.train.bin'
+val_shard = 'belle_5k.val.bin'
+epochs = 3
+lr = 2e-5
+warmup_ratio = 0.03
+batch_size = 4  # x grad_accum 4 x 8 GPUs = 128
+grad_accum = 4
+block_size = 512  # Alpaca: model_max_length 512
+eval_interval = 200
+ckpt_interval = 1000
+device = 'cuda'
+dtype = 'bfloat16'

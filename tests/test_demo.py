@@ -1,0 +1,58 @@
+"""The demo pipeline end to end, shortened: every stage reads what the previous one wrote
+(codemix -> tokenize_prep -> pretrain -> continued pretraining with a resized vocabulary -> sft ->
+evaluate), as configs/demo.sh runs it, in a temporary directory."""
+import json
+import os
+import subprocess
+import sys
+
+import torch
+
+import model as M
+from conftest import ROOT
+
+
+def run(*args):
+    r = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True,
+                       env={**os.environ, 'OMP_NUM_THREADS': '1'})
+    assert r.returncode == 0, f"{args}: {r.stderr[-3000:]}"
+    return r.stdout
+
+
+def test_each_stage_consumes_the_previous_stages_output(tmp_path):
+    out = tmp_path
+    mixed = out / 'codemix.json'
+    run('codemix.py', f'--output_file={mixed}')
+    assert len(json.loads(mixed.read_text())) == len(json.loads((ROOT / 'data/demo/alpaca_en.json').read_text()))
+
+    tok, data = out / 'tok' / 'tokenizer.model', out / 'data'
+    run('tokenize_prep.py', f'--tokenizer_path={tok}', f'--out_dir={data}', '--tokenizer_vocab_size=400', '--report={}')
+    ext, data_ext = out / 'tok_ext' / 'tokenizer.model', out / 'data_ext'
+    sft_mix = {'commit': {'codemix_hi': {'path': str(mixed), 'lang': 'hi'}}}
+    run('tokenize_prep.py', 'configs/demo_extend.py', f'--tokenizer_path={tok}', f'--extend_out={ext}',
+        f'--out_dir={data_ext}', f'--sft={sft_mix!r}', "--sft_budget={'codemix_hi': 40}",
+        '--extend_vocab_size=300', '--report={}')
+    meta = json.loads((data_ext / 'meta.json').read_text())
+    assert meta['base_tokenizer']['sha256'] == M.Tokenizer(tok).sha256 and meta['vocab_size'] > 400
+
+    tiny = ['--dim=32', '--n_layers=2', '--n_heads=2', '--multiple_of=16', '--batch_size=2', '--block_size=64',
+            '--warmup_steps=1', '--eval_interval=4', '--ckpt_interval=4', '--eval_batches=1']
+    run('pretrain.py', *tiny, f'--data_dir={data}', f'--out_dir={out}/base', '--max_steps=4')
+    run('pretrain.py', 'configs/demo_cpt_hi_en.py', *tiny, f'--init_from={out}/base/latest', f'--data_dir={data_ext}',
+        f'--out_dir={out}/cpt', '--max_steps=4')
+    cpt, _ = M.load(out / 'cpt' / 'latest')
+    assert cpt.args.vocab_size == meta['vocab_size']  # grown to the extended tokenizer
+    run('sft.py', 'configs/demo_sft_commit.py', *tiny, '--block_size=512', f'--init_from={out}/cpt/latest',
+        f'--data_dir={data_ext}', f'--out_dir={out}/sft', '--max_steps=2', '--eval_interval=2', '--ckpt_interval=2',
+        '--val_shard=')
+    assert json.loads((out / 'sft' / 'latest' / 'run.json').read_text())['template'] == 'alpaca'
+
+    ckpts = [f'{out}/{n}/latest' for n in ('base', 'cpt', 'sft')]
+    printed = run('evaluate.py', f'--ckpt_dirs={ckpts!r}', f'--out_dir={out}/eval', '--max_examples=3',
+                  '--qa_max_new_tokens=4', '--mt_max_new_tokens=4', '--ppl_window=64')
+    results = {n: json.loads((out / 'eval' / f'{n}.json').read_text()) for n in ('base', 'cpt', 'sft')}
+    assert all(set(r['tasks']) == {'ppl', 'qa', 'mt'} for r in results.values())
+    # the extended vocabulary cuts Hindi into far fewer tokens than the English one
+    assert results['cpt']['tasks']['ppl']['hi']['tokens_per_char'] < results['base']['tasks']['ppl']['hi']['tokens_per_char'] / 2
+    assert 'ppl/hi/bits_per_byte' in printed
+    assert torch.load(out / 'sft' / 'latest' / 'consolidated.00.pth', weights_only=True)
