@@ -619,7 +619,7 @@ def read_flores(flores_dir, pair):
     if not sep:
         raise InputError(f"language pair {pair!r}: write SOURCE-TARGET with FLORES codes, e.g. eng_Latn-hin_Deva")
     paths = [Path(flores_dir) / f'{code}.devtest' for code in (src, tgt)]
-    lines = [read_lines(p, f"flores_dir must hold {{code}}.devtest files (FLORES layout)") for p in paths]
+    lines = [read_lines(p, "flores_dir must hold {code}.devtest files (FLORES layout)") for p in paths]
     if len(lines[0]) != len(lines[1]):
         raise InputError(f"{paths[0]} has {len(lines[0])} lines but {paths[1]} has {len(lines[1])}; "
                          "FLORES files must be line-aligned translations of each other")

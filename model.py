@@ -10,8 +10,8 @@ prints the prompt followed by its continuation (with no arguments: the demo's En
 """
 
 import ast
-import hashlib
 import ctypes
+import hashlib
 import json
 import math
 import mmap
@@ -877,7 +877,7 @@ def generate(model, prompts, max_new_tokens, temperature=0.0, top_p=1.0, stop_to
 # -----------------------------------------------------------------------------------------------
 # `python model.py`: continue a prompt, like Meta's example_text_completion.py
 
-ckpt_dir = 'out/demo/base'  # a Meta-format checkpoint directory
+ckpt_dir = 'out/demo/base/latest'  # a Meta-format checkpoint directory (the demo's English base)
 tokenizer_path = ''  # '' = tokenizer.model in ckpt_dir or its parent
 prompt = 'The river'  # the text to continue
 template = ''  # '' = the raw prompt; 'alpaca' wraps it as an instruction (PROMPT_TEMPLATES)

@@ -160,43 +160,53 @@ def check_data(cfg, train):
 # The model: from scratch, from a Meta checkpoint, or rebuilt for resume; then LoRA, modes, FSDP
 
 
-def initial_state(cfg, data_meta):
+def initial_state(cfg, data_meta, rank=0):
     """What every run of these settings starts from, identically each time (resume rebuilds it):
-    (ModelArgs, full state dict on CPU, tokenizer path, source dtype)."""
+    (ModelArgs, full state dict on CPU, tokenizer path, source dtype, tied output). Only rank 0
+    reads the weights; the other processes get None and receive them by broadcast."""
     data_tok = Path(data_meta['tokenizer'])
     if cfg.init_from == 'scratch':
         tok = M.Tokenizer(data_tok)
         args = M.ModelArgs(dim=cfg.dim, n_layers=cfg.n_layers, n_heads=cfg.n_heads, n_kv_heads=cfg.n_kv_heads or None,
                            vocab_size=tok.n_words, multiple_of=cfg.multiple_of, rope_theta=cfg.rope_theta,
                            max_seq_len=cfg.block_size)
+        if rank != 0:
+            return args, None, data_tok, torch.float32, False
         model = M.Transformer(args)
         model.init_weights(cfg.seed)
-        return args, model.state_dict(), data_tok, torch.float32
+        return args, model.state_dict(), data_tok, torch.float32, False
     ckpt = Path(cfg.init_from)
     args = M.ModelArgs.from_json(ckpt / 'params.json')
     args.max_seq_len = max(cfg.block_size, 2048)
     tok = M.Tokenizer(M.find_tokenizer(ckpt))
     args.vocab_size = tok.n_words if args.vocab_size == -1 else args.vocab_size
     M.check_vocab(args, tok, ckpt / 'params.json')
+    resize = tok.sha256 != data_meta['tokenizer_sha256']
+    if resize and not cfg.resize_vocab:
+        raise M.InputError(f"{cfg.data_dir}/meta.json: the shards were made with {data_tok}, not with this "
+                           f"checkpoint's {tok.path}; re-run tokenize_prep.py with the model's tokenizer, or "
+                           "set resize_vocab=True to grow the model to the shards' (extended) tokenizer")
+    names = M.read_consolidated(min(ckpt.glob('consolidated.*.pth')))  # memory-mapped: names and dtype, no data
+    source_dtype, tied = names['tok_embeddings.weight'].dtype, 'output.weight' not in names
+    tokenizer = data_tok if resize else tok.path
+    if rank != 0:
+        args.vocab_size = M.Tokenizer(data_tok).n_words if resize else args.vocab_size
+        return args, None, tokenizer, source_dtype, tied
     state = M.read_weights(ckpt, args)
-    source_dtype = state['tok_embeddings.weight'].dtype
-    if tok.sha256 != data_meta['tokenizer_sha256']:
-        if not cfg.resize_vocab:
-            raise M.InputError(f"{cfg.data_dir}/meta.json: the shards were made with {data_tok}, not with this "
-                               f"checkpoint's {tok.path}; re-run tokenize_prep.py with the model's tokenizer, or "
-                               "set resize_vocab=True to grow the model to the shards' (extended) tokenizer")
+    if resize:
         model = M.build(args, state)
         M.resize_vocab(model, tok, M.Tokenizer(data_tok))
         state = model.state_dict()
-        return args, state, data_tok, source_dtype
-    return args, state, tok.path, source_dtype
+        if tied:  # state_dict() lists the shared matrix under both names; the file keeps one
+            del state['output.weight']
+    return args, state, tokenizer, source_dtype, tied
 
 
 def lora_scale(cfg):
     return cfg.lora_alpha / cfg.lora_r if 'lora' in cfg.mode else None
 
 
-def prepare_model(cfg, args, state, rank, world, device, mesh):
+def prepare_model(cfg, args, state, tied, rank, world, device, mesh):
     """The training model on `device`: LoRA applied (seeded), trainable parameters chosen, and with
     several processes, FSDP2 over each block and then the root. Rank 0 builds the real model from
     `state`; the others build on the meta device and receive the weights by broadcast, so eight
@@ -207,7 +217,7 @@ def prepare_model(cfg, args, state, rank, world, device, mesh):
     else:
         with torch.device('meta'):
             model = M.Transformer(args)
-        if 'output.weight' not in state:
+        if tied:
             model.output.weight = model.tok_embeddings.weight
     if 'lora' in cfg.mode:
         torch.manual_seed(cfg.seed)  # the adapters' A matrices: the same on every run of these settings
@@ -478,10 +488,9 @@ def run_stage(cfg, make_data, make_mask=None):
         resume_dir = (Path(cfg.out_dir) / 'latest').resolve()
         cfg.init_from = saved['config']['init_from']
     data_meta = read_meta(cfg.data_dir)
-    args, state, tokenizer, source_dtype = initial_state(cfg, data_meta)
+    args, state, tokenizer, source_dtype, tied = initial_state(cfg, data_meta, rank)
     get_sample, eval_sets = make_data(cfg, data_meta, world)
-    tied = 'output.weight' not in state
-    model, trainable, total = prepare_model(cfg, args, state, rank, world, device, mesh)
+    model, trainable, total = prepare_model(cfg, args, state, tied, rank, world, device, mesh)
     del state
     print0(f"{cfg.mode}: training {trainable:,} of {total:,} parameters on {world} process(es), "
            f"{cfg.batch_size * cfg.grad_accum * world * cfg.block_size:,} tokens per step", rank=rank)

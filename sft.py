@@ -29,7 +29,7 @@ data_dir = 'out/demo/data_ext'
 train_shard = 'sft.train.bin'  # the instruction shard in data_dir (tokenize_prep.py's)
 val_shard = 'sft.val.bin'  # held-out instructions ('' = none)
 template = 'alpaca'  # must be the template the shards were made with (meta.json); recorded with the checkpoint
-epochs = 2  # the demo's; Alpaca and x-LLaMA: 3
+epochs = 3  # Alpaca and x-LLaMA: 3 epochs
 max_steps = 0  # 0 = epochs x steps per epoch
 warmup_ratio = 0.03  # Alpaca: 3% linear warmup, then cosine decay
 warmup_steps = -1  # -1 = warmup_ratio of max_steps
@@ -109,34 +109,9 @@ def open_instructions(cfg, name, meta):
     return shard
 
 
-def make_data(cfg, meta, world):
-    """get_sample(step, index) over the packed blocks, a new seeded order each epoch."""
-    shard = open_instructions(cfg, cfg.train_shard, meta)
-    blocks, _, _ = pack(shard, cfg.block_size, meta['bos_id'], cfg.seed)
-    per_step = cfg.batch_size * cfg.grad_accum * world
-    steps_per_epoch = -(-len(blocks) // per_step)
-    pad = meta['eos_id']
-
-    def get_sample(step, index):
-        epoch = step // steps_per_epoch
-        order = np.random.default_rng([cfg.seed, epoch]).permutation(len(blocks))
-        local = (step - epoch * steps_per_epoch) * per_step + index
-        tokens, mask = block_arrays(shard, blocks[order[local % len(blocks)]], cfg.block_size, pad)
-        return torch.from_numpy(tokens[:-1]), labels(tokens, mask)
-
-    eval_sets = {}
-    if cfg.val_shard:
-        val = open_instructions(cfg, cfg.val_shard, meta)
-        val_blocks = pack(val, cfg.block_size, meta['bos_id'], cfg.seed)[0][:cfg.eval_batches * per_step]
-        eval_sets['instructions'] = [
-            (torch.from_numpy(t[:-1]), labels(t, m))
-            for t, m in (block_arrays(val, b, cfg.block_size, pad) for b in val_blocks)]
-    return get_sample, eval_sets
-
-
 def schedule(cfg, meta, world):
-    """max_steps and warmup_steps from epochs and warmup_ratio (before the run starts, so that a
-    resumed run computes the same ones)."""
+    """Pack the training shard, and set max_steps and warmup_steps from epochs and warmup_ratio
+    (before the run starts, so that a resumed run computes the same ones). Returns (shard, blocks)."""
     shard = open_instructions(cfg, cfg.train_shard, meta)
     blocks, truncated, dropped = pack(shard, cfg.block_size, meta['bos_id'], cfg.seed)
     if not blocks:
@@ -149,10 +124,37 @@ def schedule(cfg, meta, world):
     if int(os.environ.get('RANK', 0)) == 0:
         print(f"{shard.path}: {len(blocks):,} blocks of {cfg.block_size + 1} tokens; {cfg.max_steps} steps "
               f"({cfg.epochs} epochs) of {per_step} blocks; {truncated} examples cut to a block, {dropped} dropped")
+    return shard, blocks
+
+
+def data_from(shard, blocks):
+    """make_data(cfg, meta, world) for pretrain.run_stage: get_sample(step, index) over the packed
+    blocks, a new seeded order each epoch, and the held-out instructions."""
+    def make_data(cfg, meta, world):
+        per_step = cfg.batch_size * cfg.grad_accum * world
+        steps_per_epoch = -(-len(blocks) // per_step)
+        pad = meta['eos_id']
+
+        def get_sample(step, index):
+            epoch = step // steps_per_epoch
+            order = np.random.default_rng([cfg.seed, epoch]).permutation(len(blocks))
+            local = (step - epoch * steps_per_epoch) * per_step + index
+            tokens, mask = block_arrays(shard, blocks[order[local % len(blocks)]], cfg.block_size, pad)
+            return torch.from_numpy(tokens[:-1]), labels(tokens, mask)
+
+        eval_sets = {}
+        if cfg.val_shard:
+            val = open_instructions(cfg, cfg.val_shard, meta)
+            val_blocks = pack(val, cfg.block_size, meta['bos_id'], cfg.seed)[0][:cfg.eval_batches * per_step]
+            eval_sets['instructions'] = [
+                (torch.from_numpy(t[:-1]), labels(t, m))
+                for t, m in (block_arrays(val, b, cfg.block_size, pad) for b in val_blocks)]
+        return get_sample, eval_sets
+    return make_data
 
 
 if __name__ == '__main__':
     cfg = M.configure(globals(), base=pretrain)
     meta = pretrain.read_meta(cfg.data_dir)
-    schedule(cfg, meta, int(os.environ.get('WORLD_SIZE', 1)))
-    pretrain.run_stage(cfg, make_data, example_mask(meta['bos_id']) if cfg.isolate_examples else None)
+    shard, blocks = schedule(cfg, meta, int(os.environ.get('WORLD_SIZE', 1)))
+    pretrain.run_stage(cfg, data_from(shard, blocks), example_mask(meta['bos_id']) if cfg.isolate_examples else None)

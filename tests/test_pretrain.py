@@ -44,18 +44,25 @@ TINY = ['--dim=32', '--n_layers=2', '--n_heads=4', '--multiple_of=16', '--block_
         '--warmup_steps=2', '--log_interval=1', '--eval_batches=1', '--lr=3e-3']
 
 
+def launcher(nproc):
+    """One process, or torchrun on this machine's CPUs (gloo)."""
+    return [sys.executable] if nproc == 1 else [sys.executable, '-m', 'torch.distributed.run', '--standalone',
+                                                f'--nproc_per_node={nproc}']
+
+
 def command(data, out, *settings, nproc=1):
-    launcher = [sys.executable] if nproc == 1 else [sys.executable, '-m', 'torch.distributed.run', '--standalone',
-                                                    f'--nproc_per_node={nproc}']
-    return launcher + ['pretrain.py', f'--data_dir={data}', f'--out_dir={out}', *TINY, *settings]
+    return launcher(nproc) + ['pretrain.py', f'--data_dir={data}', f'--out_dir={out}', *TINY, *settings]
 
 
-def run(data, out, *settings, nproc=1, ok=True):
-    r = subprocess.run(command(data, out, *settings, nproc=nproc), cwd=ROOT, capture_output=True, text=True,
-                       env={**os.environ, 'OMP_NUM_THREADS': '1'})
+def execute(cmd, ok=True):
+    r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env={**os.environ, 'OMP_NUM_THREADS': '1'})
     if ok:
         assert r.returncode == 0, r.stderr[-3000:]
     return r
+
+
+def run(data, out, *settings, nproc=1, ok=True):
+    return execute(command(data, out, *settings, nproc=nproc), ok)
 
 
 def log(out):
@@ -211,3 +218,20 @@ def test_non_finite_loss_stops_and_keeps_the_last_good_checkpoint(data, tmp_path
     one_line_error(r, 'not finite', 'last good checkpoint')
     good = int(os.readlink(tmp_path / 'out' / 'latest').split('_')[1])
     assert str(good) in r.stderr.split('step_')[-1] and all(torch.isfinite(v).all() for v in weights(tmp_path / 'out').values())
+
+
+def test_only_rank_0_reads_the_weights(data, tmp_path, sp_tokenizer):
+    """With eight processes, one reads the checkpoint; the others learn only its shapes and dtype."""
+    from types import SimpleNamespace
+    import pretrain
+    args = tiny_args(dim=32, n_heads=4, multiple_of=16)
+    model = random_model(args)
+    model.output.weight = model.tok_embeddings.weight
+    state = {k: v.bfloat16() for k, v in M.meta_state_dict(model.state_dict(), tied=True).items()}
+    base = write_checkpoint(tmp_path / 'base', args, state, sp_tokenizer, n_shards=2)
+    meta = json.loads((data / 'meta.json').read_text())
+    cfg = SimpleNamespace(init_from=str(base), block_size=32, resize_vocab=False, data_dir=str(data))
+    a0, read, tok0, dtype0, tied0 = pretrain.initial_state(cfg, meta, rank=0)
+    a1, none, tok1, dtype1, tied1 = pretrain.initial_state(cfg, meta, rank=1)
+    assert none is None and all(torch.equal(read[k], v) for k, v in state.items()) and read.keys() == state.keys()
+    assert (a0, tok0, dtype0, tied0) == (a1, tok1, dtype1, tied1) == (a0, tok0, torch.bfloat16, True)

@@ -17,6 +17,7 @@ import pretrain
 import sft
 import tokenize_prep as T
 from conftest import ROOT, random_model, tiny_args, write_checkpoint
+from test_pretrain import execute, launcher
 
 RECORDS = [
     {'instruction': 'Where does the baker live?', 'input': 'The baker lives in the old town.', 'output': 'the old town'},
@@ -64,17 +65,11 @@ TINY = ['--block_size=320', '--batch_size=2', '--grad_accum=1', '--log_interval=
 
 def command(setup, out, *settings, nproc=1):
     data, base = setup
-    launcher = [sys.executable] if nproc == 1 else [sys.executable, '-m', 'torch.distributed.run', '--standalone',
-                                                    f'--nproc_per_node={nproc}']
-    return launcher + ['sft.py', f'--data_dir={data}', f'--init_from={base}', f'--out_dir={out}', *TINY, *settings]
+    return launcher(nproc) + ['sft.py', f'--data_dir={data}', f'--init_from={base}', f'--out_dir={out}', *TINY, *settings]
 
 
 def run(setup, out, *settings, nproc=1, ok=True):
-    r = subprocess.run(command(setup, out, *settings, nproc=nproc), cwd=ROOT, capture_output=True, text=True,
-                       env={**os.environ, 'OMP_NUM_THREADS': '1'})
-    if ok:
-        assert r.returncode == 0, r.stderr[-3000:]
-    return r
+    return execute(command(setup, out, *settings, nproc=nproc), ok)
 
 
 def test_masked_targets_contribute_nothing(sp_tokenizer):
@@ -181,4 +176,4 @@ def test_template_that_does_not_match_the_data_is_refused(setup, tmp_path, sp_to
 
 def test_help_lists_pretrain_settings_too():
     r = subprocess.run([sys.executable, 'sft.py', '--help'], cwd=ROOT, capture_output=True, text=True)
-    assert r.returncode == 0 and '--epochs=2' in r.stdout and '--mode=' in r.stdout and '# Alpaca' in r.stdout
+    assert r.returncode == 0 and '--epochs=3' in r.stdout and '--mode=' in r.stdout and '# Alpaca' in r.stdout
