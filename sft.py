@@ -1,6 +1,6 @@
 """Instruction tuning on masked shards, with pretrain.py's loop.
 
-    python sft.py                                        # the demo: the English base on en+hi+zh Alpaca
+    python sft.py                                        # the demo: the Hindi+English model on English instructions + translation
     python sft.py configs/demo_sft_commit.py             # COMMIT: code-mixed instructions, English template
     torchrun --nproc_per_node=8 sft.py configs/X.py      # the same on 8 GPUs
 
