@@ -12,7 +12,7 @@ Tasks (the `tasks` setting):
   chat       responses to held-out instructions, and their code-switching rate (LLaMA Beyond English, Fig. 4)
   judge      LLM-as-judge on the chat responses: LLM-Eval's five 0-3 scores, or x-LLaMA's pairwise prompt
   align      cosine similarity of parallel sentences, layer by layer (x-LLaMA, Fig. 5)
-  quadrants  How Multilingual's four quadrants from before/after scores (no model)
+  quadrants  How Multilingual's quadrants (Eq. 1) from earlier runs' mt result files (no model)
   scaling    x-LLaMA's scaling-law fit and budgeted data allocation (no model)
 Each checkpoint gets one result file, {out_dir}/{checkpoint name}.json, written only once every task
 has finished, so a failed run never replaces an earlier result.
@@ -99,10 +99,12 @@ judge_retries = 2  # extra attempts after HTTP 429/5xx or a dropped connection
 # alignment by layer
 align_pairs = ['eng_Latn-hin_Deva', 'eng_Latn-zho_Hans']  # FLORES codes in flores_dir
 align_max = 200  # sentence pairs per language pair
-# quadrants
-quadrant_scores = ''  # JSON {lang: {"bilingual": [before, after], "multilingual": [before, after]}}
-quadrant_threshold = 1.0  # T: a gain of more than T score points counts as a change
-quadrant_factor = 2.0  # ...and so does a score reaching this many times its old value
+# quadrants (How Multilingual sec. 3.2): read from result files this script wrote, {out_dir}/{run}.json (their mt)
+quadrant_before = ''  # the vanilla model's run name: P_pre of every language, and T
+quadrant_runs = {}  # language -> [run name of the model tuned on it, its bilingual pair], e.g. {'km': ['km_full', 'eng_Latn-khm_Khmr']}
+quadrant_multilingual = ['eng_Latn-afr_Latn', 'eng_Latn-ron_Latn']  # the multilingual score is their mean (sec. 3.2: en->af, en->ro)
+quadrant_metric = 'spbleu'  # How Multilingual's metric (sec. 3.1); its runs need spm_path
+quadrant_threshold = 0.0  # T of Eq. 1; 0 = the vanilla run's mean quadrant_metric over all its mt pairs (App. D)
 # scaling law and allocation
 scaling_points = ''  # JSON {source: {"points": [[examples, score], ...], "g": 1.0, "max": examples}}
 scaling_budget = 0  # C: examples to share out among the sources (named as in tokenize_prep's sft)
@@ -961,83 +963,103 @@ def eval_chat(model, tok, cfg):
 # -----------------------------------------------------------------------------------------------
 # Quadrants (How Multilingual is Multilingual LLM?, Eq. 1)
 
-# (bilingual improved, multilingual improved) -> quadrant
-QUADRANTS = {(True, True): 'reciprocal', (False, True): 'altruistic', (False, False): 'stagnant',
-             (True, False): 'selfish'}
+# (bilingual significant, multilingual significant) -> quadrant (sec. 3.2, "Quadrant Details")
+QUADRANTS = {(True, True): 'reciprocal', (True, False): 'selfish', (False, True): 'altruistic',
+             (False, False): 'stagnant'}
 QUADRANT_COLOURS = {'reciprocal': '#1b9e77', 'altruistic': '#7570b3', 'stagnant': '#888888', 'selfish': '#d95f02'}
 
 
-def improved(before, after, threshold, factor):
-    """Whether a score changed for the better: a gain of more than `threshold` points, or a score
-    at least `factor` times its old (non-zero) value. This is our reading of the paper's change
-    criterion with its threshold T and factor 2; the equation itself could not be checked here."""
-    return after - before > threshold or (before > 0 and after >= factor * before)
+def delta(P_pre, P_post, T):
+    """How Multilingual's Eq. 1 (sec. 3.2, App. D); a change is significant when Δ > 0:
+
+        Δ = P_post / P_pre - 2          if P_pre >= T
+        Δ = (P_post - 2T) / P_pre       otherwise
+
+    P_pre = 0 (a vanilla score of 0.0, as for some directions in its Table 1) divides by zero; the
+    paper does not say what then. Our choice: the limit as P_pre falls to 0 from above, ±inf with
+    the sign of P_post - 2T (0 when they are equal), so that Δ > 0 exactly when P_post > 2T: the
+    decision the second branch makes for every small P_pre > 0 (and the first one when T = 0)."""
+    if P_pre > 0:
+        return P_post / P_pre - 2 if P_pre >= T else (P_post - 2 * T) / P_pre
+    return math.copysign(math.inf, P_post - 2 * T) if P_post != 2 * T else 0.0
 
 
-def quadrants(scores, threshold, factor):
-    """{lang: {bilingual: [before, after], multilingual: [before, after]}} -> each language's
-    quadrant: its own direction (bilingual) and the others (multilingual) improved or not."""
-    out = {}
-    for lang, s in scores.items():
-        (b0, b1), (m0, m1) = s['bilingual'], s['multilingual']
-        up = (improved(b0, b1, threshold, factor), improved(m0, m1, threshold, factor))
-        out[lang] = {'bilingual_change': b1 - b0, 'multilingual_change': m1 - m0, 'quadrant': QUADRANTS[up]}
-    return out
+def quadrant(P, T):
+    """P: {'bilingual': (P_pre, P_post), 'multilingual': (P_pre, P_post)} -> Δ of each and the quadrant."""
+    Δ = {k: delta(*P[k], T) for k in ('bilingual', 'multilingual')}
+    return {**{k: {'P_pre': P[k][0], 'P_post': P[k][1], 'delta': Δ[k]} for k in Δ},
+            'quadrant': QUADRANTS[Δ['bilingual'] > 0, Δ['multilingual'] > 0]}
 
 
-def quadrant_svg(table, threshold):
-    """A scatter plot of the changes, one dot per language coloured by its quadrant, as SVG: plain
-    text that a browser shows, with no plotting library (matplotlib is not a dependency)."""
+def quadrant_svg(table):
+    """Δ of each language, bilingual across and multilingual up, axes through 0 (the significance
+    line of Eq. 1), a dot per language coloured by its quadrant, as SVG: plain text a browser shows,
+    with no plotting library (matplotlib is not a dependency). An infinite Δ (P_pre = 0) is drawn on
+    the border."""
     W, pad = 480, 56
-    xs = [v['bilingual_change'] for v in table.values()] + [0, threshold]
-    ys = [v['multilingual_change'] for v in table.values()] + [0, threshold]
-    margin = lambda v: 0.1 * (max(v) - min(v) + 1)  # noqa: E731
-    (x0, x1), (y0, y1) = [(min(v) - margin(v), max(v) + margin(v)) for v in (xs, ys)]
+    finite = [abs(v[k]['delta']) for v in table.values() for k in ('bilingual', 'multilingual')
+              if math.isfinite(v[k]['delta'])]
+    lim = 1.1 * max(finite + [1.0])  # the same scale both ways, so 0 sits in the middle
 
     def px(x):
-        return pad + (x - x0) / (x1 - x0) * (W - 2 * pad)
+        return pad + (min(max(x, -lim), lim) + lim) / (2 * lim) * (W - 2 * pad)
 
     def py(y):
-        return W - pad - (y - y0) / (y1 - y0) * (W - 2 * pad)
+        return W - px(y)
 
-    def hline(y, style):
-        return f'<line x1="{pad}" y1="{py(y):.1f}" x2="{W - pad}" y2="{py(y):.1f}" {style}/>'
-
-    def vline(x, style):
-        return f'<line x1="{px(x):.1f}" y1="{pad}" x2="{px(x):.1f}" y2="{W - pad}" {style}/>'
-
-    dashed = 'stroke="grey" stroke-dasharray="4"'
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{W}" font-family="sans-serif" font-size="12">',
-             f'<rect width="{W}" height="{W}" fill="white"/>', hline(0, 'stroke="black"'), vline(0, 'stroke="black"'),
-             hline(threshold, dashed), vline(threshold, dashed),
-             f'<text x="{W / 2}" y="{W - 16}" text-anchor="middle">bilingual change (own direction)</text>',
+             f'<rect width="{W}" height="{W}" fill="white"/>',
+             f'<line x1="{pad}" y1="{W / 2}" x2="{W - pad}" y2="{W / 2}" stroke="black"/>',
+             f'<line x1="{W / 2}" y1="{pad}" x2="{W / 2}" y2="{W - pad}" stroke="black"/>',
+             f'<text x="{W / 2}" y="{W - 16}" text-anchor="middle">bilingual Δ (Eq. 1), {-lim:.2f} .. {lim:.2f}</text>',
              f'<text x="16" y="{W / 2}" text-anchor="middle" transform="rotate(-90 16 {W / 2})">'
-             'multilingual change (other directions)</text>']
+             'multilingual Δ (en-&gt;af, en-&gt;ro)</text>']
     parts += [f'<text x="{pad + 110 * i}" y="20" fill="{colour}">{name}</text>'
               for i, (name, colour) in enumerate(QUADRANT_COLOURS.items())]
     for lang, v in table.items():
-        x, y, colour = px(v['bilingual_change']), py(v['multilingual_change']), QUADRANT_COLOURS[v['quadrant']]
+        x, y, colour = px(v['bilingual']['delta']), py(v['multilingual']['delta']), QUADRANT_COLOURS[v['quadrant']]
         parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>',
                   f'<text x="{x + 6:.1f}" y="{y - 6:.1f}">{lang}</text>']
     return '\n'.join(parts + ['</svg>']) + '\n'
 
 
-QUADRANT_LAYOUT = '{lang: {"bilingual": [before, after], "multilingual": [before, after]}}'
+def mt_scores(run, cfg, needed=()):
+    """{pair: quadrant_metric} from the mt results of {out_dir}/{run}.json, with every pair in `needed`."""
+    path = Path(cfg.out_dir) / f'{run}.json'
+    what = "quadrant_before and quadrant_runs name runs whose result files evaluate.py wrote to out_dir"
+    results = read_json(path, what)
+    mt = (results.get('tasks') or {}).get('mt') if isinstance(results, dict) else None
+    scores = {pair: r[cfg.quadrant_metric] for pair, r in (mt or {}).items()
+              if isinstance(r, dict) and isinstance(r.get(cfg.quadrant_metric), (int, float))}
+    for pair in needed:
+        if pair not in scores:
+            raise InputError(f"{path}: no mt result {pair} with {cfg.quadrant_metric}; evaluate {run} with {pair} in "
+                             f"mt_pairs{' and spm_path set' if cfg.quadrant_metric == 'spbleu' else ''}")
+    return scores
 
 
 def eval_quadrants(cfg):
-    if not cfg.quadrant_scores:
-        raise InputError(f"quadrants: set quadrant_scores to a JSON file {QUADRANT_LAYOUT}")
-    scores = read_json(cfg.quadrant_scores, f"expected {QUADRANT_LAYOUT}")
-    for lang, s in scores.items() if isinstance(scores, dict) else [(None, None)]:
-        if not all(isinstance(s, dict) and isinstance(s.get(k), list) and len(s[k]) == 2
-                   for k in ('bilingual', 'multilingual')):
-            raise InputError(f"{cfg.quadrant_scores}: {lang!r} needs [before, after] pairs; expected {QUADRANT_LAYOUT}")
-    table = quadrants(scores, cfg.quadrant_threshold, cfg.quadrant_factor)
+    """The quadrant of each tuned language (sec. 3.2): bilingual P = its own en->x pair, multilingual
+    P = the mean over quadrant_multilingual; P_pre from the vanilla run, P_post from the language's run."""
+    runs = cfg.quadrant_runs
+    if not cfg.quadrant_before or not runs or not all(
+            isinstance(v, (list, tuple)) and len(v) == 2 and all(isinstance(x, str) for x in v) for v in runs.values()):
+        raise InputError("quadrants: set quadrant_before = the vanilla model's run name and quadrant_runs = "
+                         "{lang: [run name of the model tuned on it, its pair]}, e.g. {'km': ['km_full', 'eng_Latn-khm_Khmr']}")
+    multi = cfg.quadrant_multilingual
+    before = mt_scores(cfg.quadrant_before, cfg, [pair for _, pair in runs.values()] + multi)
+    T = cfg.quadrant_threshold or float(np.mean(list(before.values())))  # App. D: the vanilla model's average
+    table = {}
+    for lang, (run, pair) in runs.items():
+        after = mt_scores(run, cfg, [pair] + multi)
+        P = {'bilingual': (before[pair], after[pair]),
+             'multilingual': (np.mean([before[p] for p in multi]), np.mean([after[p] for p in multi]))}
+        table[lang] = {'run': run, 'pair': pair, **quadrant({k: tuple(map(float, v)) for k, v in P.items()}, T)}
     plot = Path(cfg.out_dir) / 'quadrants.svg'
     with atomic_path(plot) as tmp:
-        tmp.write_text(quadrant_svg(table, cfg.quadrant_threshold))
-    return {**table, 'threshold': cfg.quadrant_threshold, 'factor': cfg.quadrant_factor, 'plot': str(plot)}
+        tmp.write_text(quadrant_svg(table), encoding='utf-8')
+    return {**table, 'T': T, 'T_from': 'set' if cfg.quadrant_threshold else f'mean of {len(before)} pairs',
+            'metric': cfg.quadrant_metric, 'plot': str(plot)}
 
 
 # -----------------------------------------------------------------------------------------------

@@ -376,25 +376,73 @@ def test_scaling_task_prints_a_tokenize_prep_budget(tmp_path):
 
 # ---------------------------------------------------------------- quadrants
 
-def test_quadrants_classification_table_and_plot(tmp_path):
-    scores = {'de': {'bilingual': [20, 28], 'multilingual': [10, 13]},  # both up by more than T
-              'zh': {'bilingual': [10, 9], 'multilingual': [5, 8]},  # own down, others up
-              'km': {'bilingual': [0.4, 0.6], 'multilingual': [3, 3.2]},  # neither
-              'ro': {'bilingual': [10, 16], 'multilingual': [8, 7]},  # own up, others not
-              'lo': {'bilingual': [0.5, 1.2], 'multilingual': [3, 3]}}  # doubled from a low base
-    table = E.quadrants(scores, threshold=1.0, factor=2.0)
-    assert {k: v['quadrant'] for k, v in table.items()} == {
-        'de': 'reciprocal', 'zh': 'altruistic', 'km': 'stagnant', 'ro': 'selfish', 'lo': 'selfish'}
-    assert table['zh']['bilingual_change'] == -1
-    (tmp_path / 's.json').write_text(json.dumps(scores))
-    out = E.eval_quadrants(settings(quadrant_scores=str(tmp_path / 's.json'), out_dir=str(tmp_path)))
+def test_delta_is_equation_1_worked_by_hand():
+    # Eq. 1 with T = 4: P_pre >= T -> P_post / P_pre - 2; otherwise (P_post - 2T) / P_pre
+    assert E.delta(14, 35, 4) == pytest.approx(0.5)  # 35/14 - 2 = 2.5 - 2
+    assert E.delta(4, 8, 4) == 0.0  # P_pre == T takes the first branch: 8/4 - 2 = 0, not significant
+    assert E.delta(3, 7, 4) == pytest.approx(-1 / 3)  # (7 - 8)/3; the first branch would say 7/3 - 2 = +1/3
+    assert E.delta(3, 9, 4) == pytest.approx(1 / 3)  # (9 - 8)/3
+    # P_pre = 0: the limit from above, the sign of P_post - 2T
+    assert E.delta(0, 9, 4) == math.inf and E.delta(0, 3, 4) == -math.inf and E.delta(0, 8, 4) == 0.0
+    assert E.delta(0, 0.5, 0) == math.inf and E.delta(0, 0, 0) == 0.0  # T = 0: 0.5/0 - 2 -> +inf
+
+
+def write_mt_result(path, scores):
+    """A result file of evaluate.py's shape, holding only mt scores."""
+    E.write_results(path, {'checkpoint': str(path), 'tasks': {'mt': {
+        pair: {'spbleu': v, 'bleu': 0.0} for pair, v in scores.items()}, 'beam': 4}})
+
+
+def test_quadrants_from_result_files_worked_by_hand(tmp_path):
+    af, ro = 'eng_Latn-afr_Latn', 'eng_Latn-ron_Latn'
+    de, hi, km, zh, my = ('eng_Latn-deu_Latn', 'eng_Latn-hin_Deva', 'eng_Latn-khm_Khmr', 'eng_Latn-zho_Hans',
+                          'eng_Latn-mya_Mymr')
+    # the vanilla model: T = its mean = (4 + 6 + 14 + 3 + 1 + 0 + 0) / 7 = 28 / 7 = 4;
+    # multilingual P_pre = (4 + 6) / 2 = 5 >= T, so multilingual Δ = P_post / 5 - 2 for every language
+    write_mt_result(tmp_path / 'llama.json', {af: 4.0, ro: 6.0, de: 14.0, hi: 3.0, km: 1.0, zh: 0.0, my: 0.0})
+    after = {  # run: (own pair's P_post, en->af, en->ro)
+        'de_ft': (de, 35.0, 12.0, 10.0),  # bi: 35/14 - 2 = +0.5;     multi: (12+10)/2 = 11, 11/5 - 2 = +0.2 -> reciprocal
+        'hi_ft': (hi, 7.0, 8.0, 14.0),  # bi: 3 < T: (7 - 8)/3 = -1/3;  multi: 11 -> +0.2               -> altruistic
+        'km_ft': (km, 8.0, 5.0, 4.0),  # bi: (8 - 8)/1 = 0, not > 0;    multi: 4.5/5 - 2 = -1.1          -> stagnant
+        'zh_ft': (zh, 9.0, 4.0, 6.0),  # bi: P_pre 0, 9 > 2T: +inf;     multi: 5/5 - 2 = -1             -> selfish
+        'my_ft': (my, 3.0, 10.0, 12.0),  # bi: P_pre 0, 3 < 2T: -inf;   multi: 11 -> +0.2               -> altruistic
+    }
+    for run, (pair, own, a, r) in after.items():
+        write_mt_result(tmp_path / f'{run}.json', {af: a, ro: r, pair: own})
+    runs = {run[:2]: [run, pair] for run, (pair, *_) in after.items()}
+    cfg = settings(tasks=['quadrants'], quadrant_before='llama', quadrant_runs=runs, out_dir=str(tmp_path))
+    out = E.eval_quadrants(cfg)
+    assert out['T'] == pytest.approx(4.0)
+    assert {k: out[k]['quadrant'] for k in runs} == {'de': 'reciprocal', 'hi': 'altruistic', 'km': 'stagnant',
+                                                    'zh': 'selfish', 'my': 'altruistic'}
+    assert out['de']['bilingual'] == {'P_pre': 14.0, 'P_post': 35.0, 'delta': pytest.approx(0.5)}
+    assert out['hi']['bilingual']['delta'] == pytest.approx(-1 / 3)
+    assert out['de']['multilingual']['delta'] == pytest.approx(0.2) and out['km']['multilingual']['P_post'] == 4.5
+    assert out['zh']['bilingual']['delta'] == math.inf and out['my']['bilingual']['delta'] == -math.inf
+    # T given: with T = 2, hi's P_pre = 3 >= T and its Δ = 7/3 - 2 = +1/3: reciprocal
+    assert E.eval_quadrants(settings(**{**vars(cfg), 'quadrant_threshold': 2.0}))['hi']['quadrant'] == 'reciprocal'
     svg = (tmp_path / 'quadrants.svg').read_text()
     assert out['plot'] == str(tmp_path / 'quadrants.svg') and svg.startswith('<svg') and svg.count('<circle') == 5
-    row = [line for line in E.format_table({'run': {'tasks': {'quadrants': out}}}).splitlines() if line.startswith('quadrants/zh/quadrant')]
-    assert row[0].split() == ['quadrants/zh/quadrant', 'altruistic']
-    (tmp_path / 'bad.json').write_text('{"de": {"bilingual": [1]}}')
-    with pytest.raises(E.InputError, match='before, after'):
-        E.eval_quadrants(settings(quadrant_scores=str(tmp_path / 'bad.json'), out_dir=str(tmp_path)))
+    row = [line for line in E.format_table({'run': {'tasks': {'quadrants': out}}}).splitlines()
+           if line.startswith('quadrants/hi/quadrant')]
+    assert row[0].split() == ['quadrants/hi/quadrant', 'altruistic']
+    # the whole task, no model: one result file, written with the others
+    E.main(cfg)
+    assert json.loads((tmp_path / 'analysis.json').read_text())['tasks']['quadrants']['km']['quadrant'] == 'stagnant'
+
+
+def test_quadrant_inputs_that_are_wrong(tmp_path):
+    write_mt_result(tmp_path / 'llama.json', {'eng_Latn-afr_Latn': 4.0, 'eng_Latn-ron_Latn': 6.0})
+    write_mt_result(tmp_path / 'km_ft.json', {'eng_Latn-afr_Latn': 4.0, 'eng_Latn-khm_Khmr': 6.0})
+    base = dict(quadrant_before='llama', out_dir=str(tmp_path))
+    for kw, message in ((dict(quadrant_runs={}), 'set quadrant_before'),
+                        (dict(quadrant_runs={'km': 'km_ft'}), 'set quadrant_before'),
+                        (dict(quadrant_runs={'km': ['nothing', 'eng_Latn-khm_Khmr']}), 'llama.json: no mt result eng_Latn-khm_Khmr'),
+                        (dict(quadrant_runs={'km': ['nothing', 'eng_Latn-afr_Latn']}), 'nothing.json: not found'),
+                        (dict(quadrant_runs={'km': ['km_ft', 'eng_Latn-afr_Latn']}), 'km_ft.json: no mt result eng_Latn-ron_Latn with spbleu')):
+        with pytest.raises(E.InputError, match=message) as e:
+            E.eval_quadrants(settings(**base, **kw))
+        assert '\n' not in str(e.value)
 
 
 # ---------------------------------------------------------------- code-switching
