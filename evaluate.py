@@ -35,6 +35,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
+import regex
 import torch
 import torch.nn.functional as F
 from tqdm import tqdm
@@ -84,8 +85,9 @@ mc_shots = 5
 # responses to instructions, and code-switching
 chat_files = {}  # held-out Alpaca-format JSON ({instruction, input, output} list) by language
 chat_max_new_tokens = 256
-cs_min_run = 1  # letters in a row of a foreign script that make a response code-switched
-cs_scripts = {}  # language -> its own scripts (Unicode names: 'HAN', 'DEVANAGARI'...), where the table lacks one
+cs_min_run = 1  # characters in a row of a foreign script that make a response code-switched (4 skips 'GPU'); 1: our choice,
+#   LLaMA Beyond English counts any other-language word
+cs_scripts = {}  # language -> its own scripts (Unicode Script names: 'Han', 'Devanagari'...), where the table lacks one
 # LLM-as-judge, through any OpenAI-compatible endpoint
 judge_url = ''  # e.g. https://api.openai.com/v1 (POST {judge_url}/chat/completions)
 judge_model = 'gpt-3.5-turbo'  # x-LLaMA's judge
@@ -871,35 +873,46 @@ def eval_multiple_choice(model, tok, cfg):
 # -----------------------------------------------------------------------------------------------
 # Responses to instructions, and their code-switching rate (LLaMA Beyond English, Figure 4)
 
-# a language's own scripts, by the first word of the Unicode character names (unicodedata)
+# A language's own scripts, as Unicode Script property values (UAX #24). LLaMA Beyond English (sec.
+# "Transfer ... code-switching", Fig. 3/4) counts a response as code-switched when it holds another
+# language: English, Japanese, Russian... in Chinese. English words in a non-Latin-script language are
+# the main case, so Latin is foreign there; for Latin-script targets, other Latin-script languages
+# cannot be told apart by script (a limit of measuring by script).
 LANGUAGE_SCRIPTS = {
-    'en': 'LATIN', 'de': 'LATIN', 'es': 'LATIN', 'fr': 'LATIN', 'tr': 'LATIN', 'vi': 'LATIN', 'id': 'LATIN',
-    'sw': 'LATIN', 'zh': 'HAN', 'ja': 'HAN KANA', 'ko': 'HANGUL HAN', 'hi': 'DEVANAGARI', 'mr': 'DEVANAGARI',
-    'ne': 'DEVANAGARI', 'bn': 'BENGALI', 'ta': 'TAMIL', 'te': 'TELUGU', 'gu': 'GUJARATI', 'kn': 'KANNADA',
-    'ml': 'MALAYALAM', 'pa': 'GURMUKHI', 'ar': 'ARABIC', 'fa': 'ARABIC', 'ur': 'ARABIC', 'he': 'HEBREW',
-    'ru': 'CYRILLIC', 'uk': 'CYRILLIC', 'bg': 'CYRILLIC', 'el': 'GREEK', 'th': 'THAI', 'am': 'ETHIOPIC',
+    'en': 'Latin', 'de': 'Latin', 'es': 'Latin', 'fr': 'Latin', 'tr': 'Latin', 'vi': 'Latin', 'id': 'Latin',
+    'sw': 'Latin', 'zh': 'Han', 'ja': 'Han Hiragana Katakana', 'ko': 'Hangul Han', 'hi': 'Devanagari',
+    'mr': 'Devanagari', 'ne': 'Devanagari', 'bn': 'Bengali', 'ta': 'Tamil', 'te': 'Telugu', 'gu': 'Gujarati',
+    'kn': 'Kannada', 'ml': 'Malayalam', 'pa': 'Gurmukhi', 'ar': 'Arabic', 'fa': 'Arabic', 'ur': 'Arabic',
+    'he': 'Hebrew', 'ru': 'Cyrillic', 'uk': 'Cyrillic', 'bg': 'Cyrillic', 'el': 'Greek', 'th': 'Thai',
+    'am': 'Ethiopic', 'km': 'Khmer', 'lo': 'Lao', 'my': 'Myanmar', 'si': 'Sinhala', 'or': 'Oriya',
 }
 # ISO 15924 script codes, for FLORES-style language codes (hin_Deva)
-FLORES_SCRIPTS = {'Latn': 'LATIN', 'Hans': 'HAN', 'Hant': 'HAN', 'Jpan': 'HAN KANA', 'Kore': 'HANGUL HAN',
-                  'Hang': 'HANGUL', 'Deva': 'DEVANAGARI', 'Beng': 'BENGALI', 'Taml': 'TAMIL', 'Telu': 'TELUGU',
-                  'Gujr': 'GUJARATI', 'Knda': 'KANNADA', 'Mlym': 'MALAYALAM', 'Guru': 'GURMUKHI',
-                  'Arab': 'ARABIC', 'Hebr': 'HEBREW', 'Cyrl': 'CYRILLIC', 'Grek': 'GREEK', 'Thai': 'THAI',
-                  'Ethi': 'ETHIOPIC'}
-SCRIPT_ALIASES = {'CJK': 'HAN', 'IDEOGRAPHIC': 'HAN', 'HIRAGANA': 'KANA', 'KATAKANA': 'KANA',
-                  'KATAKANA-HIRAGANA': 'KANA'}
+FLORES_SCRIPTS = {'Latn': 'Latin', 'Hans': 'Han', 'Hant': 'Han', 'Jpan': 'Han Hiragana Katakana',
+                  'Kore': 'Hangul Han', 'Hang': 'Hangul', 'Deva': 'Devanagari', 'Beng': 'Bengali', 'Taml': 'Tamil',
+                  'Telu': 'Telugu', 'Gujr': 'Gujarati', 'Knda': 'Kannada', 'Mlym': 'Malayalam', 'Guru': 'Gurmukhi',
+                  'Arab': 'Arabic', 'Hebr': 'Hebrew', 'Cyrl': 'Cyrillic', 'Grek': 'Greek', 'Thai': 'Thai',
+                  'Ethi': 'Ethiopic', 'Khmr': 'Khmer', 'Laoo': 'Lao', 'Mymr': 'Myanmar', 'Sinh': 'Sinhala',
+                  'Orya': 'Oriya'}
+# the scripts a character is looked up in (any other script is reported as 'Other')
+SCRIPTS = tuple(dict.fromkeys(' '.join(LANGUAGE_SCRIPTS.values()).split() + [
+    'Armenian', 'Georgian', 'Tibetan', 'Mongolian', 'Syriac', 'Thaana', 'Bopomofo', 'Yi', 'Cherokee']))
+SHARED = regex.compile(r'[\p{Script=Common}\p{Script=Unknown}]')  # digits, punctuation, symbols, µ, 𝐀 ...
+INHERITED = regex.compile(r'\p{Script=Inherited}')  # combining marks, ZWJ/ZWNJ: the script of what they follow
 
 
+@cache
 def script_of(ch):
-    """The script of a letter or mark ('LATIN', 'HAN', 'DEVANAGARI'...), from its Unicode name;
-    None for what every script shares: digits, punctuation, spaces, symbols, combining marks."""
-    if unicodedata.category(ch)[0] not in 'LM':
+    """The Unicode Script property of a character ('Latin', 'Han', 'Devanagari'... through the regex
+    package's \\p{Script=...}); None for Common, Inherited and unassigned characters, which every
+    script shares. So º and ª are Latin and µ, 𝐀 or '।' belong to no script."""
+    if SHARED.match(ch) or INHERITED.match(ch):
         return None
-    words = unicodedata.name(ch, '').split()
-    while words and words[0] in ('FULLWIDTH', 'HALFWIDTH'):
-        words = words[1:]
-    if not words or words[0] in ('COMBINING', 'MODIFIER'):
-        return None
-    return SCRIPT_ALIASES.get(words[0], words[0])
+    return next((s for s in SCRIPTS if script_pattern(s).match(ch)), 'Other')
+
+
+@cache
+def script_pattern(script):
+    return regex.compile(rf'\p{{Script={script}}}')
 
 
 def own_scripts(lang, extra=None):
@@ -907,17 +920,23 @@ def own_scripts(lang, extra=None):
     scripts = table.get(lang) or FLORES_SCRIPTS.get(lang.rpartition('_')[2])
     if scripts is None:
         raise InputError(f"code-switching: no script known for language {lang!r}; add it to cs_scripts, "
-                         "e.g. cs_scripts = {'xx': 'DEVANAGARI'}")
-    return set(scripts.split()) | {'LATIN'}  # English words are allowed in any language
+                         "e.g. cs_scripts = {'xx': 'Devanagari'}")
+    names = {s.lower(): s for s in SCRIPTS}
+    unknown = [s for s in scripts.split() if s.lower() not in names]
+    if unknown:
+        raise InputError(f"cs_scripts: {' '.join(unknown)} is not a script evaluate.py looks up; write Unicode's "
+                         f"script names ({', '.join(SCRIPTS[:4])}...) or add it to SCRIPTS in evaluate.py")
+    return {names[s.lower()] for s in scripts.split()}
 
 
 def foreign_runs(text, allowed, min_run=1):
-    """Scripts of the runs of at least `min_run` letters outside `allowed`. Combining marks continue
-    a run; any other non-letter ends it."""
+    """Scripts of the runs of at least `min_run` characters of one script outside `allowed`.
+    Inherited characters (combining marks) continue a run; Common ones (spaces, digits,
+    punctuation) end it."""
     found, script, length = set(), None, 0
     for ch in text + ' ':
         s = script_of(ch)
-        if s is None and unicodedata.category(ch)[0] == 'M':
+        if s is None and INHERITED.match(ch):
             continue
         if s != script:
             if script is not None and script not in allowed and length >= min_run:
@@ -928,8 +947,9 @@ def foreign_runs(text, allowed, min_run=1):
 
 
 def code_switching(responses, lang, min_run=1, extra=None):
-    """The share of responses (percent) holding a run of a script other than the language's own and
-    Latin, with the foreign scripts seen (in how many responses each)."""
+    """The share of responses (percent) holding a run of a script other than the language's own
+    (Latin too, unless the language is written in it), with the foreign scripts seen (in how many
+    responses each): LLaMA Beyond English's code-switching rate (Fig. 4), by script."""
     allowed = own_scripts(lang, extra)
     seen = [foreign_runs(r, allowed, min_run) for r in responses]
     return {'rate': 100 * sum(bool(s) for s in seen) / max(len(responses), 1), 'n': len(responses),

@@ -447,17 +447,32 @@ def test_quadrant_inputs_that_are_wrong(tmp_path):
 
 # ---------------------------------------------------------------- code-switching
 
+def test_script_is_the_unicode_script_property():
+    assert E.script_of('a') == 'Latin' and E.script_of('Ａ') == 'Latin' and E.script_of('中') == 'Han'
+    assert E.script_of('ि') == 'Devanagari' and E.script_of('ア') == 'Katakana' and E.script_of('3') is None
+    # º, ª and the Kelvin sign are Latin letters; µ, mathematical letters, the danda and ー are Common
+    assert [E.script_of(c) for c in 'ºª\u212a'] == ['Latin'] * 3
+    assert [E.script_of(c) for c in 'µ𝐀।ー\u0301'] == [None] * 5
+
+
 def test_code_switching_by_script():
-    assert E.script_of('a') == 'LATIN' and E.script_of('Ａ') == 'LATIN' and E.script_of('中') == 'HAN'
-    assert E.script_of('ि') == 'DEVANAGARI' and E.script_of('ア') == 'KANA' and E.script_of('3') is None
-    responses = ['यह एक अच्छा दिन है।', 'यह GPU तेज़ है', 'यह 中文 है', 'Привет दोस्त', '2024: OK!']
+    # LLaMA Beyond English's main case: English words inside a non-Latin-script response
+    responses = ['यह एक अच्छा दिन है।', 'यह GPU तेज़ है', 'यह 中文 है', 'Привет दोस्त', '2024: १२ !']
     r = E.code_switching(responses, 'hi')
-    assert r['rate'] == pytest.approx(40.0) and r['scripts'] == {'HAN': 1, 'CYRILLIC': 1}
-    assert E.code_switching(['这是English和ひらがな'], 'zh')['scripts'] == {'KANA': 1}
-    assert E.code_switching(['这是English和ひらがな'], 'zho_Hans', min_run=5)['rate'] == 0.0
-    assert E.code_switching(['これは日本語です'], 'ja')['rate'] == 0.0
+    assert r['rate'] == pytest.approx(60.0) and r['scripts'] == {'Latin': 1, 'Han': 1, 'Cyrillic': 1}
+    assert E.code_switching(['这是English的句子'], 'zh')['scripts'] == {'Latin': 1}
+    assert E.code_switching(['这是English和ひらがな'], 'zho_Hans')['scripts'] == {'Latin': 1, 'Hiragana': 1}
+    assert E.code_switching(['यह GPU तेज़ है'], 'hi', min_run=4)['rate'] == 0.0  # an acronym skipped
+    assert E.code_switching(['यह computer तेज़ है'], 'hi', min_run=4)['rate'] == 100.0
+    # Spanish with ordinal indicators and an accent written as a combining mark: not switched
+    assert E.code_switching(['el 1º de mayo', 'la 2ª vez, cafe\u0301 y 5 µs'], 'es')['rate'] == 0.0
+    assert E.code_switching(['これは日本語です、カタカナもー'], 'ja')['rate'] == 0.0
+    assert E.code_switching(['நான் வீட்டுக்கு போகிறேன்'], 'ta')['rate'] == 0.0  # vowel signs are Tamil, not marks of no script
     with pytest.raises(E.InputError, match='cs_scripts'):
         E.code_switching(['x'], 'xx')
+    with pytest.raises(E.InputError, match='DEVANAGRI is not a script'):
+        E.code_switching(['x'], 'xx', extra={'xx': 'DEVANAGRI'})
+    assert E.code_switching(['यह GPU'], 'xx', extra={'xx': ['DEVANAGARI', 'latin']})['rate'] == 0.0
 
 
 # ---------------------------------------------------------------- alignment by layer
