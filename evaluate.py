@@ -10,7 +10,8 @@ Tasks (the `tasks` setting):
   mt         translation on FLORES files: BLEU and chrF as sacrebleu computes them, spBLEU
   mc         multiple choice (MMLU / C-Eval CSV): k-shot log-likelihood accuracy per subject
   chat       responses to held-out instructions, and their code-switching rate (LLaMA Beyond English, Fig. 4)
-  judge      LLM-as-judge on the chat responses: LLM-Eval's five 0-3 scores, or x-LLaMA's pairwise prompt
+  judge      LLM-as-judge: LLM-Eval's five 0-3 scores or x-LLaMA's pairwise prompt on the chat responses,
+             x-LLaMA's YES/NO on the QA answers
   align      cosine similarity of parallel sentences, layer by layer (x-LLaMA, Fig. 5)
   quadrants  How Multilingual's quadrants (Eq. 1) from earlier runs' mt result files (no model)
   scaling    x-LLaMA's scaling-law fit and budgeted data allocation (no model)
@@ -68,9 +69,11 @@ ppl_window = 256  # tokens per window (at most the context the model was trained
 ppl_stride = 0  # newly scored tokens per window after the first; 0 = window // 2, window - 1 = no overlap
 # extractive QA
 qa_files = {'en': 'data/demo/qa/en.json', 'hi': 'data/demo/qa/hi.json'}  # SQuAD v1.1 JSON
-qa_prompt = 'alpaca'  # 'native': x-LLaMA's prompt in each language; 'english': its English one everywhere (COMMIT); 'alpaca': the question as instruction, the context as input
+qa_prompt = 'alpaca'  # 'native': x-LLaMA's prompt in each language; 'english': its English one everywhere;
+#   'alpaca': the question as instruction, the context as input; 'commit' / 'commit-en': COMMIT's harness prompt
+#   in the language / in English (raw text, no BOS, stops at the first newline)
 qa_norm = 'mlqa'  # answer normalisation for EM/F1: 'mlqa' (MLQA's script) or 'squad' (SQuAD v1.1's)
-qa_max_new_tokens = 16  # answers are spans: a few words
+qa_max_new_tokens = 16  # answers are spans: a few words (x-LLaMA generates up to 512; COMMIT's harness 256)
 # translation
 flores_dir = 'data/demo/flores'  # {code}.devtest files, line-aligned
 mt_pairs = ['eng_Latn-hin_Deva']  # SOURCE-TARGET FLORES codes
@@ -90,12 +93,13 @@ cs_min_run = 1  # characters in a row of a foreign script that make a response c
 cs_scripts = {}  # language -> its own scripts (Unicode Script names: 'Han', 'Devanagari'...), where the table lacks one
 # LLM-as-judge, through any OpenAI-compatible endpoint
 judge_url = ''  # e.g. https://api.openai.com/v1 (POST {judge_url}/chat/completions)
-judge_model = 'gpt-3.5-turbo'  # x-LLaMA's judge
+judge_model = ''  # '' = the paper's for judge_mode: gpt-4 (LLaMA Beyond English), gpt-3.5-turbo (x-LLaMA)
 judge_key_env = 'OPENAI_API_KEY'  # the environment variable holding the API key; '' = send none
-judge_mode = 'llm-eval'  # 'llm-eval' (five 0-3 scores) or 'pairwise' (x-LLaMA, against judge_against)
+judge_mode = 'llm-eval'  # 'llm-eval' (LBE: five 0-3 scores), 'pairwise' (x-LLaMA, against judge_against) or
+#   'xllama-qa' (x-LLaMA Table 2: YES/NO on the first 100 QA answers of this run's qa task)
 judge_against = ''  # pairwise: an earlier result file whose chat responses are assistant 2
-judge_samples = 3  # completions per request, averaged (x-LLaMA: 3)
-judge_temperature = 1.0  # x-LLaMA's
+judge_samples = 0  # completions per request, averaged; 0 = the judge_mode's (JUDGE_DEFAULTS)
+judge_temperature = -1.0  # -1 = the judge_mode's (JUDGE_DEFAULTS)
 judge_timeout = 60.0  # seconds per request
 judge_retries = 2  # extra attempts after HTTP 429/5xx or a dropped connection
 # alignment by layer
@@ -441,11 +445,27 @@ XLLAMA_QA_PROMPTS = {
            "đoạn văn: {context}\ncâu hỏi: {question}\nTrả lời: "),
     'zh': ("请根据以下段落，回答问题", "段落: {context}\n问题: {question}\n答案: "),
 }
-SQUAD_LAYOUT = "SQuAD v1.1 JSON is data[].paragraphs[].{context, qas[].{id, question, answers[].text}}"
+# COMMIT's prompts: the OpenGPTX lm-evaluation-harness tasks in its repository (thnkinbtfly/COMMIT,
+# lm-evaluation-harness/lm_eval/tasks/opengptx/xquad.py and mlqa.py, BACKGROUND/QUESTION/ANSWER):
+# "{background}\n\n{context}\n\n{question label}{question}\n\n{answer label}", no space after the
+# question label, zero-shot, greedy until '\n'. Its "+En prompt" runs (ogx_xquad_en{lang}) keep the
+# English labels.
+COMMIT_QA_LABELS = {
+    'en': ('Background:', 'Question:', 'Answer:'), 'ar': (':معرفتي', ':سؤال', ':إجابه'),
+    'de': ('Hintergrund:', 'Frage:', 'Antwort:'), 'zh': ('背景:', '問題:', '答案:'),
+    'vi': ('lý lịch:', 'câu hỏi:', 'câu trả lời:'), 'es': ('antecedentes:', 'pregunta:', 'respuesta:'),
+    'hi': ('पृष्ठभूमि:', 'सवाल:', 'उत्तर:'), 'el': ('Πληροφορίες ιστορικού:', 'Ερώτηση:', 'Απάντηση:'),
+    'th': ('พื้นหลัง:', 'คำถาม:', 'ตอบ:'), 'tr': ('arka fon:', 'soru:', 'Cevap:'),
+    'ru': ('задний план:', 'вопрос:', 'отвечать:'), 'ro': ('fundal:', 'întrebare:', 'Răspuns:'),
+}
+QA_PROMPTS = ('native', 'english', 'alpaca', 'commit', 'commit-en')
+SQUAD_LAYOUT = "SQuAD JSON is data[].paragraphs[].{context, qas[].{id, question, answers[].text}}"
 
 
 def read_squad(path):
-    """[{id, context, question, answers}] from SQuAD v1.1 JSON, checked field by field."""
+    """[{id, context, question, answers}] from SQuAD JSON, checked field by field. A question
+    without answers (IndicQA's and SQuAD v2.0's unanswerable ones) has the gold answer '', as
+    SQuAD v2.0's evaluate script scores it (evaluate-v2.0.py: `if not gold_answers: gold_answers = ['']`)."""
     data = read_json(path, SQUAD_LAYOUT)
 
     def need(obj, key, kind, where):
@@ -460,12 +480,9 @@ def read_squad(path):
             context = need(para, 'context', str, where)
             for q, qa in enumerate(need(para, 'qas', list, where)):
                 w = f'{where}.qas[{q}]'
-                answers = need(qa, 'answers', list, w)
-                if not answers:
-                    raise InputError(f"{path}: {w} has no gold answer; every question needs one")
+                answers = [need(ans, 'text', str, f'{w}.answers[{i}]') for i, ans in enumerate(need(qa, 'answers', list, w))]
                 out.append({'id': str(qa.get('id', f'{a}.{p}.{q}')), 'context': context,
-                            'question': need(qa, 'question', str, w),
-                            'answers': [need(ans, 'text', str, f'{w}.answers[{i}]') for i, ans in enumerate(answers)]})
+                            'question': need(qa, 'question', str, w), 'answers': [x for x in answers if x] or ['']})
     return out
 
 
@@ -473,9 +490,17 @@ def qa_prompt_text(item, lang, style, template='alpaca'):
     """x-LLaMA's instruction, and its localised Context/Question/Answer template as the Alpaca
     input (context and question stripped, as its loader does). 'english' uses the English pair for
     every language, as COMMIT compares; 'alpaca' asks the question as the instruction with the
-    context as the input (the demo's instruction data asks that way)."""
+    context as the input (the demo's instruction data asks that way). 'commit' and 'commit-en' are
+    COMMIT's harness prompts, raw text without the instruction template, as the harness sends them."""
     if style == 'alpaca':
         return M.format_prompt(item['question'].strip(), item['context'].strip(), template)
+    if style in ('commit', 'commit-en'):
+        key = 'en' if style == 'commit-en' else lang
+        if key not in COMMIT_QA_LABELS:
+            raise InputError(f"qa: COMMIT's harness has no prompt in {lang!r} (it has {', '.join(COMMIT_QA_LABELS)}); "
+                             "set qa_prompt='commit-en'")
+        background, question, answer = COMMIT_QA_LABELS[key]
+        return f"{background}\n\n{item['context']}\n\n{question}{item['question']}\n\n{answer}"
     key = 'en' if style == 'english' else lang
     if key not in XLLAMA_QA_PROMPTS:
         raise InputError(f"qa: x-LLaMA has no prompt in {lang!r} (it has {', '.join(XLLAMA_QA_PROMPTS)}); "
@@ -540,6 +565,8 @@ def exact_match(pred, gold, lang, style='mlqa'):
 
 def f1_score(pred, gold, lang, style='mlqa'):
     p, g = normalize_answer(pred, lang, style).split(), normalize_answer(gold, lang, style).split()
+    if not gold:  # unanswerable: SQuAD v2.0's rule (compute_f1), 1 for an empty prediction, else 0
+        return float(not p)
     same = sum((Counter(p) & Counter(g)).values())
     if same == 0:
         return 0.0
@@ -549,37 +576,52 @@ def f1_score(pred, gold, lang, style='mlqa'):
 
 def substring_match(pred, gold):
     """x-LLaMA's accuracy (NJUNLP/x-LLM eval/xquad.match.py): the gold answer, lower-cased, occurs
-    in the lower-cased prediction. x-LLaMA checks the first gold answer; like EM and F1 we take the
-    best over all of them."""
+    in the lower-cased prediction, which is the whole generated output (its eval generates up to 512
+    tokens and does not cut at the first line). x-LLaMA checks the first gold answer; like EM and F1
+    we take the best over all of them."""
     return float(gold.strip().lower() in pred.lower())
 
 
-def qa_scores(preds, golds, lang, style='mlqa'):
+def qa_scores(preds, golds, lang, style='mlqa', outputs=None):
     """EM, F1 (max over the gold answers, then the mean, in percent, as both scripts report them)
-    and x-LLaMA's match."""
-    n = len(golds)
+    on the short answers `preds`, and x-LLaMA's match on the whole `outputs` (default: preds)."""
+    n, outputs = len(golds), outputs or preds
     return {'em': 100 * sum(max(exact_match(p, g, lang, style) for g in gs) for p, gs in zip(preds, golds)) / n,
             'f1': 100 * sum(max(f1_score(p, g, lang, style) for g in gs) for p, gs in zip(preds, golds)) / n,
-            'match': 100 * sum(max(substring_match(p, g) for g in gs) for p, gs in zip(preds, golds)) / n,
+            'match': 100 * sum(max(substring_match(p, g) for g in gs) for p, gs in zip(outputs, golds)) / n,
             'n': n}
 
 
+def xllama_input(item, lang, style):
+    """What x-LLaMA's ChatGPT judge reads as 'Context': the Alpaca input of its QA prompt (its
+    language's template, English where x-LLaMA has none or the prompt was English)."""
+    key = lang if lang in XLLAMA_QA_PROMPTS and style not in ('english', 'commit-en') else 'en'
+    return XLLAMA_QA_PROMPTS[key][1].format(context=item['context'].strip(), question=item['question'].strip())
+
+
 def eval_qa(model, tok, cfg):
-    if cfg.qa_prompt not in ('native', 'english', 'alpaca') or cfg.qa_norm not in ('mlqa', 'squad'):
-        raise InputError(f"qa_prompt must be 'native', 'english' or 'alpaca', qa_norm 'mlqa' or 'squad' "
+    if cfg.qa_prompt not in QA_PROMPTS or cfg.qa_norm not in ('mlqa', 'squad'):
+        raise InputError(f"qa_prompt must be one of {', '.join(QA_PROMPTS)}, qa_norm 'mlqa' or 'squad' "
                          f"(got {cfg.qa_prompt!r}, {cfg.qa_norm!r})")
-    stops, out = newline_stops(tok), {}
+    harness = cfg.qa_prompt.startswith('commit')
+    # x-LLaMA's match reads the whole output, so generation runs to EOS; COMMIT's harness stops at '\n'
+    # and encodes without BOS (lm-evaluation-harness's add_special_tokens=False for causal models)
+    stops, out = newline_stops(tok) if harness else tok.stop_tokens, {}
     for lang, path in cfg.qa_files.items():
         items = limited(read_squad(path), cfg)
-        prompts = [tok.encode(qa_prompt_text(it, lang, cfg.qa_prompt, cfg.template), bos=True, eos=False)
+        prompts = [tok.encode(qa_prompt_text(it, lang, cfg.qa_prompt, cfg.template), bos=not harness, eos=False)
                    for it in items]
         new = generate_batched(model, prompts, cfg.qa_max_new_tokens, stops, cfg.batch_size)
-        preds = [first_line(tok.decode(n)) for n in new]
-        out[lang] = {**qa_scores(preds, [it['answers'] for it in items], lang, cfg.qa_norm),
+        outputs = [tok.decode(n).strip() for n in new]
+        preds = [first_line(x) for x in outputs]  # EM/F1 score the short answer: its first line
+        out[lang] = {**qa_scores(preds, [it['answers'] for it in items], lang, cfg.qa_norm, outputs),
                      'too_long': sum(not fits(model, p) for p in prompts),
                      'code_switching': code_switching(preds, lang, cfg.cs_min_run, cfg.cs_scripts)['rate'],
                      'samples': [{'id': it['id'], 'prediction': p, 'answers': it['answers']}
-                                 for it, p in list(zip(items, preds))[:5]]}
+                                 for it, p in list(zip(items, preds))[:5]],
+                     # what x-LLaMA's ChatGPT judge reads (App. D: the first one hundred questions)
+                     'outputs': [{'id': it['id'], 'input': xllama_input(it, lang, cfg.qa_prompt), 'output': x}
+                                 for it, x in list(zip(items, outputs))[:XLLAMA_QA_JUDGED]]}
     return {**out, 'prompt': cfg.qa_prompt, 'normalisation': cfg.qa_norm}
 
 
@@ -975,8 +1017,8 @@ def eval_chat(model, tok, cfg):
         new = generate_batched(model, prompts, cfg.chat_max_new_tokens, tok.stop_tokens, cfg.batch_size)
         responses = [tok.decode(n).strip() for n in new]
         out[lang] = {'code_switching': code_switching(responses, lang, cfg.cs_min_run, cfg.cs_scripts),
-                     'responses': [{'instruction': d['instruction'], 'input': d.get('input', ''), 'response': r}
-                                   for d, r in zip(items, responses)]}
+                     'responses': [{'instruction': d['instruction'], 'input': d.get('input', ''), 'response': r,
+                                    'reference': d.get('output')} for d, r in zip(items, responses)]}
     return out
 
 
@@ -1197,16 +1239,58 @@ def eval_alignment(model, tok, cfg):
 # -----------------------------------------------------------------------------------------------
 # LLM-as-judge through an OpenAI-compatible endpoint (standard library only)
 
-# LLM-Eval (Lin and Chen 2023) asks for every score at once as JSON; LLaMA Beyond English scores
-# accuracy, fluency, informativeness, logicality and harmlessness from 0 to 3 with it. The exact
-# wording of its prompt could not be found; this one is written from the two papers' descriptions.
+# LLaMA Beyond English's LLM-Eval judge: the prompt printed in its Appendix ("The prompt for LLM-Eval"),
+# sent to GPT-4 with the instruction, the model's response and the reference answer (Evaluation
+# Protocol). The text conversion lost its line breaks (ours), split "high-quality" at a line end, and
+# garbled one line ('"Hempleseness", score for LLM response's hormlassness') that duplicates the
+# harmlessness line after it: we read it as that line and keep it once.
 LLM_EVAL_CRITERIA = ('accuracy', 'fluency', 'informativeness', 'logicality', 'harmlessness')
-LLM_EVAL_PROMPT = (
-    "Score the following response to the instruction on each criterion with an integer from 0 (very poor) "
-    "to 3 (excellent): accuracy, fluency, informativeness, logicality and harmlessness.\n"
-    "The output should be formatted as a JSON instance with exactly these keys: "
-    '{{"accuracy": int, "fluency": int, "informativeness": int, "logicality": int, "harmlessness": int}}\n\n'
-    "Instruction: {instruction}\n\nResponse: {response}\n")
+LLM_EVAL_PROMPT = """For questions related to specific subject matters, we score the following LLM outputs using a scale of 0/1/2/3:
+
+Accuracy: Evaluates whether the answer is precise and correct, with accurate information. A high-quality answer should be factually reliable.
+
+Fluency: Assesses how well the answer adheres to human language conventions, with coherent phrasing and clear expression. A high-quality answer should be easy to understand, without convoluted or difficult-to-parse sentences.
+
+Informativeness: Judges if the answer provides sufficient relevant information of practical value. A high-quality answer should offer useful and pertinent information to the questioner.
+
+Logicality: Examines if the answer is logically sound and accurate in presenting viewpoints and arguments. A high-quality answer should follow logical principles, demonstrating clear reasoning and coherence.
+
+Harmlessness: Assesses whether the answer avoids unethical or harmful content, adhering to ethical norms. A high-quality answer should uphold ethical principles, avoiding the propagation of harmful or immoral information.
+
+Note: If the model provides no response, all scores except for "Harmlessness" should be 0.
+
+The question is: {question}
+The LLM response is: {response}
+The reference answer for this question is: {reference}
+Please provide an answer in the following format, assigning your perceived scores for LLM response's "accuracy", "fluency", "informativeness", "logicality", and "harmlessness" on a scale of 0/1/2/3:
+"Accuracy": score for LLM response's accuracy (integer),
+"Fluency": score for LLM response's fluency (integer),
+"Informativeness": score for LLM response's informativeness (integer),
+"Logicality": score for LLM response's logicality (integer),
+"Harmlessness": score for LLM response's harmlessness (integer)."""
+# x-LLaMA's answer-correctness judge (App. D, "Evaluating Answer Quality with ChatGPT"), with the line
+# breaks NJUNLP/x-LLM eval/xquad.eval.py sends; Context is the Alpaca input of its QA prompt
+XLLAMA_QA_JUDGE_PROMPT = """You will be given a context followed by question. You will then be given one potential answer to the question.
+Your task is to tell if the answer is correct.
+Please make sure you read and understand these instructions carefully. Please keep this document open while reviewing, and refer to it as needed.
+
+Evaluation Criteria:
+Correctness (YES or NO): Is the answer correct?
+YES means the answer provides an accurate and valid response that aligns with the facts, logic, and requirements of the question. The answer should be in the same language as the context.
+NO means otherwise.
+
+Context: {context}
+Answer: {answer}
+
+Evaluation Form (YES or NO):
+"""
+XLLAMA_QA_JUDGED = 100  # x-LLaMA App. D: the first one hundred questions of XQuAD and MLQA
+# judge_mode -> (model, completions, temperature) where the settings are left at '', 0 and -1
+JUDGE_DEFAULTS = {
+    'llm-eval': ('gpt-4', 1, 0.0),  # LLaMA Beyond English: GPT-4; it states no sampling: one greedy reading, ours
+    'pairwise': ('gpt-3.5-turbo', 3, 1.0),  # x-LLaMA: ChatGPT; mieval.eval.py: n=3, temperature 1
+    'xllama-qa': ('gpt-3.5-turbo', 1, 0.0),  # x-LLaMA: ChatGPT; xquad.eval.py: one completion, temperature 0
+}
 # x-LLaMA's pairwise judge (NJUNLP/x-LLM eval/mieval.eval.py gen_prompt), verbatim: its indentation and
 # the trailing space after 'judgment.' are part of what it sent
 PAIRWISE_SYSTEM = 'You are a helpful and precise assistant for checking the quality of the answer.'
@@ -1258,14 +1342,22 @@ def chat_completion(cfg, messages):
 
 
 def parse_llm_eval(text):
-    """The five scores from a judge's JSON answer, or None when it did not give them all (0..3)."""
-    match = re.search(r'\{.*\}', text, re.S)
-    try:
-        scores = json.loads(match.group(0)) if match else {}
-        values = {k: float(scores[k]) for k in LLM_EVAL_CRITERIA}
-    except (ValueError, KeyError, TypeError):
-        return None
-    return values if all(0 <= v <= 3 for v in values.values()) else None
+    """The five scores in the prompt's format ("Accuracy": 2, ... in any case, JSON included), or
+    None when the reply does not give each of them once as an integer 0..3."""
+    values = {}
+    for k in LLM_EVAL_CRITERIA:
+        found = re.findall(rf'"?{k}"?\s*[:：]\s*"?(\d+(?:\.\d+)?)', text, re.I)
+        if len(set(found)) != 1 or float(found[0]) not in (0, 1, 2, 3):
+            return None
+        values[k] = float(found[0])
+    return values
+
+
+def parse_yes_no(text):
+    """x-LLaMA's verdict: the first YES or NO in the reply (xquad.eval.py searches '(YES)|(NO)'; we
+    ask for whole words, so NOT or NONE is no verdict); None when there is none."""
+    match = re.search(r'\b(YES|NO)\b', text)
+    return None if match is None else match.group(1) == 'YES'
 
 
 def parse_pairwise(text):
@@ -1278,10 +1370,13 @@ def parse_pairwise(text):
 
 
 def judge_llm_eval(cfg, items):
+    """LLaMA Beyond English's protocol: the five scores of each response (the mean over its parsed
+    completions), their means over the responses, and the average of the five. A response with no
+    parsable reply is left out of the means and counted in `unparsed`, never scored 0."""
     totals, failures = Counter(), 0
     for d in tqdm(items, disable=None, leave=False):
         question = d['instruction'] + ('\n' + d['input'] if d['input'] else '')
-        prompt = LLM_EVAL_PROMPT.format(instruction=question, response=d['response'])
+        prompt = LLM_EVAL_PROMPT.format(question=question, response=d['response'], reference=d['reference'])
         replies = chat_completion(cfg, [{'role': 'user', 'content': prompt}])
         parsed = [p for p in map(parse_llm_eval, replies) if p]
         failures += not parsed
@@ -1290,6 +1385,23 @@ def judge_llm_eval(cfg, items):
     judged = max(len(items) - failures, 1)
     scores = {k: totals[k] / judged for k in LLM_EVAL_CRITERIA}
     return {**scores, 'average': sum(scores.values()) / len(scores), 'n': len(items), 'unparsed': failures}
+
+
+def judge_xllama_qa(cfg, items):
+    """x-LLaMA's answer accuracy (Table 2, App. D): ChatGPT's YES/NO on each of the first 100 answers,
+    in percent (Table 2 prints a fraction). An empty answer is NO without asking, as xquad.eval.py
+    intends; a question with no YES/NO reply is left out and counted in `unparsed`, not called NO."""
+    yes, judged, unparsed = 0.0, 0, []
+    for d in tqdm(items[:XLLAMA_QA_JUDGED], disable=None, leave=False):
+        prompt = XLLAMA_QA_JUDGE_PROMPT.format(context=d['input'], answer=d['output'])
+        verdicts = [False] if not d['output'].strip() else [
+            v for v in map(parse_yes_no, chat_completion(cfg, [{'role': 'user', 'content': prompt}])) if v is not None]
+        if not verdicts:
+            unparsed.append(d['id'])
+            continue
+        yes, judged = yes + sum(verdicts) / len(verdicts), judged + 1
+    return {'accuracy': 100 * yes / max(judged, 1), 'n': judged + len(unparsed), 'unparsed': len(unparsed),
+            'unparsed_ids': unparsed}
 
 
 def judge_pairwise(cfg, items, others):
@@ -1317,13 +1429,35 @@ def judge_pairwise(cfg, items, others):
             'score_other': total_b / judged, 'n': len(items), 'unparsed': failures}
 
 
-def eval_judge(chat, cfg):
+def eval_judge(t, cfg):
+    """The judge of cfg.judge_mode on this run's results `t`: its chat responses (llm-eval,
+    pairwise) or its QA outputs (xllama-qa)."""
     if not cfg.judge_url:
         raise InputError("judge: set judge_url to an OpenAI-compatible endpoint, e.g. https://api.openai.com/v1")
-    if cfg.judge_mode not in ('llm-eval', 'pairwise'):
-        raise InputError(f"judge_mode must be 'llm-eval' or 'pairwise', not {cfg.judge_mode!r}")
-    if cfg.judge_mode == 'llm-eval':
-        return {lang: judge_llm_eval(cfg, r['responses']) for lang, r in chat.items()}
+    if cfg.judge_mode not in JUDGE_DEFAULTS:
+        raise InputError(f"judge_mode must be one of {', '.join(JUDGE_DEFAULTS)}, not {cfg.judge_mode!r}")
+    model, samples, temperature = JUDGE_DEFAULTS[cfg.judge_mode]
+    cfg = SimpleNamespace(**{**vars(cfg), 'judge_model': cfg.judge_model or model,
+                             'judge_samples': cfg.judge_samples or samples,
+                             'judge_temperature': temperature if cfg.judge_temperature < 0 else cfg.judge_temperature})
+    if cfg.judge_mode == 'xllama-qa':
+        out = {lang: judge_xllama_qa(cfg, r['outputs']) for lang, r in t['qa'].items() if isinstance(r, dict)}
+    elif cfg.judge_mode == 'llm-eval':
+        for lang, r in t['chat'].items():
+            if not all(isinstance(d.get('reference'), str) for d in r['responses']):
+                raise InputError(f"{cfg.chat_files[lang]}: LLM-Eval's prompt sends the reference answer; give every "
+                                 "record an 'output'")
+        out = {lang: judge_llm_eval(cfg, r['responses']) for lang, r in t['chat'].items()}
+    else:
+        out = pairwise_against(t["chat"], cfg)
+    for lang, r in out.items():
+        if isinstance(r, dict) and r.get('unparsed'):
+            print(f"warning: judge: {r['unparsed']} of {r['n']} {lang} items got no reply in the expected format "
+                  "(left out of the scores; see 'unparsed' in the result file)", file=sys.stderr)
+    return {**out, 'model': cfg.judge_model}
+
+
+def pairwise_against(chat, cfg):
     if not cfg.judge_against:
         raise InputError("judge_mode='pairwise' needs judge_against: an earlier result file with chat responses")
     other = read_json(cfg.judge_against, 'judge_against names a result file of evaluate.py')
@@ -1390,16 +1524,17 @@ def evaluate(ckpt_dir, cfg):
     t, start = results['tasks'], time.time()
     if 'ppl' in cfg.tasks:
         t['ppl'] = eval_perplexity(model, tok, cfg)
-    if 'qa' in cfg.tasks:
+    judge_qa = 'judge' in cfg.tasks and cfg.judge_mode == 'xllama-qa'
+    if 'qa' in cfg.tasks or judge_qa:
         t['qa'] = eval_qa(model, tok, cfg)
     if 'mt' in cfg.tasks:
         t['mt'] = eval_translation(model, tok, cfg)
     if 'mc' in cfg.tasks:
         t['mc'] = eval_multiple_choice(model, tok, cfg)
-    if 'chat' in cfg.tasks or 'judge' in cfg.tasks:
+    if 'chat' in cfg.tasks or 'judge' in cfg.tasks and not judge_qa:
         t['chat'] = eval_chat(model, tok, cfg)
     if 'judge' in cfg.tasks:
-        t['judge'] = eval_judge(t['chat'], cfg)
+        t['judge'] = eval_judge(t, cfg)
     if 'align' in cfg.tasks:
         t['align'] = eval_alignment(model, tok, cfg)
     if 'quadrants' in cfg.tasks:

@@ -74,6 +74,59 @@ def test_best_gold_answer_and_xllama_match():
     assert E.substring_match('The answer is PARIS.', 'paris ') == 1.0
 
 
+def test_unanswerable_questions_score_as_squad_v2():
+    # IndicQA / SQuAD v2.0: no answers -> gold ''; evaluate-v2.0.py: EM = normalised strings equal,
+    # F1 = 1 when both token lists are empty, 0 when only one is
+    assert E.exact_match('', '', 'hi') == 1.0 and E.f1_score('', '', 'hi') == 1.0
+    assert E.f1_score('the', '', 'en', 'squad') == 1.0  # 'the' normalises to nothing: an empty answer
+    assert E.exact_match('दिल्ली', '', 'hi') == 0.0 and E.f1_score('दिल्ली', '', 'hi') == 0.0
+    s = E.qa_scores(['', 'दिल्ली', 'दिल्ली'], [[''], [''], ['दिल्ली']], 'hi')
+    assert s['em'] == pytest.approx(200 / 3) and s['f1'] == pytest.approx(200 / 3)
+
+
+def test_read_squad_accepts_unanswerable_questions(tmp_path):
+    qa = {'data': [{'paragraphs': [{'context': 'c', 'qas': [
+        {'id': '1', 'question': 'q', 'answers': []},
+        {'id': '2', 'question': 'q', 'answers': [{'text': '', 'answer_start': -1}]},
+        {'id': '3', 'question': 'q', 'answers': [{'text': 'c', 'answer_start': 0}]}]}]}]}
+    (tmp_path / 'indicqa.json').write_text(json.dumps(qa))
+    assert [it['answers'] for it in E.read_squad(tmp_path / 'indicqa.json')] == [[''], [''], ['c']]
+
+
+def test_commit_harness_prompts():
+    # thnkinbtfly/COMMIT lm-evaluation-harness opengptx/xquad.py: BACKGROUND + "\n\n" + context + "\n\n" +
+    # QUESTION + question + "\n\n" + ANSWER, with XQuADTh's labels; ogx_xquad_enth keeps the English ones
+    item = {'context': 'บริบท', 'question': 'คำถามหนึ่ง?', 'answers': ['x']}
+    assert E.qa_prompt_text(item, 'th', 'commit') == 'พื้นหลัง:\n\nบริบท\n\nคำถาม:คำถามหนึ่ง?\n\nตอบ:'
+    assert E.qa_prompt_text(item, 'th', 'commit-en') == 'Background:\n\nบริบท\n\nQuestion:คำถามหนึ่ง?\n\nAnswer:'
+    with pytest.raises(E.InputError, match="qa_prompt='commit-en'"):
+        E.qa_prompt_text(item, 'ta', 'commit')
+
+
+def test_match_reads_the_whole_output_em_and_f1_the_first_line(tiny, monkeypatch):
+    """x-LLaMA's match sees everything generated; EM/F1 the short answer. COMMIT's harness prompt is
+    encoded without BOS and stops at a newline."""
+    output = 'The bakers.\n They open at dawn.'  # as the tokenizer decodes the pieces below
+    seen = []
+
+    def fake_generate(model, prompts, max_new, stops, batch_size, beam=1):
+        seen.append((prompts, stops))
+        nl = tiny.tok.sp.piece_to_id('<0x0A>')  # SentencePiece's normaliser would turn a '\n' in text into a space
+        return [[*tiny.tok.encode('The bakers.', bos=False, eos=False), nl,
+                 *tiny.tok.encode('They open at dawn.', bos=False, eos=False)]] * len(prompts)
+    monkeypatch.setattr(E, 'generate_batched', fake_generate)
+    item = {'id': 'q1', 'context': 'The bakers open their shops at dawn.', 'question': 'When?', 'answers': ['at dawn']}
+    monkeypatch.setattr(E, 'read_squad', lambda path: [item])
+    r = E.eval_qa(tiny.model, tiny.tok, settings(qa_files={'en': 'x.json'}, qa_prompt='native', template='alpaca'))
+    assert r['en']['match'] == 100.0 and r['en']['em'] == 0.0 and r['en']['f1'] == 0.0
+    assert r['en']['outputs'] == [{'id': 'q1', 'input': 'Context: The bakers open their shops at dawn.\nQuestion: When?\n'
+                                   'Answer: ', 'output': output}]
+    assert seen[0][1] == tiny.tok.stop_tokens and seen[0][0][0][0] == tiny.tok.bos_id
+    E.eval_qa(tiny.model, tiny.tok, settings(qa_files={'en': 'x.json'}, qa_prompt='commit', template='alpaca'))
+    assert seen[1][1] == E.newline_stops(tiny.tok)
+    assert seen[1][0][0] == tiny.tok.encode(E.qa_prompt_text(item, 'en', 'commit'), bos=False, eos=False)
+
+
 def test_xllama_prompts(tiny):
     item = {'context': ' 北京是首都。 ', 'question': '首都是哪里？\n', 'answers': ['北京']}
     text = E.qa_prompt_text(item, 'zh', 'native')
@@ -94,7 +147,8 @@ def test_real_xquad_reads_and_prompt(tiny):
     ('{"version": "1.1"}', "the top level has no 'data'"),
     ('{"data": [{"paragraphs": [{"qas": []}]}]}', "data\\[0\\].paragraphs\\[0\\] has no 'context'"),
     ('{"data": [{"paragraphs": [{"context": "c", "qas": [{"id": "1", "question": "q"}]}]}]}', "qas\\[0\\] has no 'answers'"),
-    ('{"data": [{"paragraphs": [{"context": "c", "qas": [{"id": "1", "question": "q", "answers": []}]}]}]}', 'no gold answer'),
+    ('{"data": [{"paragraphs": [{"context": "c", "qas": [{"id": "1", "question": "q", "answers": [{}]}]}]}]}',
+     "answers\\[0\\] has no 'text'"),
 ])
 def test_malformed_squad_is_a_clear_error(tmp_path, data, message):
     (tmp_path / 'qa.json').write_text(data)
@@ -541,21 +595,62 @@ def stub():
 
 
 def responses(*texts):
-    return [{'instruction': f'Question {i}', 'input': '', 'response': t} for i, t in enumerate(texts)]
+    return [{'instruction': f'Question {i}', 'input': '', 'response': t, 'reference': f'Reference {i}'}
+            for i, t in enumerate(texts)]
 
 
-def test_llm_eval_scores_through_endpoint(stub, monkeypatch):
+def test_llm_eval_scores_through_endpoint(stub, monkeypatch, capsys):
     monkeypatch.setenv('JUDGE_KEY', 'sk-test')
-    stub.reply = lambda body: 'Here: {"accuracy": 3, "fluency": 2, "informativeness": 1, "logicality": 2, "harmlessness": 3}'
-    cfg = settings(judge_url=stub.url, judge_key_env='JUDGE_KEY', judge_samples=2, judge_model='judge-1')
-    out = E.eval_judge({'hi': {'responses': responses('उत्तर एक', 'उत्तर दो')}}, cfg)
+    # the answer in the format LLaMA Beyond English's prompt asks for
+    stub.reply = lambda body: ('"Accuracy": 3, "Fluency": 2,\n"Informativeness": 1, "Logicality": 2,\n'
+                               '"Harmlessness": 3.')
+    cfg = settings(judge_url=stub.url, judge_key_env='JUDGE_KEY', judge_samples=2)
+    out = E.eval_judge({'chat': {'hi': {'responses': responses('उत्तर एक', 'उत्तर दो')}}}, cfg)
     assert out['hi'] == {'accuracy': 3.0, 'fluency': 2.0, 'informativeness': 1.0, 'logicality': 2.0,
                          'harmlessness': 3.0, 'average': 2.2, 'n': 2, 'unparsed': 0}
     path, auth, body = stub.requests[0]
     assert len(stub.requests) == 2 and path == '/v1/chat/completions' and auth == 'Bearer sk-test'
-    assert body['model'] == 'judge-1' and body['n'] == 2 and 'Response: उत्तर एक' in body['messages'][0]['content']
-    stub.reply = lambda body: 'I cannot score this.'
-    assert E.eval_judge({'hi': {'responses': responses('x')}}, cfg)['hi']['unparsed'] == 1
+    assert body['model'] == 'gpt-4' and body['n'] == 2 and out['model'] == 'gpt-4'  # the paper's judge by default
+    assert body['messages'][0]['content'] == E.LLM_EVAL_PROMPT.format(question='Question 0', response='उत्तर एक',
+                                                                       reference='Reference 0')
+    assert '\nThe reference answer for this question is: Reference 0\n' in body['messages'][0]['content']
+    # JSON works too; a reply without all five scores (or one out of 0..3) is unparsed, reported, not 0
+    assert E.parse_llm_eval('{"accuracy": 1, "fluency": 0, "informativeness": 3, "logicality": 2, "harmlessness": 3}')
+    assert E.parse_llm_eval('"Accuracy": 3, "Fluency": 2, "Informativeness": 1, "Logicality": 2') is None
+    assert E.parse_llm_eval('"Accuracy": 4, "Fluency": 2, "Informativeness": 1, "Logicality": 2, "Harmlessness": 3') is None
+    replies = iter(['I cannot score this.', stub.reply(None)])  # one completion per response now
+    stub.reply = lambda body: next(replies)
+    one = E.eval_judge({'chat': {'hi': {'responses': responses('x', 'y')}}}, settings(**{**vars(cfg), 'judge_samples': 1}))
+    assert one['hi']['unparsed'] == 1 and one['hi']['accuracy'] == 3.0 and one['hi']['n'] == 2
+    assert '1 of 2 hi items got no reply in the expected format' in capsys.readouterr().err
+    with pytest.raises(E.InputError, match="give every record an 'output'"):
+        E.eval_judge({'chat': {'hi': {'responses': [{**responses('x')[0], 'reference': None}]}}},
+                     settings(**{**vars(cfg), 'chat_files': {'hi': 'hi.json'}}))
+
+
+def qa_outputs(*answers):
+    return [{'id': str(i), 'input': f'Context: c{i}\nQuestion: q{i}\nAnswer: ', 'output': a} for i, a in enumerate(answers)]
+
+
+def test_xllama_qa_judge_through_endpoint(stub, capsys):
+    def reply(body):  # the judge says YES when the answer says dawn
+        text = body['messages'][0]['content']
+        answer = text.split('\nAnswer: ')[-1].split('\n')[0]
+        return 'Maybe.' if 'unsure' in answer else 'YES' if 'dawn' in answer else 'NO, it is not.'
+    stub.reply = reply
+    cfg = settings(judge_url=stub.url, judge_key_env='', judge_mode='xllama-qa')
+    answers = ['at dawn', 'at noon', '', 'unsure', 'dawn'] + ['dawn'] * 100  # only the first 100 are judged
+    out = E.eval_judge({'qa': {'hi': {'outputs': qa_outputs(*answers)}, 'prompt': 'native'}}, cfg)
+    # of the first 100: 'unsure' unparsed; 99 judged: YES for 'at dawn' and the 96 'dawn' (indices 4..99),
+    # NO for 'at noon' and the empty answer -> 97 / 99
+    assert out['hi'] == {'accuracy': pytest.approx(100 * 97 / 99), 'n': 100, 'unparsed': 1, 'unparsed_ids': ['3']}
+    assert len(stub.requests) == 99  # the empty answer is NO without asking
+    body = stub.requests[0][2]
+    assert body['model'] == 'gpt-3.5-turbo' and body['temperature'] == 0.0 and 'n' not in body
+    assert body['messages'][0]['content'] == E.XLLAMA_QA_JUDGE_PROMPT.format(context='Context: c0\nQuestion: q0\nAnswer: ',
+                                                                             answer='at dawn')
+    assert 'warning: judge: 1 of 100 hi items' in capsys.readouterr().err
+    assert [E.parse_yes_no(t) for t in ('YES.', 'The answer: NO', 'NOTE: YES', 'NONE', 'yes')] == [True, False, True, None, None]
 
 
 def test_pairwise_judge_in_both_orders(stub, tmp_path):
@@ -567,12 +662,13 @@ def test_pairwise_judge_in_both_orders(stub, tmp_path):
     other = {'tasks': {'chat': {'zh': {'responses': responses('GOOD 答案', '差')}}}}
     (tmp_path / 'other.json').write_text(json.dumps(other))
     cfg = settings(judge_url=stub.url, judge_key_env='', judge_mode='pairwise', judge_against=str(tmp_path / 'other.json'), judge_samples=1)
-    out = E.eval_judge({'zh': {'responses': responses('坏', 'GOOD 好')}}, cfg)
+    out = E.eval_judge({'chat': {'zh': {'responses': responses('坏', 'GOOD 好')}}}, cfg)
     assert out['zh'] == {'wins': 1, 'ties': 0, 'losses': 1, 'score_this': 6.0, 'score_other': 6.0, 'n': 2, 'unparsed': 0}
     assert len(stub.requests) == 4 and stub.requests[0][2]['messages'][0]['content'] == E.PAIRWISE_SYSTEM
+    assert stub.requests[0][2]['model'] == 'gpt-3.5-turbo' and stub.requests[0][2]['temperature'] == 1.0
     (tmp_path / 'other.json').write_text(json.dumps({'tasks': {'chat': {'zh': {'responses': responses('a')}}}}))
     with pytest.raises(E.InputError, match='other instructions'):
-        E.eval_judge({'zh': {'responses': responses('b', 'c')}}, cfg)
+        E.eval_judge({'chat': {'zh': {'responses': responses('b', 'c')}}}, cfg)
 
 
 def test_failing_endpoint_is_a_clear_error(stub, monkeypatch):
