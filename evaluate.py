@@ -8,7 +8,7 @@ Tasks (the `tasks` setting):
   ppl        NLL per token, perplexity and bits per byte per language (LLaMA Beyond English, Table 2)
   qa         extractive QA on SQuAD-format JSON (XQuAD, MLQA, IndicQA): EM, F1, x-LLaMA's match
   mt         translation on FLORES files: BLEU and chrF as sacrebleu computes them, spBLEU
-  mc         multiple choice (MMLU / C-Eval CSV): k-shot log-likelihood accuracy per subject
+  mc         multiple choice (MMLU / C-Eval CSV k-shot; AGI-Eval, GAOKAO-Bench zero-shot): log-likelihood accuracy
   chat       responses to held-out instructions, and their code-switching rate (LLaMA Beyond English, Fig. 4)
   judge      LLM-as-judge: LLM-Eval's five 0-3 scores or x-LLaMA's pairwise prompt on the chat responses,
              x-LLaMA's YES/NO on the QA answers
@@ -82,7 +82,8 @@ mt_max_new_tokens = 48  # How Multilingual's: 256
 spm_path = ''  # the FLORES SentencePiece model (sacrebleu's flores101/flores200 .model file): adds spBLEU
 # multiple choice
 mc_dir = ''  # dev/{subject}_dev.csv (few-shot examples) and {mc_split}/{subject}_{mc_split}.csv
-mc_format = 'mmlu'  # 'mmlu' (lm-evaluation-harness's prompt) or 'ceval' (C-Eval's Chinese prompt)
+mc_format = 'mmlu'  # 'mmlu' (lm-evaluation-harness's prompt), 'ceval' (C-Eval's Chinese prompt), or zero-shot
+#   'agieval' (mc_dir = AGI-Eval's data/v1) / 'gaokao' (mc_dir = GAOKAO-Bench's Data/Objective_Questions)
 mc_split = 'test'  # C-Eval hides its test answers: use 'val' there
 mc_shots = 5
 # responses to instructions, and code-switching
@@ -862,6 +863,65 @@ def ceval_prompt(subject, shots, doc):
     return head + ''.join(f"{text(d)}{CHOICES[d['answer']]}\n\n" for d in shots) + text(doc), list(CHOICES)
 
 
+# AGI-Eval and GAOKAO-Bench, zero-shot (LLaMA Beyond English, "Evaluation Protocol"): the
+# multiple-choice items with one answer, scored like MMLU by the log-likelihood of each letter.
+# AGI-Eval's zero-shot prompts are its own (ruixiangcui/AGIEval src/dataset_loader.py convert_zero_shot);
+# its cloze sets (math, gaokao-mathcloze) and multi-answer items (jec-qa, gaokao-physics) are left out.
+AGIEVAL_CHINESE = ('logiqa-zh', 'jec-qa-kd', 'jec-qa-ca', 'gaokao-chinese', 'gaokao-geography', 'gaokao-history',
+                   'gaokao-biology', 'gaokao-chemistry', 'gaokao-physics', 'gaokao-mathqa')
+AGIEVAL_CLOZE = ('math', 'gaokao-mathcloze')
+LETTERS = 'ABCDEFG'
+
+
+def read_agieval(path):
+    """([{passage, question, options, answer index, zh}], items left out) from an AGI-Eval .jsonl file."""
+    out, skipped = [], 0
+    for i, line in enumerate(read_lines(path, "mc_dir holds AGI-Eval's data/v1/*.jsonl files")):
+        try:
+            d = json.loads(line)
+            options, label = d['options'], d['label']
+            if not isinstance(label, str) or label not in LETTERS[:len(options)]:
+                skipped += 1  # several answers (a list) or none: not a one-answer item
+                continue
+            out.append({'passage': d.get('passage') or '', 'question': d['question'], 'options': options,
+                        'answer': LETTERS.index(label), 'zh': path.stem in AGIEVAL_CHINESE})
+        except (ValueError, KeyError, TypeError):
+            raise InputError(f"{path} line {i + 1}: expected AGI-Eval's {{passage, question, options, label}} JSON")
+    return out, skipped
+
+
+def agieval_prompt(subject, shots, doc):
+    """AGI-Eval's zero-shot prompt; the letters follow 'the answer is' (' A') or '我们应选择' ('A')."""
+    n = len(doc['options']) if len(doc['options']) > 1 else 4 if doc['zh'] else 5  # its count == 1 rule
+    if doc['zh']:
+        text = (f"{doc['passage']}问题：{doc['question']} 选项：{' '.join(doc['options'])}\n"
+                f"答案：从A到{LETTERS[n - 1]}, 我们应选择")
+        return text, list(LETTERS[:len(doc['options'])])
+    text = (f"{doc['passage']}Q: {doc['question']} Answer Choices: {' '.join(doc['options'])}\n"
+            f"A: Among A through {LETTERS[n - 1]}, the answer is")
+    return text, [f' {c}' for c in LETTERS[:len(doc['options'])]]
+
+
+def read_gaokao(path):
+    """([{question, options (letters A-D), answer index}], items left out) from a GAOKAO-Bench
+    Objective_Questions file: {"keywords", "example": [{question (options inside), answer: [letter]}]}."""
+    data = read_json(path, "mc_dir holds GAOKAO-Bench's Data/Objective_Questions/*.json files")
+    examples = data.get('example') if isinstance(data, dict) else None
+    if not isinstance(examples, list):
+        raise InputError(f"{path}: expected GAOKAO-Bench's {{\"keywords\", \"example\": [...]}} layout")
+    out = [{'question': d['question'], 'options': list('ABCD'), 'answer': 'ABCD'.index(d['answer'][0])}
+           for d in examples if isinstance(d, dict) and isinstance(d.get('question'), str)
+           and isinstance(d.get('answer'), list) and len(d['answer']) == 1 and d['answer'][0] in tuple('ABCD')]
+    return out, len(examples) - len(out)
+
+
+def gaokao_prompt(subject, shots, doc):
+    """GAOKAO-Bench's own prompts ask a chat model to reason and write 【答案】; for a base model's
+    zero-shot log-likelihood we end the question (its options are in its text) with C-Eval's
+    '答案：' and score the letters: our choice."""
+    return doc['question'].strip() + "\n答案：", list('ABCD')
+
+
 def choice_request(tok, context, continuation, max_len):
     """Context and continuation ids as lm-evaluation-harness splits them (encode both together, cut
     where the context alone ends), the context cut from the left to fit max_len."""
@@ -873,14 +933,16 @@ def choice_request(tok, context, continuation, max_len):
 
 def mc_accuracy(model, tok, questions, prompt_fn, batch_size):
     """questions: [(subject, shots, doc)] -> per-subject and overall accuracy (percent) and the
-    log-likelihood of every choice."""
-    requests, golds = [], []
+    log-likelihood of every choice (a list per question: AGI-Eval's have up to 5)."""
+    requests, golds, counts = [], [], []
     for subject, shots, doc in questions:
         context, conts = prompt_fn(subject, shots, doc)
         requests += [choice_request(tok, context, c, model.args.max_seq_len) for c in conts]
         golds.append(doc['answer'])
-    ll = np.array(logliks(model, requests, batch_size)).reshape(len(questions), len(CHOICES))
-    correct = ll.argmax(1) == np.array(golds)
+        counts.append(len(conts))
+    flat = logliks(model, requests, batch_size)
+    ll = [np.array(flat[a - n:a]) for n, a in zip(counts, np.cumsum(counts))]
+    correct = np.array([x.argmax() for x in ll]) == np.array(golds)
     per = {}
     for (subject, _, _), ok in zip(questions, correct):
         per.setdefault(subject, []).append(ok)
@@ -890,8 +952,10 @@ def mc_accuracy(model, tok, questions, prompt_fn, batch_size):
 
 
 def eval_multiple_choice(model, tok, cfg):
-    if cfg.mc_format not in ('mmlu', 'ceval'):
-        raise InputError(f"mc_format must be 'mmlu' or 'ceval', not {cfg.mc_format!r}")
+    if cfg.mc_format not in ('mmlu', 'ceval', 'agieval', 'gaokao'):
+        raise InputError(f"mc_format must be 'mmlu', 'ceval', 'agieval' or 'gaokao', not {cfg.mc_format!r}")
+    if cfg.mc_format in ('agieval', 'gaokao'):
+        return eval_zero_shot_exams(model, tok, cfg)
     root = Path(cfg.mc_dir)
     files = sorted((root / cfg.mc_split).glob(f'*_{cfg.mc_split}.csv'))
     if not files:
@@ -910,6 +974,26 @@ def eval_multiple_choice(model, tok, cfg):
         questions += [(subject, shots, doc) for doc in limited(read_mc_csv(path), cfg)]
     prompt_fn = mmlu_prompt if cfg.mc_format == 'mmlu' else ceval_prompt
     return {**mc_accuracy(model, tok, questions, prompt_fn, cfg.batch_size)[0], 'shots': cfg.mc_shots}
+
+
+def eval_zero_shot_exams(model, tok, cfg):
+    """AGI-Eval (mc_dir = its data/v1) or GAOKAO-Bench (mc_dir = its Data/Objective_Questions), zero-shot."""
+    if cfg.mc_shots:
+        raise InputError(f"mc_shots={cfg.mc_shots}: LLaMA Beyond English evaluates {cfg.mc_format} zero-shot; "
+                         "set mc_shots=0")
+    agieval = cfg.mc_format == 'agieval'
+    files = sorted(p for p in Path(cfg.mc_dir).glob('*.jsonl' if agieval else '*.json')
+                   if not agieval or p.stem not in AGIEVAL_CLOZE)
+    if not files:
+        raise InputError(f"{cfg.mc_dir}: no {'AGI-Eval *.jsonl' if agieval else 'GAOKAO-Bench *.json'} files; "
+                         "point mc_dir at AGI-Eval's data/v1 or GAOKAO-Bench's Data/Objective_Questions")
+    questions, skipped = [], 0
+    for path in files:
+        docs, n = (read_agieval if agieval else read_gaokao)(path)
+        questions += [(path.stem, [], doc) for doc in limited(docs, cfg)]
+        skipped += n
+    result = mc_accuracy(model, tok, questions, agieval_prompt if agieval else gaokao_prompt, cfg.batch_size)[0]
+    return {**result, 'shots': 0, 'left_out': skipped}
 
 
 # -----------------------------------------------------------------------------------------------

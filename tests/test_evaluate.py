@@ -336,6 +336,61 @@ def test_ceval_prompt_and_csv_header(tmp_path):
         E.read_mc_csv(tmp_path / 'bad_test.csv')
 
 
+def brute_choice_scores(tiny, context, conts):
+    """log p(continuation | context) for each choice, one forward pass each, split as the harness splits."""
+    n_ctx = len(tiny.tok.encode(context, bos=True, eos=False))
+    out = []
+    for c in conts:
+        ids = tiny.tok.encode(context + c, bos=True, eos=False)
+        with torch.no_grad():
+            logp = F.log_softmax(tiny.model(torch.tensor([ids]))[0].double(), -1)
+        out.append(sum(logp[t - 1, ids[t]] for t in range(n_ctx, len(ids))).item())
+    return out
+
+
+def test_agieval_and_gaokao_zero_shot(tiny, tmp_path):
+    agi = tmp_path / 'agieval'
+    agi.mkdir()
+    rows = {'lsat-ar': [{'passage': 'Five runners race. ', 'question': 'Who wins?', 'label': 'B', 'answer': None,
+                         'options': ['(A)Ann', '(B)Bo', '(C)Cy', '(D)Di', '(E)Ed']}],
+            'gaokao-history': [{'passage': None, 'question': '汉朝建立于', 'label': 'D', 'answer': None,
+                                'options': ['(A)公元前2世纪初', '(B)公元前2世纪末', '(C)公元前3世纪初', '(D)公元前3世纪末']}],
+            'jec-qa-kd': [{'passage': None, 'question': '多选', 'options': ['(A)x', '(B)y', '(C)z', '(D)w'],
+                           'label': ['A', 'C'], 'answer': None}],  # several answers: left out
+            'math': [{'passage': None, 'question': '1+1?', 'options': None, 'label': None, 'answer': '2'}]}  # cloze
+    for name, r in rows.items():
+        (agi / f'{name}.jsonl').write_text(''.join(json.dumps(d, ensure_ascii=False) + '\n' for d in r))
+    # AGI-Eval's convert_zero_shot, written out by hand
+    en = ("Five runners race. Q: Who wins? Answer Choices: (A)Ann (B)Bo (C)Cy (D)Di (E)Ed\n"
+          "A: Among A through E, the answer is")
+    zh = "问题：汉朝建立于 选项：(A)公元前2世纪初 (B)公元前2世纪末 (C)公元前3世纪初 (D)公元前3世纪末\n答案：从A到D, 我们应选择"
+    docs, skipped = E.read_agieval(agi / 'lsat-ar.jsonl')
+    assert E.agieval_prompt('lsat-ar', [], docs[0]) == (en, [' A', ' B', ' C', ' D', ' E'])
+    assert E.agieval_prompt('', [], E.read_agieval(agi / 'gaokao-history.jsonl')[0][0]) == (zh, list('ABCD'))
+    assert E.read_agieval(agi / 'jec-qa-kd.jsonl') == ([], 1)
+    r = E.eval_multiple_choice(tiny.model, tiny.tok, settings(mc_dir=str(agi), mc_format='agieval', mc_shots=0))
+    brute = [brute_choice_scores(tiny, en, [' A', ' B', ' C', ' D', ' E']), brute_choice_scores(tiny, zh, list('ABCD'))]
+    correct = [np.argmax(brute[0]) == 1, np.argmax(brute[1]) == 3]
+    assert r['n'] == 2 and r['left_out'] == 1 and r['shots'] == 0 and r['acc'] == pytest.approx(50.0 * sum(correct))
+    assert r['subjects']['lsat-ar']['acc'] == 100.0 * correct[0]
+    # GAOKAO-Bench: options inside the question, one-letter answers only
+    gk = tmp_path / 'gaokao'
+    gk.mkdir()
+    (gk / '2010-2022_History_MCQs.json').write_text(json.dumps({'keywords': '2010-2022_History_MCQs', 'example': [
+        {'question': '1．汉朝建立于（　　）\nA．甲  B．乙\nC．丙  D．丁\n', 'answer': ['C'], 'index': 0},
+        {'question': '2．七选五', 'answer': ['A', 'F'], 'index': 1}]}, ensure_ascii=False))
+    prompt = '1．汉朝建立于（　　）\nA．甲  B．乙\nC．丙  D．丁\n答案：'
+    assert E.gaokao_prompt('', [], E.read_gaokao(gk / '2010-2022_History_MCQs.json')[0][0]) == (prompt, list('ABCD'))
+    g = E.eval_multiple_choice(tiny.model, tiny.tok, settings(mc_dir=str(gk), mc_format='gaokao', mc_shots=0))
+    assert g['n'] == 1 and g['left_out'] == 1
+    assert g['acc'] == 100.0 * (np.argmax(brute_choice_scores(tiny, prompt, list('ABCD'))) == 2)
+    with pytest.raises(E.InputError, match='zero-shot; set mc_shots=0'):
+        E.eval_multiple_choice(tiny.model, tiny.tok, settings(mc_dir=str(gk), mc_format='gaokao', mc_shots=5))
+    (agi / 'bad.jsonl').write_text('{"question": "q"}\n')
+    with pytest.raises(E.InputError, match='bad.jsonl line 1: expected AGI-Eval'):
+        E.eval_multiple_choice(tiny.model, tiny.tok, settings(mc_dir=str(agi), mc_format='agieval', mc_shots=0))
+
+
 # ---------------------------------------------------------------- generation: batched, beam search
 
 def test_batched_generation_equals_one_at_a_time(tiny):
