@@ -89,8 +89,8 @@ mc_shots = 5
 # responses to instructions, and code-switching
 chat_files = {}  # held-out Alpaca-format JSON ({instruction, input, output} list) by language
 chat_max_new_tokens = 256
-cs_min_run = 1  # characters in a row of a foreign script that make a response code-switched (4 skips 'GPU'); 1: our choice,
-#   LLaMA Beyond English counts any other-language word
+cs_min_run = 1  # characters in a row of a foreign script that make a response code-switched (4 skips 'GPU');
+#   1: our choice, LLaMA Beyond English counts any other-language word
 cs_scripts = {}  # language -> its own scripts (Unicode Script names: 'Han', 'Devanagari'...), where the table lacks one
 # LLM-as-judge, through any OpenAI-compatible endpoint
 judge_url = ''  # e.g. https://api.openai.com/v1 (POST {judge_url}/chat/completions)
@@ -108,8 +108,9 @@ align_pairs = ['eng_Latn-hin_Deva', 'eng_Latn-zho_Hans']  # FLORES codes in flor
 align_max = 200  # sentence pairs per language pair
 # quadrants (How Multilingual sec. 3.2): read from result files this script wrote, {out_dir}/{run}.json (their mt)
 quadrant_before = ''  # the vanilla model's run name: P_pre of every language, and T
-quadrant_runs = {}  # language -> [run name of the model tuned on it, its bilingual pair], e.g. {'km': ['km_full', 'eng_Latn-khm_Khmr']}
-quadrant_multilingual = ['eng_Latn-afr_Latn', 'eng_Latn-ron_Latn']  # the multilingual score is their mean (sec. 3.2: en->af, en->ro)
+quadrant_runs = {}  # language -> [run name of the model tuned on it, its bilingual pair]
+#   e.g. {'km': ['km_full', 'eng_Latn-khm_Khmr']}
+quadrant_multilingual = ['eng_Latn-afr_Latn', 'eng_Latn-ron_Latn']  # the multilingual score: their mean (sec. 3.2)
 quadrant_metric = 'spbleu'  # How Multilingual's metric (sec. 3.1); its runs need spm_path
 quadrant_threshold = 0.0  # T of Eq. 1; 0 = the vanilla run's mean quadrant_metric over all its mt pairs (App. D)
 # scaling law and allocation
@@ -481,7 +482,8 @@ def read_squad(path):
             context = need(para, 'context', str, where)
             for q, qa in enumerate(need(para, 'qas', list, where)):
                 w = f'{where}.qas[{q}]'
-                answers = [need(ans, 'text', str, f'{w}.answers[{i}]') for i, ans in enumerate(need(qa, 'answers', list, w))]
+                answers = [need(ans, 'text', str, f'{w}.answers[{i}]')
+                           for i, ans in enumerate(need(qa, 'answers', list, w))]
                 out.append({'id': str(qa.get('id', f'{a}.{p}.{q}')), 'context': context,
                             'question': need(qa, 'question', str, w), 'answers': [x for x in answers if x] or ['']})
     return out
@@ -1190,8 +1192,8 @@ def eval_quadrants(cfg):
     runs = cfg.quadrant_runs
     if not cfg.quadrant_before or not runs or not all(
             isinstance(v, (list, tuple)) and len(v) == 2 and all(isinstance(x, str) for x in v) for v in runs.values()):
-        raise InputError("quadrants: set quadrant_before = the vanilla model's run name and quadrant_runs = "
-                         "{lang: [run name of the model tuned on it, its pair]}, e.g. {'km': ['km_full', 'eng_Latn-khm_Khmr']}")
+        raise InputError("quadrants: set quadrant_before = the vanilla model's run name and quadrant_runs = {lang: "
+                         "[run name of the model tuned on it, its pair]}, e.g. {'km': ['km_full', 'eng_Latn-khm_Khmr']}")
     multi = cfg.quadrant_multilingual
     before = mt_scores(cfg.quadrant_before, cfg, [pair for _, pair in runs.values()] + multi)
     T = cfg.quadrant_threshold or float(np.mean(list(before.values())))  # App. D: the vanilla model's average

@@ -1,12 +1,14 @@
-"""COMMIT (Lee et al. 2024): XQuAD hi, th, el zero-shot with the prompts of the lm-evaluation-harness
+r"""COMMIT (Lee et al. 2024): XQuAD hi, th, el zero-shot with the prompts of the lm-evaluation-harness
 tasks in its repository (ogx_xquad_{lang}: target-language labels, raw text, no BOS, greedy until a
 newline, max 256 new tokens); EM and F1 with SQuAD's normalisation (the harness's XQuAD uses the `squad`
 metric). Table 2's "+En prompt" rows: --qa_prompt=commit-en.
     python evaluate.py configs/eval_commit.py
 MLQA hi (the harness scores it with MLQA's script):
-    python evaluate.py configs/eval_commit.py --qa_norm=mlqa --qa_files="{'hi': 'data/eval/mlqa/test-context-hi-question-hi.json'}"
+    python evaluate.py configs/eval_commit.py --qa_norm=mlqa \
+        --qa_files="{'hi': 'data/eval/mlqa/test-context-hi-question-hi.json'}"
 IndicQA ta, bn (unanswerable questions score as SQuAD v2.0); its harness prompts are not public, so English:
-    python evaluate.py configs/eval_commit.py --qa_prompt=commit-en --qa_files="{'ta': 'data/eval/indicqa/indicqa.ta.json', 'bn': 'data/eval/indicqa/indicqa.bn.json'}"
+    python evaluate.py configs/eval_commit.py --qa_prompt=commit-en \
+        --qa_files="{'ta': 'data/eval/indicqa/indicqa.ta.json', 'bn': 'data/eval/indicqa/indicqa.bn.json'}"
 The base model is LLaMA-7B as in the paper.
 """
 tasks = ['qa']

@@ -6,8 +6,8 @@ The first command writes out/eval/hml/{run}.json per checkpoint; the second read
 Eq. 1 is the vanilla model's mean spBLEU over the pairs its result file holds (App. D averages all of
 Flores-101's en->x: add them to mt_pairs for the vanilla run, or set quadrant_threshold). Flores-101's files
 are named by its own codes ({code}.devtest: eng, afr, ron, hin, khm...). The base model is LLaMA-7B as in
-the paper; the tuned runs here are this repository's hml_sft_* (en->hi), and eval_hml_short_*.py adds
-the shortening experiment's stagnant languages when those runs exist.
+the paper; the tuned runs here are this repository's hml_sft_* (en->hi); configs/eval_hml_short.py
+measures the shortening experiment.
 """
 tasks = ['mt']
 ckpt_dirs = ['models/llama-7b', 'out/hml/embed/latest', 'out/hml/layer/latest', 'out/hml/lora/latest',

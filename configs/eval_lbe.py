@@ -1,11 +1,13 @@
-"""LLaMA Beyond English (Zhao et al. 2024): LLM-Eval's five 0-3 scores from GPT-4 with the Appendix's
+r"""LLaMA Beyond English (Zhao et al. 2024): LLM-Eval's five 0-3 scores from GPT-4 with the Appendix's
 prompt, the instruction, the response and the reference answer ("Evaluation Protocol"), and the
 code-switching rate of the responses (Fig. 4); knowledge: C-Eval 5-shot here, MMLU 5-shot and AGI-Eval,
 GAOKAO-Bench zero-shot by the commands below. The judge needs OPENAI_API_KEY.
     python evaluate.py configs/eval_lbe.py
     python evaluate.py configs/eval_lbe.py --tasks="['mc']" --mc_format=mmlu --mc_dir=data/eval/mmlu --mc_split=test
-    python evaluate.py configs/eval_lbe.py --tasks="['mc']" --mc_format=agieval --mc_dir=data/eval/agieval/v1 --mc_shots=0
-    python evaluate.py configs/eval_lbe.py --tasks="['mc']" --mc_format=gaokao --mc_dir=data/eval/gaokao/Objective_Questions --mc_shots=0
+    python evaluate.py configs/eval_lbe.py --tasks="['mc']" --mc_format=agieval --mc_shots=0 \
+        --mc_dir=data/eval/agieval/v1
+    python evaluate.py configs/eval_lbe.py --tasks="['mc']" --mc_format=gaokao --mc_shots=0 \
+        --mc_dir=data/eval/gaokao/Objective_Questions
 Each command writes its own out/eval/lbe/{run}.json; give each an out_dir of its own (--out_dir=...) to
 keep them all. The base model is LLaMA-7B as in the paper.
 """

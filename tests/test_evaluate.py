@@ -119,8 +119,8 @@ def test_match_reads_the_whole_output_em_and_f1_the_first_line(tiny, monkeypatch
     monkeypatch.setattr(E, 'read_squad', lambda path: [item])
     r = E.eval_qa(tiny.model, tiny.tok, settings(qa_files={'en': 'x.json'}, qa_prompt='native', template='alpaca'))
     assert r['en']['match'] == 100.0 and r['en']['em'] == 0.0 and r['en']['f1'] == 0.0
-    assert r['en']['outputs'] == [{'id': 'q1', 'input': 'Context: The bakers open their shops at dawn.\nQuestion: When?\n'
-                                   'Answer: ', 'output': output}]
+    assert r['en']['outputs'] == [{'id': 'q1', 'output': output,
+                                   'input': 'Context: The bakers open their shops at dawn.\nQuestion: When?\nAnswer: '}]
     assert seen[0][1] == tiny.tok.stop_tokens and seen[0][0][0][0] == tiny.tok.bos_id
     E.eval_qa(tiny.model, tiny.tok, settings(qa_files={'en': 'x.json'}, qa_prompt='commit', template='alpaca'))
     assert seen[1][1] == E.newline_stops(tiny.tok)
@@ -510,7 +510,7 @@ def test_quadrants_from_result_files_worked_by_hand(tmp_path):
     # multilingual P_pre = (4 + 6) / 2 = 5 >= T, so multilingual Δ = P_post / 5 - 2 for every language
     write_mt_result(tmp_path / 'llama.json', {af: 4.0, ro: 6.0, de: 14.0, hi: 3.0, km: 1.0, zh: 0.0, my: 0.0})
     after = {  # run: (own pair's P_post, en->af, en->ro)
-        'de_ft': (de, 35.0, 12.0, 10.0),  # bi: 35/14 - 2 = +0.5;     multi: (12+10)/2 = 11, 11/5 - 2 = +0.2 -> reciprocal
+        'de_ft': (de, 35.0, 12.0, 10.0),  # bi: 35/14 - 2 = +0.5;  multi: (12+10)/2 = 11, 11/5 - 2 = +0.2 -> reciprocal
         'hi_ft': (hi, 7.0, 8.0, 14.0),  # bi: 3 < T: (7 - 8)/3 = -1/3;  multi: 11 -> +0.2               -> altruistic
         'km_ft': (km, 8.0, 5.0, 4.0),  # bi: (8 - 8)/1 = 0, not > 0;    multi: 4.5/5 - 2 = -1.1          -> stagnant
         'zh_ft': (zh, 9.0, 4.0, 6.0),  # bi: P_pre 0, 9 > 2T: +inf;     multi: 5/5 - 2 = -1             -> selfish
@@ -546,9 +546,11 @@ def test_quadrant_inputs_that_are_wrong(tmp_path):
     base = dict(quadrant_before='llama', out_dir=str(tmp_path))
     for kw, message in ((dict(quadrant_runs={}), 'set quadrant_before'),
                         (dict(quadrant_runs={'km': 'km_ft'}), 'set quadrant_before'),
-                        (dict(quadrant_runs={'km': ['nothing', 'eng_Latn-khm_Khmr']}), 'llama.json: no mt result eng_Latn-khm_Khmr'),
+                        (dict(quadrant_runs={'km': ['nothing', 'eng_Latn-khm_Khmr']}),
+                         'llama.json: no mt result eng_Latn-khm_Khmr'),
                         (dict(quadrant_runs={'km': ['nothing', 'eng_Latn-afr_Latn']}), 'nothing.json: not found'),
-                        (dict(quadrant_runs={'km': ['km_ft', 'eng_Latn-afr_Latn']}), 'km_ft.json: no mt result eng_Latn-ron_Latn with spbleu')):
+                        (dict(quadrant_runs={'km': ['km_ft', 'eng_Latn-afr_Latn']}),
+                         'km_ft.json: no mt result eng_Latn-ron_Latn with spbleu')):
         with pytest.raises(E.InputError, match=message) as e:
             E.eval_quadrants(settings(**base, **kw))
         assert '\n' not in str(e.value)
@@ -576,7 +578,7 @@ def test_code_switching_by_script():
     # Spanish with ordinal indicators and an accent written as a combining mark: not switched
     assert E.code_switching(['el 1º de mayo', 'la 2ª vez, cafe\u0301 y 5 µs'], 'es')['rate'] == 0.0
     assert E.code_switching(['これは日本語です、カタカナもー'], 'ja')['rate'] == 0.0
-    assert E.code_switching(['நான் வீட்டுக்கு போகிறேன்'], 'ta')['rate'] == 0.0  # vowel signs are Tamil, not marks of no script
+    assert E.code_switching(['நான் வீட்டுக்கு போகிறேன்'], 'ta')['rate'] == 0.0  # its vowel signs are Tamil script
     with pytest.raises(E.InputError, match='cs_scripts'):
         E.code_switching(['x'], 'xx')
     with pytest.raises(E.InputError, match='DEVANAGRI is not a script'):
@@ -672,10 +674,12 @@ def test_llm_eval_scores_through_endpoint(stub, monkeypatch, capsys):
     # JSON works too; a reply without all five scores (or one out of 0..3) is unparsed, reported, not 0
     assert E.parse_llm_eval('{"accuracy": 1, "fluency": 0, "informativeness": 3, "logicality": 2, "harmlessness": 3}')
     assert E.parse_llm_eval('"Accuracy": 3, "Fluency": 2, "Informativeness": 1, "Logicality": 2') is None
-    assert E.parse_llm_eval('"Accuracy": 4, "Fluency": 2, "Informativeness": 1, "Logicality": 2, "Harmlessness": 3') is None
+    assert E.parse_llm_eval('"Accuracy": 4, "Fluency": 2, "Informativeness": 1, "Logicality": 2, '
+                            '"Harmlessness": 3') is None
     replies = iter(['I cannot score this.', stub.reply(None)])  # one completion per response now
     stub.reply = lambda body: next(replies)
-    one = E.eval_judge({'chat': {'hi': {'responses': responses('x', 'y')}}}, settings(**{**vars(cfg), 'judge_samples': 1}))
+    one = E.eval_judge({'chat': {'hi': {'responses': responses('x', 'y')}}},
+                       settings(**{**vars(cfg), 'judge_samples': 1}))
     assert one['hi']['unparsed'] == 1 and one['hi']['accuracy'] == 3.0 and one['hi']['n'] == 2
     assert '1 of 2 hi items got no reply in the expected format' in capsys.readouterr().err
     with pytest.raises(E.InputError, match="give every record an 'output'"):
@@ -684,7 +688,8 @@ def test_llm_eval_scores_through_endpoint(stub, monkeypatch, capsys):
 
 
 def qa_outputs(*answers):
-    return [{'id': str(i), 'input': f'Context: c{i}\nQuestion: q{i}\nAnswer: ', 'output': a} for i, a in enumerate(answers)]
+    return [{'id': str(i), 'input': f'Context: c{i}\nQuestion: q{i}\nAnswer: ', 'output': a}
+            for i, a in enumerate(answers)]
 
 
 def test_xllama_qa_judge_through_endpoint(stub, capsys):
@@ -702,10 +707,11 @@ def test_xllama_qa_judge_through_endpoint(stub, capsys):
     assert len(stub.requests) == 99  # the empty answer is NO without asking
     body = stub.requests[0][2]
     assert body['model'] == 'gpt-3.5-turbo' and body['temperature'] == 0.0 and 'n' not in body
-    assert body['messages'][0]['content'] == E.XLLAMA_QA_JUDGE_PROMPT.format(context='Context: c0\nQuestion: q0\nAnswer: ',
-                                                                             answer='at dawn')
+    assert body['messages'][0]['content'] == E.XLLAMA_QA_JUDGE_PROMPT.format(
+        context='Context: c0\nQuestion: q0\nAnswer: ', answer='at dawn')
     assert 'warning: judge: 1 of 100 hi items' in capsys.readouterr().err
-    assert [E.parse_yes_no(t) for t in ('YES.', 'The answer: NO', 'NOTE: YES', 'NONE', 'yes')] == [True, False, True, None, None]
+    replies = ('YES.', 'The answer: NO', 'NOTE: YES', 'NONE', 'yes')
+    assert [E.parse_yes_no(t) for t in replies] == [True, False, True, None, None]
 
 
 def test_pairwise_judge_in_both_orders(stub, tmp_path):
