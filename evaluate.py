@@ -581,8 +581,9 @@ def substring_match(pred, gold):
     """x-LLaMA's accuracy (NJUNLP/x-LLM eval/xquad.match.py): the gold answer, lower-cased, occurs
     in the lower-cased prediction, which is the whole generated output (its eval generates up to 512
     tokens and does not cut at the first line). x-LLaMA checks the first gold answer; like EM and F1
-    we take the best over all of them."""
-    return float(gold.strip().lower() in pred.lower())
+    we take the best over all of them. An unanswerable question's gold '' (IndicQA; x-LLaMA has none)
+    matches only an empty output, as EM scores it: our choice, since '' occurs in every string."""
+    return float(gold.strip().lower() in pred.lower()) if gold.strip() else float(not pred.strip())
 
 
 def qa_scores(preds, golds, lang, style='mlqa', outputs=None):
@@ -882,8 +883,8 @@ def read_agieval(path):
         try:
             d = json.loads(line)
             options, label = d['options'], d['label']
-            if not isinstance(label, str) or label not in LETTERS[:len(options)]:
-                skipped += 1  # several answers (a list) or none: not a one-answer item
+            if not isinstance(options, list) or not isinstance(label, str) or label not in LETTERS[:len(options)]:
+                skipped += 1  # no options (cloze), several answers (a list) or none: not a one-answer item
                 continue
             out.append({'passage': d.get('passage') or '', 'question': d['question'], 'options': options,
                         'answer': LETTERS.index(label), 'zh': path.stem in AGIEVAL_CHINESE})
