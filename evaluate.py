@@ -69,9 +69,10 @@ ppl_window = 256  # tokens per window (at most the context the model was trained
 ppl_stride = 0  # newly scored tokens per window after the first; 0 = window // 2, window - 1 = no overlap
 # extractive QA
 qa_files = {'en': 'data/demo/qa/en.json', 'hi': 'data/demo/qa/hi.json'}  # SQuAD v1.1 JSON
-qa_prompt = 'alpaca'  # 'native': x-LLaMA's prompt in each language; 'english': its English one everywhere;
-#   'alpaca': the question as instruction, the context as input; 'commit' / 'commit-en': COMMIT's harness prompt
-#   in the language / in English (raw text, no BOS, stops at the first newline)
+qa_prompt = 'alpaca'  # 'native'/'english' (x-LLaMA's), 'alpaca', 'commit'/'commit-en' (COMMIT's harness)
+#   'native': x-LLaMA's prompt in each language; 'english': its English one everywhere; 'alpaca': the question as
+#   instruction, the context as input; 'commit': COMMIT's harness prompt in the language, 'commit-en' in English
+#   (raw text, no BOS, generation stops at the first newline)
 qa_norm = 'mlqa'  # answer normalisation for EM/F1: 'mlqa' (MLQA's script) or 'squad' (SQuAD v1.1's)
 qa_max_new_tokens = 16  # answers are spans: a few words (x-LLaMA generates up to 512; COMMIT's harness 256)
 # translation
@@ -82,22 +83,24 @@ mt_max_new_tokens = 48  # How Multilingual's: 256
 spm_path = ''  # the FLORES SentencePiece model (sacrebleu's flores101/flores200 .model file): adds spBLEU
 # multiple choice
 mc_dir = ''  # dev/{subject}_dev.csv (few-shot examples) and {mc_split}/{subject}_{mc_split}.csv
-mc_format = 'mmlu'  # 'mmlu' (lm-evaluation-harness's prompt), 'ceval' (C-Eval's Chinese prompt), or zero-shot
-#   'agieval' (mc_dir = AGI-Eval's data/v1) / 'gaokao' (mc_dir = GAOKAO-Bench's Data/Objective_Questions)
+mc_format = 'mmlu'  # 'mmlu', 'ceval' (k-shot CSV), or 'agieval', 'gaokao' (zero-shot, their own files)
+#   mmlu: lm-evaluation-harness's prompt; ceval: C-Eval's Chinese prompt; agieval: mc_dir = AGI-Eval's data/v1;
+#   gaokao: mc_dir = GAOKAO-Bench's Data/Objective_Questions
 mc_split = 'test'  # C-Eval hides its test answers: use 'val' there
 mc_shots = 5
 # responses to instructions, and code-switching
 chat_files = {}  # held-out Alpaca-format JSON ({instruction, input, output} list) by language
 chat_max_new_tokens = 256
-cs_min_run = 1  # characters in a row of a foreign script that make a response code-switched (4 skips 'GPU');
-#   1: our choice, LLaMA Beyond English counts any other-language word
+cs_min_run = 1  # characters in a row of a foreign script that make a response code-switched (4 skips 'GPU')
+#   1 is our choice: LLaMA Beyond English counts any other-language word
 cs_scripts = {}  # language -> its own scripts (Unicode Script names: 'Han', 'Devanagari'...), where the table lacks one
 # LLM-as-judge, through any OpenAI-compatible endpoint
 judge_url = ''  # e.g. https://api.openai.com/v1 (POST {judge_url}/chat/completions)
 judge_model = ''  # '' = the paper's for judge_mode: gpt-4 (LLaMA Beyond English), gpt-3.5-turbo (x-LLaMA)
 judge_key_env = 'OPENAI_API_KEY'  # the environment variable holding the API key; '' = send none
-judge_mode = 'llm-eval'  # 'llm-eval' (LBE: five 0-3 scores), 'pairwise' (x-LLaMA, against judge_against) or
-#   'xllama-qa' (x-LLaMA Table 2: YES/NO on the first 100 QA answers of this run's qa task)
+judge_mode = 'llm-eval'  # 'llm-eval' (LLaMA Beyond English), 'pairwise' or 'xllama-qa' (x-LLaMA)
+#   llm-eval: five 0-3 scores per chat response; pairwise: against judge_against; xllama-qa: YES/NO on the first 100
+#   answers of this run's qa task (x-LLaMA Table 2)
 judge_against = ''  # pairwise: an earlier result file whose chat responses are assistant 2
 judge_samples = 0  # completions per request, averaged; 0 = the judge_mode's (JUDGE_DEFAULTS)
 judge_temperature = -1.0  # -1 = the judge_mode's (JUDGE_DEFAULTS)
@@ -108,8 +111,7 @@ align_pairs = ['eng_Latn-hin_Deva', 'eng_Latn-zho_Hans']  # FLORES codes in flor
 align_max = 200  # sentence pairs per language pair
 # quadrants (How Multilingual sec. 3.2): read from result files this script wrote, {out_dir}/{run}.json (their mt)
 quadrant_before = ''  # the vanilla model's run name: P_pre of every language, and T
-quadrant_runs = {}  # language -> [run name of the model tuned on it, its bilingual pair]
-#   e.g. {'km': ['km_full', 'eng_Latn-khm_Khmr']}
+quadrant_runs = {}  # language -> [the run tuned on it, its bilingual pair], e.g. {'km': ['km_full', 'eng-khm']}
 quadrant_multilingual = ['eng_Latn-afr_Latn', 'eng_Latn-ron_Latn']  # the multilingual score: their mean (sec. 3.2)
 quadrant_metric = 'spbleu'  # How Multilingual's metric (sec. 3.1); its runs need spm_path
 quadrant_threshold = 0.0  # T of Eq. 1; 0 = the vanilla run's mean quadrant_metric over all its mt pairs (App. D)
