@@ -1126,8 +1126,8 @@ def delta(P_pre, P_post, T):
         Δ = P_post / P_pre - 2          if P_pre >= T
         Δ = (P_post - 2T) / P_pre       otherwise
 
-    P_pre = 0 (a vanilla score of 0.0, as for some directions in its Table 1) divides by zero; the
-    paper does not say what then. Our choice: the limit as P_pre falls to 0 from above, ±inf with
+    P_pre = 0 (spBLEU near 0 is common here: Table 1 holds scores of 0.0 to 0.3) divides by zero;
+    the paper does not say what then. Our choice: the limit as P_pre falls to 0 from above, ±inf with
     the sign of P_post - 2T (0 when they are equal), so that Δ > 0 exactly when P_post > 2T: the
     decision the second branch makes for every small P_pre > 0 (and the first one when T = 0)."""
     if P_pre > 0:
