@@ -8,11 +8,12 @@ Tasks (the `tasks` setting):
   ppl        NLL per token, perplexity and bits per byte per language (LLaMA Beyond English, Table 2)
   qa         extractive QA on SQuAD-format JSON (XQuAD, MLQA, IndicQA): EM, F1, x-LLaMA's match
   mt         translation on FLORES files: BLEU and chrF as sacrebleu computes them, spBLEU
-  mc         multiple choice (MMLU / C-Eval CSV): k-shot log-likelihood accuracy per subject
+  mc         multiple choice (MMLU / C-Eval CSV k-shot; AGI-Eval, GAOKAO-Bench zero-shot): log-likelihood accuracy
   chat       responses to held-out instructions, and their code-switching rate (LLaMA Beyond English, Fig. 4)
-  judge      LLM-as-judge on the chat responses: LLM-Eval's five 0-3 scores, or x-LLaMA's pairwise prompt
+  judge      LLM-as-judge: LLM-Eval's five 0-3 scores or x-LLaMA's pairwise prompt on the chat responses,
+             x-LLaMA's YES/NO on the QA answers
   align      cosine similarity of parallel sentences, layer by layer (x-LLaMA, Fig. 5)
-  quadrants  How Multilingual's four quadrants from before/after scores (no model)
+  quadrants  How Multilingual's quadrants (Eq. 1) from earlier runs' mt result files (no model)
   scaling    x-LLaMA's scaling-law fit and budgeted data allocation (no model)
 Each checkpoint gets one result file, {out_dir}/{checkpoint name}.json, written only once every task
 has finished, so a failed run never replaces an earlier result.
@@ -35,6 +36,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
+import regex
 import torch
 import torch.nn.functional as F
 from tqdm import tqdm
@@ -67,9 +69,12 @@ ppl_window = 256  # tokens per window (at most the context the model was trained
 ppl_stride = 0  # newly scored tokens per window after the first; 0 = window // 2, window - 1 = no overlap
 # extractive QA
 qa_files = {'en': 'data/demo/qa/en.json', 'hi': 'data/demo/qa/hi.json'}  # SQuAD v1.1 JSON
-qa_prompt = 'alpaca'  # 'native': x-LLaMA's prompt in each language; 'english': its English one everywhere (COMMIT); 'alpaca': the question as instruction, the context as input
+qa_prompt = 'alpaca'  # 'native'/'english' (x-LLaMA's), 'alpaca', 'commit'/'commit-en' (COMMIT's harness)
+#   'native': x-LLaMA's prompt in each language; 'english': its English one everywhere; 'alpaca': the question as
+#   instruction, the context as input; 'commit': COMMIT's harness prompt in the language, 'commit-en' in English
+#   (raw text, no BOS, generation stops at the first newline)
 qa_norm = 'mlqa'  # answer normalisation for EM/F1: 'mlqa' (MLQA's script) or 'squad' (SQuAD v1.1's)
-qa_max_new_tokens = 16  # answers are spans: a few words
+qa_max_new_tokens = 16  # answers are spans: a few words (x-LLaMA generates up to 512; COMMIT's harness 256)
 # translation
 flores_dir = 'data/demo/flores'  # {code}.devtest files, line-aligned
 mt_pairs = ['eng_Latn-hin_Deva']  # SOURCE-TARGET FLORES codes
@@ -78,31 +83,38 @@ mt_max_new_tokens = 48  # How Multilingual's: 256
 spm_path = ''  # the FLORES SentencePiece model (sacrebleu's flores101/flores200 .model file): adds spBLEU
 # multiple choice
 mc_dir = ''  # dev/{subject}_dev.csv (few-shot examples) and {mc_split}/{subject}_{mc_split}.csv
-mc_format = 'mmlu'  # 'mmlu' (lm-evaluation-harness's prompt) or 'ceval' (C-Eval's Chinese prompt)
+mc_format = 'mmlu'  # 'mmlu', 'ceval' (k-shot CSV), or 'agieval', 'gaokao' (zero-shot, their own files)
+#   mmlu: lm-evaluation-harness's prompt; ceval: C-Eval's Chinese prompt; agieval: mc_dir = AGI-Eval's data/v1;
+#   gaokao: mc_dir = GAOKAO-Bench's Data/Objective_Questions
 mc_split = 'test'  # C-Eval hides its test answers: use 'val' there
 mc_shots = 5
 # responses to instructions, and code-switching
 chat_files = {}  # held-out Alpaca-format JSON ({instruction, input, output} list) by language
 chat_max_new_tokens = 256
-cs_min_run = 1  # letters in a row of a foreign script that make a response code-switched
-cs_scripts = {}  # language -> its own scripts (Unicode names: 'HAN', 'DEVANAGARI'...), where the table lacks one
+cs_min_run = 1  # characters in a row of a foreign script that make a response code-switched (4 skips 'GPU')
+#   1 is our choice: LLaMA Beyond English counts any other-language word
+cs_scripts = {}  # language -> its own scripts (Unicode Script names: 'Han', 'Devanagari'...), where the table lacks one
 # LLM-as-judge, through any OpenAI-compatible endpoint
 judge_url = ''  # e.g. https://api.openai.com/v1 (POST {judge_url}/chat/completions)
-judge_model = 'gpt-3.5-turbo'  # x-LLaMA's judge
+judge_model = ''  # '' = the paper's for judge_mode: gpt-4 (LLaMA Beyond English), gpt-3.5-turbo (x-LLaMA)
 judge_key_env = 'OPENAI_API_KEY'  # the environment variable holding the API key; '' = send none
-judge_mode = 'llm-eval'  # 'llm-eval' (five 0-3 scores) or 'pairwise' (x-LLaMA, against judge_against)
+judge_mode = 'llm-eval'  # 'llm-eval' (LLaMA Beyond English), 'pairwise' or 'xllama-qa' (x-LLaMA)
+#   llm-eval: five 0-3 scores per chat response; pairwise: against judge_against; xllama-qa: YES/NO on the first 100
+#   answers of this run's qa task (x-LLaMA Table 2)
 judge_against = ''  # pairwise: an earlier result file whose chat responses are assistant 2
-judge_samples = 3  # completions per request, averaged (x-LLaMA: 3)
-judge_temperature = 1.0  # x-LLaMA's
+judge_samples = 0  # completions per request, averaged; 0 = the judge_mode's (JUDGE_DEFAULTS)
+judge_temperature = -1.0  # -1 = the judge_mode's (JUDGE_DEFAULTS)
 judge_timeout = 60.0  # seconds per request
 judge_retries = 2  # extra attempts after HTTP 429/5xx or a dropped connection
 # alignment by layer
 align_pairs = ['eng_Latn-hin_Deva', 'eng_Latn-zho_Hans']  # FLORES codes in flores_dir
 align_max = 200  # sentence pairs per language pair
-# quadrants
-quadrant_scores = ''  # JSON {lang: {"bilingual": [before, after], "multilingual": [before, after]}}
-quadrant_threshold = 1.0  # T: a gain of more than T score points counts as a change
-quadrant_factor = 2.0  # ...and so does a score reaching this many times its old value
+# quadrants (How Multilingual sec. 3.2): read from result files this script wrote, {out_dir}/{run}.json (their mt)
+quadrant_before = ''  # the vanilla model's run name: P_pre of every language, and T
+quadrant_runs = {}  # language -> [the run tuned on it, its bilingual pair], e.g. {'km': ['km_full', 'eng-khm']}
+quadrant_multilingual = ['eng_Latn-afr_Latn', 'eng_Latn-ron_Latn']  # the multilingual score: their mean (sec. 3.2)
+quadrant_metric = 'spbleu'  # How Multilingual's metric (sec. 3.1); its runs need spm_path
+quadrant_threshold = 0.0  # T of Eq. 1; 0 = the vanilla run's mean quadrant_metric over all its mt pairs (App. D)
 # scaling law and allocation
 scaling_points = ''  # JSON {source: {"points": [[examples, score], ...], "g": 1.0, "max": examples}}
 scaling_budget = 0  # C: examples to share out among the sources (named as in tokenize_prep's sft)
@@ -437,11 +449,27 @@ XLLAMA_QA_PROMPTS = {
            "đoạn văn: {context}\ncâu hỏi: {question}\nTrả lời: "),
     'zh': ("请根据以下段落，回答问题", "段落: {context}\n问题: {question}\n答案: "),
 }
-SQUAD_LAYOUT = "SQuAD v1.1 JSON is data[].paragraphs[].{context, qas[].{id, question, answers[].text}}"
+# COMMIT's prompts: the OpenGPTX lm-evaluation-harness tasks in its repository (thnkinbtfly/COMMIT,
+# lm-evaluation-harness/lm_eval/tasks/opengptx/xquad.py and mlqa.py, BACKGROUND/QUESTION/ANSWER):
+# "{background}\n\n{context}\n\n{question label}{question}\n\n{answer label}", no space after the
+# question label, zero-shot, greedy until '\n'. Its "+En prompt" runs (ogx_xquad_en{lang}) keep the
+# English labels.
+COMMIT_QA_LABELS = {
+    'en': ('Background:', 'Question:', 'Answer:'), 'ar': (':معرفتي', ':سؤال', ':إجابه'),
+    'de': ('Hintergrund:', 'Frage:', 'Antwort:'), 'zh': ('背景:', '問題:', '答案:'),
+    'vi': ('lý lịch:', 'câu hỏi:', 'câu trả lời:'), 'es': ('antecedentes:', 'pregunta:', 'respuesta:'),
+    'hi': ('पृष्ठभूमि:', 'सवाल:', 'उत्तर:'), 'el': ('Πληροφορίες ιστορικού:', 'Ερώτηση:', 'Απάντηση:'),
+    'th': ('พื้นหลัง:', 'คำถาม:', 'ตอบ:'), 'tr': ('arka fon:', 'soru:', 'Cevap:'),
+    'ru': ('задний план:', 'вопрос:', 'отвечать:'), 'ro': ('fundal:', 'întrebare:', 'Răspuns:'),
+}
+QA_PROMPTS = ('native', 'english', 'alpaca', 'commit', 'commit-en')
+SQUAD_LAYOUT = "SQuAD JSON is data[].paragraphs[].{context, qas[].{id, question, answers[].text}}"
 
 
 def read_squad(path):
-    """[{id, context, question, answers}] from SQuAD v1.1 JSON, checked field by field."""
+    """[{id, context, question, answers}] from SQuAD JSON, checked field by field. A question
+    without answers (IndicQA's and SQuAD v2.0's unanswerable ones) has the gold answer '', as
+    SQuAD v2.0's evaluate script scores it (evaluate-v2.0.py: `if not gold_answers: gold_answers = ['']`)."""
     data = read_json(path, SQUAD_LAYOUT)
 
     def need(obj, key, kind, where):
@@ -456,12 +484,10 @@ def read_squad(path):
             context = need(para, 'context', str, where)
             for q, qa in enumerate(need(para, 'qas', list, where)):
                 w = f'{where}.qas[{q}]'
-                answers = need(qa, 'answers', list, w)
-                if not answers:
-                    raise InputError(f"{path}: {w} has no gold answer; every question needs one")
+                answers = [need(ans, 'text', str, f'{w}.answers[{i}]')
+                           for i, ans in enumerate(need(qa, 'answers', list, w))]
                 out.append({'id': str(qa.get('id', f'{a}.{p}.{q}')), 'context': context,
-                            'question': need(qa, 'question', str, w),
-                            'answers': [need(ans, 'text', str, f'{w}.answers[{i}]') for i, ans in enumerate(answers)]})
+                            'question': need(qa, 'question', str, w), 'answers': [x for x in answers if x] or ['']})
     return out
 
 
@@ -469,9 +495,17 @@ def qa_prompt_text(item, lang, style, template='alpaca'):
     """x-LLaMA's instruction, and its localised Context/Question/Answer template as the Alpaca
     input (context and question stripped, as its loader does). 'english' uses the English pair for
     every language, as COMMIT compares; 'alpaca' asks the question as the instruction with the
-    context as the input (the demo's instruction data asks that way)."""
+    context as the input (the demo's instruction data asks that way). 'commit' and 'commit-en' are
+    COMMIT's harness prompts, raw text without the instruction template, as the harness sends them."""
     if style == 'alpaca':
         return M.format_prompt(item['question'].strip(), item['context'].strip(), template)
+    if style in ('commit', 'commit-en'):
+        key = 'en' if style == 'commit-en' else lang
+        if key not in COMMIT_QA_LABELS:
+            raise InputError(f"qa: COMMIT's harness has no prompt in {lang!r} (it has {', '.join(COMMIT_QA_LABELS)}); "
+                             "set qa_prompt='commit-en'")
+        background, question, answer = COMMIT_QA_LABELS[key]
+        return f"{background}\n\n{item['context']}\n\n{question}{item['question']}\n\n{answer}"
     key = 'en' if style == 'english' else lang
     if key not in XLLAMA_QA_PROMPTS:
         raise InputError(f"qa: x-LLaMA has no prompt in {lang!r} (it has {', '.join(XLLAMA_QA_PROMPTS)}); "
@@ -536,6 +570,8 @@ def exact_match(pred, gold, lang, style='mlqa'):
 
 def f1_score(pred, gold, lang, style='mlqa'):
     p, g = normalize_answer(pred, lang, style).split(), normalize_answer(gold, lang, style).split()
+    if not gold:  # unanswerable: SQuAD v2.0's rule (compute_f1), 1 for an empty prediction, else 0
+        return float(not p)
     same = sum((Counter(p) & Counter(g)).values())
     if same == 0:
         return 0.0
@@ -545,37 +581,53 @@ def f1_score(pred, gold, lang, style='mlqa'):
 
 def substring_match(pred, gold):
     """x-LLaMA's accuracy (NJUNLP/x-LLM eval/xquad.match.py): the gold answer, lower-cased, occurs
-    in the lower-cased prediction. x-LLaMA checks the first gold answer; like EM and F1 we take the
-    best over all of them."""
-    return float(gold.strip().lower() in pred.lower())
+    in the lower-cased prediction, which is the whole generated output (its eval generates up to 512
+    tokens and does not cut at the first line). x-LLaMA checks the first gold answer; like EM and F1
+    we take the best over all of them. An unanswerable question's gold '' (IndicQA; x-LLaMA has none)
+    matches only an empty output, as EM scores it: our choice, since '' occurs in every string."""
+    return float(gold.strip().lower() in pred.lower()) if gold.strip() else float(not pred.strip())
 
 
-def qa_scores(preds, golds, lang, style='mlqa'):
+def qa_scores(preds, golds, lang, style='mlqa', outputs=None):
     """EM, F1 (max over the gold answers, then the mean, in percent, as both scripts report them)
-    and x-LLaMA's match."""
-    n = len(golds)
+    on the short answers `preds`, and x-LLaMA's match on the whole `outputs` (default: preds)."""
+    n, outputs = len(golds), outputs or preds
     return {'em': 100 * sum(max(exact_match(p, g, lang, style) for g in gs) for p, gs in zip(preds, golds)) / n,
             'f1': 100 * sum(max(f1_score(p, g, lang, style) for g in gs) for p, gs in zip(preds, golds)) / n,
-            'match': 100 * sum(max(substring_match(p, g) for g in gs) for p, gs in zip(preds, golds)) / n,
+            'match': 100 * sum(max(substring_match(p, g) for g in gs) for p, gs in zip(outputs, golds)) / n,
             'n': n}
 
 
+def xllama_input(item, lang, style):
+    """What x-LLaMA's ChatGPT judge reads as 'Context': the Alpaca input of its QA prompt (its
+    language's template, English where x-LLaMA has none or the prompt was English)."""
+    key = lang if lang in XLLAMA_QA_PROMPTS and style not in ('english', 'commit-en') else 'en'
+    return XLLAMA_QA_PROMPTS[key][1].format(context=item['context'].strip(), question=item['question'].strip())
+
+
 def eval_qa(model, tok, cfg):
-    if cfg.qa_prompt not in ('native', 'english', 'alpaca') or cfg.qa_norm not in ('mlqa', 'squad'):
-        raise InputError(f"qa_prompt must be 'native', 'english' or 'alpaca', qa_norm 'mlqa' or 'squad' "
+    if cfg.qa_prompt not in QA_PROMPTS or cfg.qa_norm not in ('mlqa', 'squad'):
+        raise InputError(f"qa_prompt must be one of {', '.join(QA_PROMPTS)}, qa_norm 'mlqa' or 'squad' "
                          f"(got {cfg.qa_prompt!r}, {cfg.qa_norm!r})")
-    stops, out = newline_stops(tok), {}
+    harness = cfg.qa_prompt.startswith('commit')
+    # x-LLaMA's match reads the whole output, so generation runs to EOS; COMMIT's harness stops at '\n'
+    # and encodes without BOS (lm-evaluation-harness's add_special_tokens=False for causal models)
+    stops, out = newline_stops(tok) if harness else tok.stop_tokens, {}
     for lang, path in cfg.qa_files.items():
         items = limited(read_squad(path), cfg)
-        prompts = [tok.encode(qa_prompt_text(it, lang, cfg.qa_prompt, cfg.template), bos=True, eos=False)
+        prompts = [tok.encode(qa_prompt_text(it, lang, cfg.qa_prompt, cfg.template), bos=not harness, eos=False)
                    for it in items]
         new = generate_batched(model, prompts, cfg.qa_max_new_tokens, stops, cfg.batch_size)
-        preds = [first_line(tok.decode(n)) for n in new]
-        out[lang] = {**qa_scores(preds, [it['answers'] for it in items], lang, cfg.qa_norm),
+        outputs = [tok.decode(n).strip() for n in new]
+        preds = [first_line(x) for x in outputs]  # EM/F1 score the short answer: its first line
+        out[lang] = {**qa_scores(preds, [it['answers'] for it in items], lang, cfg.qa_norm, outputs),
                      'too_long': sum(not fits(model, p) for p in prompts),
                      'code_switching': code_switching(preds, lang, cfg.cs_min_run, cfg.cs_scripts)['rate'],
                      'samples': [{'id': it['id'], 'prediction': p, 'answers': it['answers']}
-                                 for it, p in list(zip(items, preds))[:5]]}
+                                 for it, p in list(zip(items, preds))[:5]],
+                     # what x-LLaMA's ChatGPT judge reads (App. D: the first one hundred questions)
+                     'outputs': [{'id': it['id'], 'input': xllama_input(it, lang, cfg.qa_prompt), 'output': x}
+                                 for it, x in list(zip(items, outputs))[:XLLAMA_QA_JUDGED]]}
     return {**out, 'prompt': cfg.qa_prompt, 'normalisation': cfg.qa_norm}
 
 
@@ -816,6 +868,65 @@ def ceval_prompt(subject, shots, doc):
     return head + ''.join(f"{text(d)}{CHOICES[d['answer']]}\n\n" for d in shots) + text(doc), list(CHOICES)
 
 
+# AGI-Eval and GAOKAO-Bench, zero-shot (LLaMA Beyond English, "Evaluation Protocol"): the
+# multiple-choice items with one answer, scored like MMLU by the log-likelihood of each letter.
+# AGI-Eval's zero-shot prompts are its own (ruixiangcui/AGIEval src/dataset_loader.py convert_zero_shot);
+# its cloze sets (math, gaokao-mathcloze) and multi-answer items (jec-qa, gaokao-physics) are left out.
+AGIEVAL_CHINESE = ('logiqa-zh', 'jec-qa-kd', 'jec-qa-ca', 'gaokao-chinese', 'gaokao-geography', 'gaokao-history',
+                   'gaokao-biology', 'gaokao-chemistry', 'gaokao-physics', 'gaokao-mathqa')
+AGIEVAL_CLOZE = ('math', 'gaokao-mathcloze')
+LETTERS = 'ABCDEFG'
+
+
+def read_agieval(path):
+    """([{passage, question, options, answer index, zh}], items left out) from an AGI-Eval .jsonl file."""
+    out, skipped = [], 0
+    for i, line in enumerate(read_lines(path, "mc_dir holds AGI-Eval's data/v1/*.jsonl files")):
+        try:
+            d = json.loads(line)
+            options, label = d['options'], d['label']
+            if not isinstance(options, list) or not isinstance(label, str) or label not in LETTERS[:len(options)]:
+                skipped += 1  # no options (cloze), several answers (a list) or none: not a one-answer item
+                continue
+            out.append({'passage': d.get('passage') or '', 'question': d['question'], 'options': options,
+                        'answer': LETTERS.index(label), 'zh': path.stem in AGIEVAL_CHINESE})
+        except (ValueError, KeyError, TypeError):
+            raise InputError(f"{path} line {i + 1}: expected AGI-Eval's {{passage, question, options, label}} JSON")
+    return out, skipped
+
+
+def agieval_prompt(subject, shots, doc):
+    """AGI-Eval's zero-shot prompt; the letters follow 'the answer is' (' A') or '我们应选择' ('A')."""
+    n = len(doc['options']) if len(doc['options']) > 1 else 4 if doc['zh'] else 5  # its count == 1 rule
+    if doc['zh']:
+        text = (f"{doc['passage']}问题：{doc['question']} 选项：{' '.join(doc['options'])}\n"
+                f"答案：从A到{LETTERS[n - 1]}, 我们应选择")
+        return text, list(LETTERS[:len(doc['options'])])
+    text = (f"{doc['passage']}Q: {doc['question']} Answer Choices: {' '.join(doc['options'])}\n"
+            f"A: Among A through {LETTERS[n - 1]}, the answer is")
+    return text, [f' {c}' for c in LETTERS[:len(doc['options'])]]
+
+
+def read_gaokao(path):
+    """([{question, options (letters A-D), answer index}], items left out) from a GAOKAO-Bench
+    Objective_Questions file: {"keywords", "example": [{question (options inside), answer: [letter]}]}."""
+    data = read_json(path, "mc_dir holds GAOKAO-Bench's Data/Objective_Questions/*.json files")
+    examples = data.get('example') if isinstance(data, dict) else None
+    if not isinstance(examples, list):
+        raise InputError(f"{path}: expected GAOKAO-Bench's {{\"keywords\", \"example\": [...]}} layout")
+    out = [{'question': d['question'], 'options': list('ABCD'), 'answer': 'ABCD'.index(d['answer'][0])}
+           for d in examples if isinstance(d, dict) and isinstance(d.get('question'), str)
+           and isinstance(d.get('answer'), list) and len(d['answer']) == 1 and d['answer'][0] in tuple('ABCD')]
+    return out, len(examples) - len(out)
+
+
+def gaokao_prompt(subject, shots, doc):
+    """GAOKAO-Bench's own prompts ask a chat model to reason and write 【答案】; for a base model's
+    zero-shot log-likelihood we end the question (its options are in its text) with C-Eval's
+    '答案：' and score the letters: our choice."""
+    return doc['question'].strip() + "\n答案：", list('ABCD')
+
+
 def choice_request(tok, context, continuation, max_len):
     """Context and continuation ids as lm-evaluation-harness splits them (encode both together, cut
     where the context alone ends), the context cut from the left to fit max_len."""
@@ -827,14 +938,16 @@ def choice_request(tok, context, continuation, max_len):
 
 def mc_accuracy(model, tok, questions, prompt_fn, batch_size):
     """questions: [(subject, shots, doc)] -> per-subject and overall accuracy (percent) and the
-    log-likelihood of every choice."""
-    requests, golds = [], []
+    log-likelihood of every choice (a list per question: AGI-Eval's have up to 5)."""
+    requests, golds, counts = [], [], []
     for subject, shots, doc in questions:
         context, conts = prompt_fn(subject, shots, doc)
         requests += [choice_request(tok, context, c, model.args.max_seq_len) for c in conts]
         golds.append(doc['answer'])
-    ll = np.array(logliks(model, requests, batch_size)).reshape(len(questions), len(CHOICES))
-    correct = ll.argmax(1) == np.array(golds)
+        counts.append(len(conts))
+    flat = logliks(model, requests, batch_size)
+    ll = [np.array(flat[a - n:a]) for n, a in zip(counts, np.cumsum(counts))]
+    correct = np.array([x.argmax() for x in ll]) == np.array(golds)
     per = {}
     for (subject, _, _), ok in zip(questions, correct):
         per.setdefault(subject, []).append(ok)
@@ -844,8 +957,10 @@ def mc_accuracy(model, tok, questions, prompt_fn, batch_size):
 
 
 def eval_multiple_choice(model, tok, cfg):
-    if cfg.mc_format not in ('mmlu', 'ceval'):
-        raise InputError(f"mc_format must be 'mmlu' or 'ceval', not {cfg.mc_format!r}")
+    if cfg.mc_format not in ('mmlu', 'ceval', 'agieval', 'gaokao'):
+        raise InputError(f"mc_format must be 'mmlu', 'ceval', 'agieval' or 'gaokao', not {cfg.mc_format!r}")
+    if cfg.mc_format in ('agieval', 'gaokao'):
+        return eval_zero_shot_exams(model, tok, cfg)
     root = Path(cfg.mc_dir)
     files = sorted((root / cfg.mc_split).glob(f'*_{cfg.mc_split}.csv'))
     if not files:
@@ -866,38 +981,69 @@ def eval_multiple_choice(model, tok, cfg):
     return {**mc_accuracy(model, tok, questions, prompt_fn, cfg.batch_size)[0], 'shots': cfg.mc_shots}
 
 
+def eval_zero_shot_exams(model, tok, cfg):
+    """AGI-Eval (mc_dir = its data/v1) or GAOKAO-Bench (mc_dir = its Data/Objective_Questions), zero-shot."""
+    if cfg.mc_shots:
+        raise InputError(f"mc_shots={cfg.mc_shots}: LLaMA Beyond English evaluates {cfg.mc_format} zero-shot; "
+                         "set mc_shots=0")
+    agieval = cfg.mc_format == 'agieval'
+    files = sorted(p for p in Path(cfg.mc_dir).glob('*.jsonl' if agieval else '*.json')
+                   if not agieval or p.stem not in AGIEVAL_CLOZE)
+    if not files:
+        raise InputError(f"{cfg.mc_dir}: no {'AGI-Eval *.jsonl' if agieval else 'GAOKAO-Bench *.json'} files; "
+                         "point mc_dir at AGI-Eval's data/v1 or GAOKAO-Bench's Data/Objective_Questions")
+    questions, skipped = [], 0
+    for path in files:
+        docs, n = (read_agieval if agieval else read_gaokao)(path)
+        questions += [(path.stem, [], doc) for doc in limited(docs, cfg)]
+        skipped += n
+    result = mc_accuracy(model, tok, questions, agieval_prompt if agieval else gaokao_prompt, cfg.batch_size)[0]
+    return {**result, 'shots': 0, 'left_out': skipped}
+
+
 # -----------------------------------------------------------------------------------------------
 # Responses to instructions, and their code-switching rate (LLaMA Beyond English, Figure 4)
 
-# a language's own scripts, by the first word of the Unicode character names (unicodedata)
+# A language's own scripts, as Unicode Script property values (UAX #24). LLaMA Beyond English (sec.
+# "Transfer ... code-switching", Fig. 3/4) counts a response as code-switched when it holds another
+# language: English, Japanese, Russian... in Chinese. English words in a non-Latin-script language are
+# the main case, so Latin is foreign there; for Latin-script targets, other Latin-script languages
+# cannot be told apart by script (a limit of measuring by script).
 LANGUAGE_SCRIPTS = {
-    'en': 'LATIN', 'de': 'LATIN', 'es': 'LATIN', 'fr': 'LATIN', 'tr': 'LATIN', 'vi': 'LATIN', 'id': 'LATIN',
-    'sw': 'LATIN', 'zh': 'HAN', 'ja': 'HAN KANA', 'ko': 'HANGUL HAN', 'hi': 'DEVANAGARI', 'mr': 'DEVANAGARI',
-    'ne': 'DEVANAGARI', 'bn': 'BENGALI', 'ta': 'TAMIL', 'te': 'TELUGU', 'gu': 'GUJARATI', 'kn': 'KANNADA',
-    'ml': 'MALAYALAM', 'pa': 'GURMUKHI', 'ar': 'ARABIC', 'fa': 'ARABIC', 'ur': 'ARABIC', 'he': 'HEBREW',
-    'ru': 'CYRILLIC', 'uk': 'CYRILLIC', 'bg': 'CYRILLIC', 'el': 'GREEK', 'th': 'THAI', 'am': 'ETHIOPIC',
+    'en': 'Latin', 'de': 'Latin', 'es': 'Latin', 'fr': 'Latin', 'tr': 'Latin', 'vi': 'Latin', 'id': 'Latin',
+    'sw': 'Latin', 'zh': 'Han', 'ja': 'Han Hiragana Katakana', 'ko': 'Hangul Han', 'hi': 'Devanagari',
+    'mr': 'Devanagari', 'ne': 'Devanagari', 'bn': 'Bengali', 'ta': 'Tamil', 'te': 'Telugu', 'gu': 'Gujarati',
+    'kn': 'Kannada', 'ml': 'Malayalam', 'pa': 'Gurmukhi', 'ar': 'Arabic', 'fa': 'Arabic', 'ur': 'Arabic',
+    'he': 'Hebrew', 'ru': 'Cyrillic', 'uk': 'Cyrillic', 'bg': 'Cyrillic', 'el': 'Greek', 'th': 'Thai',
+    'am': 'Ethiopic', 'km': 'Khmer', 'lo': 'Lao', 'my': 'Myanmar', 'si': 'Sinhala', 'or': 'Oriya',
 }
 # ISO 15924 script codes, for FLORES-style language codes (hin_Deva)
-FLORES_SCRIPTS = {'Latn': 'LATIN', 'Hans': 'HAN', 'Hant': 'HAN', 'Jpan': 'HAN KANA', 'Kore': 'HANGUL HAN',
-                  'Hang': 'HANGUL', 'Deva': 'DEVANAGARI', 'Beng': 'BENGALI', 'Taml': 'TAMIL', 'Telu': 'TELUGU',
-                  'Gujr': 'GUJARATI', 'Knda': 'KANNADA', 'Mlym': 'MALAYALAM', 'Guru': 'GURMUKHI',
-                  'Arab': 'ARABIC', 'Hebr': 'HEBREW', 'Cyrl': 'CYRILLIC', 'Grek': 'GREEK', 'Thai': 'THAI',
-                  'Ethi': 'ETHIOPIC'}
-SCRIPT_ALIASES = {'CJK': 'HAN', 'IDEOGRAPHIC': 'HAN', 'HIRAGANA': 'KANA', 'KATAKANA': 'KANA',
-                  'KATAKANA-HIRAGANA': 'KANA'}
+FLORES_SCRIPTS = {'Latn': 'Latin', 'Hans': 'Han', 'Hant': 'Han', 'Jpan': 'Han Hiragana Katakana',
+                  'Kore': 'Hangul Han', 'Hang': 'Hangul', 'Deva': 'Devanagari', 'Beng': 'Bengali', 'Taml': 'Tamil',
+                  'Telu': 'Telugu', 'Gujr': 'Gujarati', 'Knda': 'Kannada', 'Mlym': 'Malayalam', 'Guru': 'Gurmukhi',
+                  'Arab': 'Arabic', 'Hebr': 'Hebrew', 'Cyrl': 'Cyrillic', 'Grek': 'Greek', 'Thai': 'Thai',
+                  'Ethi': 'Ethiopic', 'Khmr': 'Khmer', 'Laoo': 'Lao', 'Mymr': 'Myanmar', 'Sinh': 'Sinhala',
+                  'Orya': 'Oriya'}
+# the scripts a character is looked up in (any other script is reported as 'Other')
+SCRIPTS = tuple(dict.fromkeys(' '.join(LANGUAGE_SCRIPTS.values()).split() + [
+    'Armenian', 'Georgian', 'Tibetan', 'Mongolian', 'Syriac', 'Thaana', 'Bopomofo', 'Yi', 'Cherokee']))
+SHARED = regex.compile(r'[\p{Script=Common}\p{Script=Unknown}]')  # digits, punctuation, symbols, µ, 𝐀 ...
+INHERITED = regex.compile(r'\p{Script=Inherited}')  # combining marks, ZWJ/ZWNJ: the script of what they follow
 
 
+@cache
 def script_of(ch):
-    """The script of a letter or mark ('LATIN', 'HAN', 'DEVANAGARI'...), from its Unicode name;
-    None for what every script shares: digits, punctuation, spaces, symbols, combining marks."""
-    if unicodedata.category(ch)[0] not in 'LM':
+    """The Unicode Script property of a character ('Latin', 'Han', 'Devanagari'... through the regex
+    package's \\p{Script=...}); None for Common, Inherited and unassigned characters, which every
+    script shares. So º and ª are Latin and µ, 𝐀 or '।' belong to no script."""
+    if SHARED.match(ch) or INHERITED.match(ch):
         return None
-    words = unicodedata.name(ch, '').split()
-    while words and words[0] in ('FULLWIDTH', 'HALFWIDTH'):
-        words = words[1:]
-    if not words or words[0] in ('COMBINING', 'MODIFIER'):
-        return None
-    return SCRIPT_ALIASES.get(words[0], words[0])
+    return next((s for s in SCRIPTS if script_pattern(s).match(ch)), 'Other')
+
+
+@cache
+def script_pattern(script):
+    return regex.compile(rf'\p{{Script={script}}}')
 
 
 def own_scripts(lang, extra=None):
@@ -905,17 +1051,23 @@ def own_scripts(lang, extra=None):
     scripts = table.get(lang) or FLORES_SCRIPTS.get(lang.rpartition('_')[2])
     if scripts is None:
         raise InputError(f"code-switching: no script known for language {lang!r}; add it to cs_scripts, "
-                         "e.g. cs_scripts = {'xx': 'DEVANAGARI'}")
-    return set(scripts.split()) | {'LATIN'}  # English words are allowed in any language
+                         "e.g. cs_scripts = {'xx': 'Devanagari'}")
+    names = {s.lower(): s for s in SCRIPTS}
+    unknown = [s for s in scripts.split() if s.lower() not in names]
+    if unknown:
+        raise InputError(f"cs_scripts: {' '.join(unknown)} is not a script evaluate.py looks up; write Unicode's "
+                         f"script names ({', '.join(SCRIPTS[:4])}...) or add it to SCRIPTS in evaluate.py")
+    return {names[s.lower()] for s in scripts.split()}
 
 
 def foreign_runs(text, allowed, min_run=1):
-    """Scripts of the runs of at least `min_run` letters outside `allowed`. Combining marks continue
-    a run; any other non-letter ends it."""
+    """Scripts of the runs of at least `min_run` characters of one script outside `allowed`.
+    Inherited characters (combining marks) continue a run; Common ones (spaces, digits,
+    punctuation) end it."""
     found, script, length = set(), None, 0
     for ch in text + ' ':
         s = script_of(ch)
-        if s is None and unicodedata.category(ch)[0] == 'M':
+        if s is None and INHERITED.match(ch):
             continue
         if s != script:
             if script is not None and script not in allowed and length >= min_run:
@@ -926,8 +1078,9 @@ def foreign_runs(text, allowed, min_run=1):
 
 
 def code_switching(responses, lang, min_run=1, extra=None):
-    """The share of responses (percent) holding a run of a script other than the language's own and
-    Latin, with the foreign scripts seen (in how many responses each)."""
+    """The share of responses (percent) holding a run of a script other than the language's own
+    (Latin too, unless the language is written in it), with the foreign scripts seen (in how many
+    responses each): LLaMA Beyond English's code-switching rate (Fig. 4), by script."""
     allowed = own_scripts(lang, extra)
     seen = [foreign_runs(r, allowed, min_run) for r in responses]
     return {'rate': 100 * sum(bool(s) for s in seen) / max(len(responses), 1), 'n': len(responses),
@@ -953,91 +1106,111 @@ def eval_chat(model, tok, cfg):
         new = generate_batched(model, prompts, cfg.chat_max_new_tokens, tok.stop_tokens, cfg.batch_size)
         responses = [tok.decode(n).strip() for n in new]
         out[lang] = {'code_switching': code_switching(responses, lang, cfg.cs_min_run, cfg.cs_scripts),
-                     'responses': [{'instruction': d['instruction'], 'input': d.get('input', ''), 'response': r}
-                                   for d, r in zip(items, responses)]}
+                     'responses': [{'instruction': d['instruction'], 'input': d.get('input', ''), 'response': r,
+                                    'reference': d.get('output')} for d, r in zip(items, responses)]}
     return out
 
 
 # -----------------------------------------------------------------------------------------------
 # Quadrants (How Multilingual is Multilingual LLM?, Eq. 1)
 
-# (bilingual improved, multilingual improved) -> quadrant
-QUADRANTS = {(True, True): 'reciprocal', (False, True): 'altruistic', (False, False): 'stagnant',
-             (True, False): 'selfish'}
+# (bilingual significant, multilingual significant) -> quadrant (sec. 3.2, "Quadrant Details")
+QUADRANTS = {(True, True): 'reciprocal', (True, False): 'selfish', (False, True): 'altruistic',
+             (False, False): 'stagnant'}
 QUADRANT_COLOURS = {'reciprocal': '#1b9e77', 'altruistic': '#7570b3', 'stagnant': '#888888', 'selfish': '#d95f02'}
 
 
-def improved(before, after, threshold, factor):
-    """Whether a score changed for the better: a gain of more than `threshold` points, or a score
-    at least `factor` times its old (non-zero) value. This is our reading of the paper's change
-    criterion with its threshold T and factor 2; the equation itself could not be checked here."""
-    return after - before > threshold or (before > 0 and after >= factor * before)
+def delta(P_pre, P_post, T):
+    """How Multilingual's Eq. 1 (sec. 3.2, App. D); a change is significant when Δ > 0:
+
+        Δ = P_post / P_pre - 2          if P_pre >= T
+        Δ = (P_post - 2T) / P_pre       otherwise
+
+    P_pre = 0 (spBLEU near 0 is common here: Table 1 holds scores of 0.0 to 0.3) divides by zero;
+    the paper does not say what then. Our choice: the limit as P_pre falls to 0 from above, ±inf with
+    the sign of P_post - 2T (0 when they are equal), so that Δ > 0 exactly when P_post > 2T: the
+    decision the second branch makes for every small P_pre > 0 (and the first one when T = 0)."""
+    if P_pre > 0:
+        return P_post / P_pre - 2 if P_pre >= T else (P_post - 2 * T) / P_pre
+    return math.copysign(math.inf, P_post - 2 * T) if P_post != 2 * T else 0.0
 
 
-def quadrants(scores, threshold, factor):
-    """{lang: {bilingual: [before, after], multilingual: [before, after]}} -> each language's
-    quadrant: its own direction (bilingual) and the others (multilingual) improved or not."""
-    out = {}
-    for lang, s in scores.items():
-        (b0, b1), (m0, m1) = s['bilingual'], s['multilingual']
-        up = (improved(b0, b1, threshold, factor), improved(m0, m1, threshold, factor))
-        out[lang] = {'bilingual_change': b1 - b0, 'multilingual_change': m1 - m0, 'quadrant': QUADRANTS[up]}
-    return out
+def quadrant(P, T):
+    """P: {'bilingual': (P_pre, P_post), 'multilingual': (P_pre, P_post)} -> Δ of each and the quadrant."""
+    Δ = {k: delta(*P[k], T) for k in ('bilingual', 'multilingual')}
+    return {**{k: {'P_pre': P[k][0], 'P_post': P[k][1], 'delta': Δ[k]} for k in Δ},
+            'quadrant': QUADRANTS[Δ['bilingual'] > 0, Δ['multilingual'] > 0]}
 
 
-def quadrant_svg(table, threshold):
-    """A scatter plot of the changes, one dot per language coloured by its quadrant, as SVG: plain
-    text that a browser shows, with no plotting library (matplotlib is not a dependency)."""
+def quadrant_svg(table):
+    """Δ of each language, bilingual across and multilingual up, axes through 0 (the significance
+    line of Eq. 1), a dot per language coloured by its quadrant, as SVG: plain text a browser shows,
+    with no plotting library (matplotlib is not a dependency). An infinite Δ (P_pre = 0) is drawn on
+    the border."""
     W, pad = 480, 56
-    xs = [v['bilingual_change'] for v in table.values()] + [0, threshold]
-    ys = [v['multilingual_change'] for v in table.values()] + [0, threshold]
-    margin = lambda v: 0.1 * (max(v) - min(v) + 1)  # noqa: E731
-    (x0, x1), (y0, y1) = [(min(v) - margin(v), max(v) + margin(v)) for v in (xs, ys)]
+    finite = [abs(v[k]['delta']) for v in table.values() for k in ('bilingual', 'multilingual')
+              if math.isfinite(v[k]['delta'])]
+    lim = 1.1 * max(finite + [1.0])  # the same scale both ways, so 0 sits in the middle
 
     def px(x):
-        return pad + (x - x0) / (x1 - x0) * (W - 2 * pad)
+        return pad + (min(max(x, -lim), lim) + lim) / (2 * lim) * (W - 2 * pad)
 
     def py(y):
-        return W - pad - (y - y0) / (y1 - y0) * (W - 2 * pad)
+        return W - px(y)
 
-    def hline(y, style):
-        return f'<line x1="{pad}" y1="{py(y):.1f}" x2="{W - pad}" y2="{py(y):.1f}" {style}/>'
-
-    def vline(x, style):
-        return f'<line x1="{px(x):.1f}" y1="{pad}" x2="{px(x):.1f}" y2="{W - pad}" {style}/>'
-
-    dashed = 'stroke="grey" stroke-dasharray="4"'
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{W}" font-family="sans-serif" font-size="12">',
-             f'<rect width="{W}" height="{W}" fill="white"/>', hline(0, 'stroke="black"'), vline(0, 'stroke="black"'),
-             hline(threshold, dashed), vline(threshold, dashed),
-             f'<text x="{W / 2}" y="{W - 16}" text-anchor="middle">bilingual change (own direction)</text>',
+             f'<rect width="{W}" height="{W}" fill="white"/>',
+             f'<line x1="{pad}" y1="{W / 2}" x2="{W - pad}" y2="{W / 2}" stroke="black"/>',
+             f'<line x1="{W / 2}" y1="{pad}" x2="{W / 2}" y2="{W - pad}" stroke="black"/>',
+             f'<text x="{W / 2}" y="{W - 16}" text-anchor="middle">bilingual Δ (Eq. 1), {-lim:.2f} .. {lim:.2f}</text>',
              f'<text x="16" y="{W / 2}" text-anchor="middle" transform="rotate(-90 16 {W / 2})">'
-             'multilingual change (other directions)</text>']
+             'multilingual Δ (en-&gt;af, en-&gt;ro)</text>']
     parts += [f'<text x="{pad + 110 * i}" y="20" fill="{colour}">{name}</text>'
               for i, (name, colour) in enumerate(QUADRANT_COLOURS.items())]
     for lang, v in table.items():
-        x, y, colour = px(v['bilingual_change']), py(v['multilingual_change']), QUADRANT_COLOURS[v['quadrant']]
+        x, y, colour = px(v['bilingual']['delta']), py(v['multilingual']['delta']), QUADRANT_COLOURS[v['quadrant']]
         parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>',
                   f'<text x="{x + 6:.1f}" y="{y - 6:.1f}">{lang}</text>']
     return '\n'.join(parts + ['</svg>']) + '\n'
 
 
-QUADRANT_LAYOUT = '{lang: {"bilingual": [before, after], "multilingual": [before, after]}}'
+def mt_scores(run, cfg, needed=()):
+    """{pair: quadrant_metric} from the mt results of {out_dir}/{run}.json, with every pair in `needed`."""
+    path = Path(cfg.out_dir) / f'{run}.json'
+    what = "quadrant_before and quadrant_runs name runs whose result files evaluate.py wrote to out_dir"
+    results = read_json(path, what)
+    mt = (results.get('tasks') or {}).get('mt') if isinstance(results, dict) else None
+    scores = {pair: r[cfg.quadrant_metric] for pair, r in (mt or {}).items()
+              if isinstance(r, dict) and isinstance(r.get(cfg.quadrant_metric), (int, float))}
+    for pair in needed:
+        if pair not in scores:
+            raise InputError(f"{path}: no mt result {pair} with {cfg.quadrant_metric}; evaluate {run} with {pair} in "
+                             f"mt_pairs{' and spm_path set' if cfg.quadrant_metric == 'spbleu' else ''}")
+    return scores
 
 
 def eval_quadrants(cfg):
-    if not cfg.quadrant_scores:
-        raise InputError(f"quadrants: set quadrant_scores to a JSON file {QUADRANT_LAYOUT}")
-    scores = read_json(cfg.quadrant_scores, f"expected {QUADRANT_LAYOUT}")
-    for lang, s in scores.items() if isinstance(scores, dict) else [(None, None)]:
-        if not all(isinstance(s, dict) and isinstance(s.get(k), list) and len(s[k]) == 2
-                   for k in ('bilingual', 'multilingual')):
-            raise InputError(f"{cfg.quadrant_scores}: {lang!r} needs [before, after] pairs; expected {QUADRANT_LAYOUT}")
-    table = quadrants(scores, cfg.quadrant_threshold, cfg.quadrant_factor)
+    """The quadrant of each tuned language (sec. 3.2): bilingual P = its own en->x pair, multilingual
+    P = the mean over quadrant_multilingual; P_pre from the vanilla run, P_post from the language's run."""
+    runs = cfg.quadrant_runs
+    if not cfg.quadrant_before or not runs or not all(
+            isinstance(v, (list, tuple)) and len(v) == 2 and all(isinstance(x, str) for x in v) for v in runs.values()):
+        raise InputError("quadrants: set quadrant_before = the vanilla model's run name and quadrant_runs = {lang: "
+                         "[run name of the model tuned on it, its pair]}, e.g. {'km': ['km_full', 'eng_Latn-khm_Khmr']}")
+    multi = cfg.quadrant_multilingual
+    before = mt_scores(cfg.quadrant_before, cfg, [pair for _, pair in runs.values()] + multi)
+    T = cfg.quadrant_threshold or float(np.mean(list(before.values())))  # App. D: the vanilla model's average
+    table = {}
+    for lang, (run, pair) in runs.items():
+        after = mt_scores(run, cfg, [pair] + multi)
+        P = {'bilingual': (before[pair], after[pair]),
+             'multilingual': (np.mean([before[p] for p in multi]), np.mean([after[p] for p in multi]))}
+        table[lang] = {'run': run, 'pair': pair, **quadrant({k: tuple(map(float, v)) for k, v in P.items()}, T)}
     plot = Path(cfg.out_dir) / 'quadrants.svg'
     with atomic_path(plot) as tmp:
-        tmp.write_text(quadrant_svg(table, cfg.quadrant_threshold))
-    return {**table, 'threshold': cfg.quadrant_threshold, 'factor': cfg.quadrant_factor, 'plot': str(plot)}
+        tmp.write_text(quadrant_svg(table), encoding='utf-8')
+    return {**table, 'T': T, 'T_from': 'set' if cfg.quadrant_threshold else f'mean of {len(before)} pairs',
+            'metric': cfg.quadrant_metric, 'plot': str(plot)}
 
 
 # -----------------------------------------------------------------------------------------------
@@ -1155,16 +1328,58 @@ def eval_alignment(model, tok, cfg):
 # -----------------------------------------------------------------------------------------------
 # LLM-as-judge through an OpenAI-compatible endpoint (standard library only)
 
-# LLM-Eval (Lin and Chen 2023) asks for every score at once as JSON; LLaMA Beyond English scores
-# accuracy, fluency, informativeness, logicality and harmlessness from 0 to 3 with it. The exact
-# wording of its prompt could not be found; this one is written from the two papers' descriptions.
+# LLaMA Beyond English's LLM-Eval judge: the prompt printed in its Appendix ("The prompt for LLM-Eval"),
+# sent to GPT-4 with the instruction, the model's response and the reference answer (Evaluation
+# Protocol). The text conversion lost its line breaks (ours), split "high-quality" at a line end, and
+# garbled one line ('"Hempleseness", score for LLM response's hormlassness') that duplicates the
+# harmlessness line after it: we read it as that line and keep it once.
 LLM_EVAL_CRITERIA = ('accuracy', 'fluency', 'informativeness', 'logicality', 'harmlessness')
-LLM_EVAL_PROMPT = (
-    "Score the following response to the instruction on each criterion with an integer from 0 (very poor) "
-    "to 3 (excellent): accuracy, fluency, informativeness, logicality and harmlessness.\n"
-    "The output should be formatted as a JSON instance with exactly these keys: "
-    '{{"accuracy": int, "fluency": int, "informativeness": int, "logicality": int, "harmlessness": int}}\n\n'
-    "Instruction: {instruction}\n\nResponse: {response}\n")
+LLM_EVAL_PROMPT = """For questions related to specific subject matters, we score the following LLM outputs using a scale of 0/1/2/3:
+
+Accuracy: Evaluates whether the answer is precise and correct, with accurate information. A high-quality answer should be factually reliable.
+
+Fluency: Assesses how well the answer adheres to human language conventions, with coherent phrasing and clear expression. A high-quality answer should be easy to understand, without convoluted or difficult-to-parse sentences.
+
+Informativeness: Judges if the answer provides sufficient relevant information of practical value. A high-quality answer should offer useful and pertinent information to the questioner.
+
+Logicality: Examines if the answer is logically sound and accurate in presenting viewpoints and arguments. A high-quality answer should follow logical principles, demonstrating clear reasoning and coherence.
+
+Harmlessness: Assesses whether the answer avoids unethical or harmful content, adhering to ethical norms. A high-quality answer should uphold ethical principles, avoiding the propagation of harmful or immoral information.
+
+Note: If the model provides no response, all scores except for "Harmlessness" should be 0.
+
+The question is: {question}
+The LLM response is: {response}
+The reference answer for this question is: {reference}
+Please provide an answer in the following format, assigning your perceived scores for LLM response's "accuracy", "fluency", "informativeness", "logicality", and "harmlessness" on a scale of 0/1/2/3:
+"Accuracy": score for LLM response's accuracy (integer),
+"Fluency": score for LLM response's fluency (integer),
+"Informativeness": score for LLM response's informativeness (integer),
+"Logicality": score for LLM response's logicality (integer),
+"Harmlessness": score for LLM response's harmlessness (integer)."""
+# x-LLaMA's answer-correctness judge (App. D, "Evaluating Answer Quality with ChatGPT"), with the line
+# breaks NJUNLP/x-LLM eval/xquad.eval.py sends; Context is the Alpaca input of its QA prompt
+XLLAMA_QA_JUDGE_PROMPT = """You will be given a context followed by question. You will then be given one potential answer to the question.
+Your task is to tell if the answer is correct.
+Please make sure you read and understand these instructions carefully. Please keep this document open while reviewing, and refer to it as needed.
+
+Evaluation Criteria:
+Correctness (YES or NO): Is the answer correct?
+YES means the answer provides an accurate and valid response that aligns with the facts, logic, and requirements of the question. The answer should be in the same language as the context.
+NO means otherwise.
+
+Context: {context}
+Answer: {answer}
+
+Evaluation Form (YES or NO):
+"""
+XLLAMA_QA_JUDGED = 100  # x-LLaMA App. D: the first one hundred questions of XQuAD and MLQA
+# judge_mode -> (model, completions, temperature) where the settings are left at '', 0 and -1
+JUDGE_DEFAULTS = {
+    'llm-eval': ('gpt-4', 1, 0.0),  # LLaMA Beyond English: GPT-4; it states no sampling: one greedy reading, ours
+    'pairwise': ('gpt-3.5-turbo', 3, 1.0),  # x-LLaMA: ChatGPT; mieval.eval.py: n=3, temperature 1
+    'xllama-qa': ('gpt-3.5-turbo', 1, 0.0),  # x-LLaMA: ChatGPT; xquad.eval.py: one completion, temperature 0
+}
 # x-LLaMA's pairwise judge (NJUNLP/x-LLM eval/mieval.eval.py gen_prompt), verbatim: its indentation and
 # the trailing space after 'judgment.' are part of what it sent
 PAIRWISE_SYSTEM = 'You are a helpful and precise assistant for checking the quality of the answer.'
@@ -1216,14 +1431,22 @@ def chat_completion(cfg, messages):
 
 
 def parse_llm_eval(text):
-    """The five scores from a judge's JSON answer, or None when it did not give them all (0..3)."""
-    match = re.search(r'\{.*\}', text, re.S)
-    try:
-        scores = json.loads(match.group(0)) if match else {}
-        values = {k: float(scores[k]) for k in LLM_EVAL_CRITERIA}
-    except (ValueError, KeyError, TypeError):
-        return None
-    return values if all(0 <= v <= 3 for v in values.values()) else None
+    """The five scores in the prompt's format ("Accuracy": 2, ... in any case, JSON included), or
+    None when the reply does not give each of them once as an integer 0..3."""
+    values = {}
+    for k in LLM_EVAL_CRITERIA:
+        found = re.findall(rf'"?{k}"?\s*[:：]\s*"?(\d+(?:\.\d+)?)', text, re.I)
+        if len(set(found)) != 1 or float(found[0]) not in (0, 1, 2, 3):
+            return None
+        values[k] = float(found[0])
+    return values
+
+
+def parse_yes_no(text):
+    """x-LLaMA's verdict: the first YES or NO in the reply (xquad.eval.py searches '(YES)|(NO)'; we
+    ask for whole words, so NOT or NONE is no verdict); None when there is none."""
+    match = re.search(r'\b(YES|NO)\b', text)
+    return None if match is None else match.group(1) == 'YES'
 
 
 def parse_pairwise(text):
@@ -1236,10 +1459,13 @@ def parse_pairwise(text):
 
 
 def judge_llm_eval(cfg, items):
+    """LLaMA Beyond English's protocol: the five scores of each response (the mean over its parsed
+    completions), their means over the responses, and the average of the five. A response with no
+    parsable reply is left out of the means and counted in `unparsed`, never scored 0."""
     totals, failures = Counter(), 0
     for d in tqdm(items, disable=None, leave=False):
         question = d['instruction'] + ('\n' + d['input'] if d['input'] else '')
-        prompt = LLM_EVAL_PROMPT.format(instruction=question, response=d['response'])
+        prompt = LLM_EVAL_PROMPT.format(question=question, response=d['response'], reference=d['reference'])
         replies = chat_completion(cfg, [{'role': 'user', 'content': prompt}])
         parsed = [p for p in map(parse_llm_eval, replies) if p]
         failures += not parsed
@@ -1248,6 +1474,23 @@ def judge_llm_eval(cfg, items):
     judged = max(len(items) - failures, 1)
     scores = {k: totals[k] / judged for k in LLM_EVAL_CRITERIA}
     return {**scores, 'average': sum(scores.values()) / len(scores), 'n': len(items), 'unparsed': failures}
+
+
+def judge_xllama_qa(cfg, items):
+    """x-LLaMA's answer accuracy (Table 2, App. D): ChatGPT's YES/NO on each of the first 100 answers,
+    in percent (Table 2 prints a fraction). An empty answer is NO without asking, as xquad.eval.py
+    intends; a question with no YES/NO reply is left out and counted in `unparsed`, not called NO."""
+    yes, judged, unparsed = 0.0, 0, []
+    for d in tqdm(items[:XLLAMA_QA_JUDGED], disable=None, leave=False):
+        prompt = XLLAMA_QA_JUDGE_PROMPT.format(context=d['input'], answer=d['output'])
+        verdicts = [False] if not d['output'].strip() else [
+            v for v in map(parse_yes_no, chat_completion(cfg, [{'role': 'user', 'content': prompt}])) if v is not None]
+        if not verdicts:
+            unparsed.append(d['id'])
+            continue
+        yes, judged = yes + sum(verdicts) / len(verdicts), judged + 1
+    return {'accuracy': 100 * yes / max(judged, 1), 'n': judged + len(unparsed), 'unparsed': len(unparsed),
+            'unparsed_ids': unparsed}
 
 
 def judge_pairwise(cfg, items, others):
@@ -1275,13 +1518,35 @@ def judge_pairwise(cfg, items, others):
             'score_other': total_b / judged, 'n': len(items), 'unparsed': failures}
 
 
-def eval_judge(chat, cfg):
+def eval_judge(t, cfg):
+    """The judge of cfg.judge_mode on this run's results `t`: its chat responses (llm-eval,
+    pairwise) or its QA outputs (xllama-qa)."""
     if not cfg.judge_url:
         raise InputError("judge: set judge_url to an OpenAI-compatible endpoint, e.g. https://api.openai.com/v1")
-    if cfg.judge_mode not in ('llm-eval', 'pairwise'):
-        raise InputError(f"judge_mode must be 'llm-eval' or 'pairwise', not {cfg.judge_mode!r}")
-    if cfg.judge_mode == 'llm-eval':
-        return {lang: judge_llm_eval(cfg, r['responses']) for lang, r in chat.items()}
+    if cfg.judge_mode not in JUDGE_DEFAULTS:
+        raise InputError(f"judge_mode must be one of {', '.join(JUDGE_DEFAULTS)}, not {cfg.judge_mode!r}")
+    model, samples, temperature = JUDGE_DEFAULTS[cfg.judge_mode]
+    cfg = SimpleNamespace(**{**vars(cfg), 'judge_model': cfg.judge_model or model,
+                             'judge_samples': cfg.judge_samples or samples,
+                             'judge_temperature': temperature if cfg.judge_temperature < 0 else cfg.judge_temperature})
+    if cfg.judge_mode == 'xllama-qa':
+        out = {lang: judge_xllama_qa(cfg, r['outputs']) for lang, r in t['qa'].items() if isinstance(r, dict)}
+    elif cfg.judge_mode == 'llm-eval':
+        for lang, r in t['chat'].items():
+            if not all(isinstance(d.get('reference'), str) for d in r['responses']):
+                raise InputError(f"{cfg.chat_files[lang]}: LLM-Eval's prompt sends the reference answer; give every "
+                                 "record an 'output'")
+        out = {lang: judge_llm_eval(cfg, r['responses']) for lang, r in t['chat'].items()}
+    else:
+        out = pairwise_against(t["chat"], cfg)
+    for lang, r in out.items():
+        if isinstance(r, dict) and r.get('unparsed'):
+            print(f"warning: judge: {r['unparsed']} of {r['n']} {lang} items got no reply in the expected format "
+                  "(left out of the scores; see 'unparsed' in the result file)", file=sys.stderr)
+    return {**out, 'model': cfg.judge_model}
+
+
+def pairwise_against(chat, cfg):
     if not cfg.judge_against:
         raise InputError("judge_mode='pairwise' needs judge_against: an earlier result file with chat responses")
     other = read_json(cfg.judge_against, 'judge_against names a result file of evaluate.py')
@@ -1348,16 +1613,17 @@ def evaluate(ckpt_dir, cfg):
     t, start = results['tasks'], time.time()
     if 'ppl' in cfg.tasks:
         t['ppl'] = eval_perplexity(model, tok, cfg)
-    if 'qa' in cfg.tasks:
+    judge_qa = 'judge' in cfg.tasks and cfg.judge_mode == 'xllama-qa'
+    if 'qa' in cfg.tasks or judge_qa:
         t['qa'] = eval_qa(model, tok, cfg)
     if 'mt' in cfg.tasks:
         t['mt'] = eval_translation(model, tok, cfg)
     if 'mc' in cfg.tasks:
         t['mc'] = eval_multiple_choice(model, tok, cfg)
-    if 'chat' in cfg.tasks or 'judge' in cfg.tasks:
+    if 'chat' in cfg.tasks or 'judge' in cfg.tasks and not judge_qa:
         t['chat'] = eval_chat(model, tok, cfg)
     if 'judge' in cfg.tasks:
-        t['judge'] = eval_judge(t['chat'], cfg)
+        t['judge'] = eval_judge(t, cfg)
     if 'align' in cfg.tasks:
         t['align'] = eval_alignment(model, tok, cfg)
     if 'quadrants' in cfg.tasks:
