@@ -49,30 +49,25 @@ from model import InputError, atomic_path
 # Settings: `python evaluate.py --help` lists them; a config file or --name=value overrides them
 
 tasks = ['ppl', 'qa', 'mt']  # any of: ppl qa mt mc chat judge align quadrants scaling
-ckpt_dirs = ['out/demo/base/latest', 'out/demo/cpt_hi/latest', 'out/demo/cpt_hi_en/latest', 'out/demo/cpt_hi_en_noext/latest',
-             'out/demo/cpt_hi_en_eqdata/latest', 'out/demo/sft/latest', 'out/demo/sft_commit/latest']  # Meta-format checkpoints (the demo's); each gets its own result file
+ckpt_dirs = [f'out/demo/{run}/latest' for run in ('base', 'cpt_hi', 'cpt_hi_en', 'cpt_hi_en_noext',
+                                                  'cpt_hi_en_eqdata', 'sft', 'sft_commit')]  # one result file each
 tokenizer_path = ''  # '' = tokenizer.model in the checkpoint directory or its parent
 device = 'cpu'  # 'cuda' on a GPU
 dtype = 'float32'  # 'bfloat16' halves memory on a GPU
-max_seq_len = 512  # the longest sequence the model sees (a prompt and its answer, a perplexity window); the demo's models train on 256-512
+max_seq_len = 512  # prompt + answer, or a perplexity window (the demo's models train on 256-512)
 batch_size = 8  # sequences per forward pass; prompts are sorted by length into batches
-max_examples = 50  # per dataset (documents, questions, sentences, per-subject items); 0 = all (the demo: 50)
+max_examples = 50  # per dataset (documents, questions, sentences, per-subject items); 0 = all
 out_dir = 'out/demo/eval'  # result files go here
-template = ''  # prompt template (model.PROMPT_TEMPLATES); '' = the one recorded with each checkpoint (run.json), else 'alpaca'
-table_rows = ['ppl/en/ppl', 'ppl/hi/ppl', 'ppl/hi/bits_per_byte', 'ppl/hi/tokens_per_char', 'ppl/zh/bits_per_byte',
-              'qa/en/f1', 'qa/hi/em', 'qa/hi/f1', 'qa/hi/too_long', 'qa/hi/code_switching', 'mt/eng_Latn-hin_Deva/bleu',
-              'mt/eng_Latn-hin_Deva/chrf', 'mt/eng_Latn-hin_Deva/code_switching']  # what the printed table shows (those present); [] = every metric
+template = ''  # prompt template (model.PROMPT_TEMPLATES); '' = the checkpoint's run.json, else 'alpaca'
+table_rows = []  # rows of the printed table, e.g. ['qa/hi/f1']; [] = everything measured
 compare = []  # result files to print side by side; when set, nothing is evaluated
 # perplexity
-ppl_files = {'en': 'data/demo/en.val.txt', 'hi': 'data/demo/hi.val.txt', 'zh': 'data/demo/zh.val.txt'}  # a document a line
-ppl_window = 256  # tokens per window (at most the context the model was trained on); 0 = max_seq_len
-ppl_stride = 0  # newly scored tokens per window after the first; 0 = window // 2, window - 1 = no overlap
+ppl_files = {'en': 'data/demo/en.val.txt', 'hi': 'data/demo/hi.val.txt', 'zh': 'data/demo/zh.val.txt'}  # a doc a line
+ppl_window = 256  # tokens per window (at most the trained context); 0 = max_seq_len
+ppl_stride = 0  # newly scored tokens per window after the first; 0 = window // 2
 # extractive QA
 qa_files = {'en': 'data/demo/qa/en.json', 'hi': 'data/demo/qa/hi.json'}  # SQuAD v1.1 JSON
-qa_prompt = 'alpaca'  # 'native'/'english' (x-LLaMA's), 'alpaca', 'commit'/'commit-en' (COMMIT's harness)
-#   'native': x-LLaMA's prompt in each language; 'english': its English one everywhere; 'alpaca': the question as
-#   instruction, the context as input; 'commit': COMMIT's harness prompt in the language, 'commit-en' in English
-#   (raw text, no BOS, generation stops at the first newline)
+qa_prompt = 'alpaca'  # alpaca, native/english (x-LLaMA's), commit/commit-en (COMMIT's): see qa_prompt_text
 qa_norm = 'mlqa'  # answer normalisation for EM/F1: 'mlqa' (MLQA's script) or 'squad' (SQuAD v1.1's)
 qa_max_new_tokens = 16  # answers are spans: a few words (x-LLaMA generates up to 512; COMMIT's harness 256)
 # translation
@@ -82,25 +77,20 @@ mt_beam = 1  # 1 = greedy; How Multilingual uses 4
 mt_max_new_tokens = 48  # How Multilingual's: 256
 spm_path = ''  # the FLORES SentencePiece model (sacrebleu's flores101/flores200 .model file): adds spBLEU
 # multiple choice
-mc_dir = ''  # dev/{subject}_dev.csv (few-shot examples) and {mc_split}/{subject}_{mc_split}.csv
+mc_dir = ''  # MMLU/C-Eval: dev/ and {mc_split}/ CSV; AGI-Eval: its data/v1; GAOKAO: Data/Objective_Questions
 mc_format = 'mmlu'  # 'mmlu', 'ceval' (k-shot CSV), or 'agieval', 'gaokao' (zero-shot, their own files)
-#   mmlu: lm-evaluation-harness's prompt; ceval: C-Eval's Chinese prompt; agieval: mc_dir = AGI-Eval's data/v1;
-#   gaokao: mc_dir = GAOKAO-Bench's Data/Objective_Questions
 mc_split = 'test'  # C-Eval hides its test answers: use 'val' there
 mc_shots = 5
 # responses to instructions, and code-switching
 chat_files = {}  # held-out Alpaca-format JSON ({instruction, input, output} list) by language
 chat_max_new_tokens = 256
-cs_min_run = 1  # characters in a row of a foreign script that make a response code-switched (4 skips 'GPU')
-#   1 is our choice: LLaMA Beyond English counts any other-language word
-cs_scripts = {}  # language -> its own scripts (Unicode Script names: 'Han', 'Devanagari'...), where the table lacks one
+cs_min_run = 1  # foreign-script characters in a row that make code-switching (1: any word, ours; 4 skips 'GPU')
+cs_scripts = {}  # language -> its Unicode scripts ('Han', 'Devanagari'...) where FLORES_CODES lacks it
 # LLM-as-judge, through any OpenAI-compatible endpoint
 judge_url = ''  # e.g. https://api.openai.com/v1 (POST {judge_url}/chat/completions)
-judge_model = ''  # '' = the paper's for judge_mode: gpt-4 (LLaMA Beyond English), gpt-3.5-turbo (x-LLaMA)
+judge_model = ''  # '' = the paper's for judge_mode (JUDGE_DEFAULTS)
 judge_key_env = 'OPENAI_API_KEY'  # the environment variable holding the API key; '' = send none
-judge_mode = 'llm-eval'  # 'llm-eval' (LLaMA Beyond English), 'pairwise' or 'xllama-qa' (x-LLaMA)
-#   llm-eval: five 0-3 scores per chat response; pairwise: against judge_against; xllama-qa: YES/NO on the first 100
-#   answers of this run's qa task (x-LLaMA Table 2)
+judge_mode = 'llm-eval'  # llm-eval (LLaMA Beyond English), pairwise or xllama-qa (x-LLaMA): see eval_judge
 judge_against = ''  # pairwise: an earlier result file whose chat responses are assistant 2
 judge_samples = 0  # completions per request, averaged; 0 = the judge_mode's (JUDGE_DEFAULTS)
 judge_temperature = -1.0  # -1 = the judge_mode's (JUDGE_DEFAULTS)
@@ -109,12 +99,12 @@ judge_retries = 2  # extra attempts after HTTP 429/5xx or a dropped connection
 # alignment by layer
 align_pairs = ['eng_Latn-hin_Deva', 'eng_Latn-zho_Hans']  # FLORES codes in flores_dir
 align_max = 200  # sentence pairs per language pair
-# quadrants (How Multilingual sec. 3.2): read from result files this script wrote, {out_dir}/{run}.json (their mt)
+# quadrants (How Multilingual sec. 3.2), from the mt results in {out_dir}/{run}.json of earlier runs
 quadrant_before = ''  # the vanilla model's run name: P_pre of every language, and T
-quadrant_runs = {}  # language -> [the run tuned on it, its bilingual pair], e.g. {'km': ['km_full', 'eng-khm']}
+quadrant_runs = {}  # language -> [the run tuned on it, its pair], e.g. {'km': ['km_full', 'eng_Latn-khm_Khmr']}
 quadrant_multilingual = ['eng_Latn-afr_Latn', 'eng_Latn-ron_Latn']  # the multilingual score: their mean (sec. 3.2)
 quadrant_metric = 'spbleu'  # How Multilingual's metric (sec. 3.1); its runs need spm_path
-quadrant_threshold = 0.0  # T of Eq. 1; 0 = the vanilla run's mean quadrant_metric over all its mt pairs (App. D)
+quadrant_threshold = 0.0  # T of Eq. 1; 0 = the vanilla run's mean quadrant_metric over its mt pairs (App. D)
 # scaling law and allocation
 scaling_points = ''  # JSON {source: {"points": [[examples, score], ...], "g": 1.0, "max": examples}}
 scaling_budget = 0  # C: examples to share out among the sources (named as in tokenize_prep's sft)
@@ -1584,10 +1574,11 @@ def run_name(ckpt_dir):
 
 def format_table(columns, rows=()):
     """columns: {run name: result dict} -> one row per metric (those named in `rows`, or all), one
-    column per run."""
+    column per run. Metrics that `rows` leaves out are counted in a last line, never dropped silently."""
     flat = {name: flatten(r.get('tasks', r)) for name, r in columns.items()}
     every = list(dict.fromkeys(k for f in flat.values() for k in f))
     rows = [r for r in rows if r in every] or every
+    hidden = len(set(every) - set(rows))
     width = max([len(r) for r in rows] + [6])
     cols = [max(len(n), 10) for n in flat]
     def cell(v):
@@ -1596,6 +1587,8 @@ def format_table(columns, rows=()):
         return f'{v:d}' if isinstance(v, int) else f'{v:.4f}' if abs(v) < 10 else f'{v:.2f}'
     lines = ['metric'.ljust(width) + ''.join(f'  {n:>{w}}' for n, w in zip(flat, cols))]
     lines += [r.ljust(width) + ''.join(f'  {cell(f.get(r)):>{w}}' for f, w in zip(flat.values(), cols)) for r in rows]
+    if hidden:
+        lines.append(f"(not shown: {hidden} more measured metric(s); table_rows=[] shows everything)")
     return '\n'.join(lines)
 
 

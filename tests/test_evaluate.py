@@ -785,6 +785,15 @@ def test_run_writes_one_result_file_and_a_failed_run_keeps_it(tiny, tmp_path, ca
     assert any(line.split()[0] == 'qa/en/f1' and line.split()[-1] == '12.50' for line in table)
 
 
+def test_the_table_shows_what_was_measured_unless_rows_are_asked_for():
+    """A language the default rows did not name (here 'xx') used to be left out without a word."""
+    result = {'tasks': {'ppl': {'en': {'ppl': 2.0}, 'xx': {'ppl': 3.0}}}}
+    table = E.format_table({'run': result}, E.table_rows).splitlines()
+    assert [line.split()[0] for line in table[1:]] == ['ppl/en/ppl', 'ppl/xx/ppl']
+    asked = E.format_table({'run': result}, ['ppl/en/ppl']).splitlines()
+    assert [line.split()[0] for line in asked[1:-1]] == ['ppl/en/ppl'] and 'not shown: 1 more' in asked[-1]
+
+
 def test_cli_without_checkpoint_is_one_line_error(tmp_path):
     r = subprocess.run([sys.executable, 'evaluate.py', f'--ckpt_dirs=["{tmp_path}/missing"]'], cwd=ROOT,
                        capture_output=True, text=True)
