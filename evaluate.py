@@ -7,7 +7,7 @@
 Tasks (the `tasks` setting):
   ppl        NLL per token, perplexity and bits per byte per language (LLaMA Beyond English, Table 2)
   qa         extractive QA on SQuAD-format JSON (XQuAD, MLQA, IndicQA): EM, F1, x-LLaMA's match
-  mt         translation on FLORES files: BLEU and chrF as sacrebleu computes them, spBLEU
+  mt         translation on FLORES files: BLEU, chrF and spBLEU by sacrebleu
   mc         multiple choice (MMLU / C-Eval CSV k-shot; AGI-Eval, GAOKAO-Bench zero-shot): log-likelihood accuracy
   chat       responses to held-out instructions, and their code-switching rate (LLaMA Beyond English, Fig. 4)
   judge      LLM-as-judge: LLM-Eval's five 0-3 scores or x-LLaMA's pairwise prompt on the chat responses,
@@ -37,6 +37,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import regex
+import sacrebleu
 import torch
 import torch.nn.functional as F
 from tqdm import tqdm
@@ -622,7 +623,7 @@ def eval_qa(model, tok, cfg):
 
 
 # -----------------------------------------------------------------------------------------------
-# Translation on FLORES: x-LLaMA's prompt; BLEU, chrF and spBLEU equal to sacrebleu's
+# Translation on FLORES: x-LLaMA's prompt; BLEU, chrF and spBLEU by sacrebleu itself
 
 # FLORES-200 codes name languages by ISO 639-3 and script; tokenize_prep.LANGUAGE_NAMES, and its
 # translation instructions, take ISO 639-1. The 639-3 part of each FLORES code, mapped:
@@ -668,110 +669,10 @@ def read_flores(flores_dir, pair):
     return src, tgt, [s.strip() for s in lines[0]], [t.strip() for t in lines[1]]
 
 
-# mteval-v13a's tokenisation, as sacrebleu applies it (its default tokenize='13a': tokenizer_13a.py
-# and tokenizer_re.py). The zh tokenizer puts spaces around Chinese characters, then does the same.
-MTEVAL_RULES = [
-    (re.compile(r'([\{-\~\[-\` -\&\(-\+\:-\@\/])'), r' \1 '),  # symbols and most ASCII punctuation
-    (re.compile(r'([^0-9])([\.,])'), r'\1 \2 '),  # period and comma, unless after a digit
-    (re.compile(r'([\.,])([^0-9])'), r' \1 \2'),  # ...or before one
-    (re.compile(r'([0-9])(-)'), r'\1 \2 '),  # a dash after a digit
-]
-# sacrebleu's tokenizer_zh ranges. Two are written there as '\u20000' and '\u2f800' (meant: U+20000
-# and U+2F800), which Python reads as two characters each; compared with one character they cover
-# U+2001..U+2A6D (curly quotes, dashes, ...) and U+2F81..U+2FA1 instead. Published scores come from
-# that reading, so it is kept.
-ZH_RANGES = [(0x3400, 0x4DB5), (0x4E00, 0x9FA5), (0x9FA6, 0x9FBB), (0xF900, 0xFA2D), (0xFA30, 0xFA6A),
-             (0xFA70, 0xFAD9), (0x2001, 0x2A6D), (0x2F81, 0x2FA1), (0xFF00, 0xFFEF), (0x2E80, 0x2EFF),
-             (0x3000, 0x303F), (0x31C0, 0x31EF), (0x2F00, 0x2FDF), (0x2FF0, 0x2FFF), (0x3100, 0x312F),
-             (0x31A0, 0x31BF), (0xFE10, 0xFE1F), (0xFE30, 0xFE4F), (0x2600, 0x26FF), (0x2700, 0x27BF),
-             (0x3200, 0x32FF), (0x3300, 0x33FF)]
-
-
-def mteval_split(line):
-    for pattern, replacement in MTEVAL_RULES:
-        line = pattern.sub(replacement, line)
-    return ' '.join(line.split())
-
-
-def tokenize_13a(line):
-    line = line.replace('<skipped>', '').replace('-\n', '').replace('\n', ' ')
-    if '&' in line:
-        line = line.replace('&quot;', '"').replace('&amp;', '&').replace('&lt;', '<').replace('&gt;', '>')
-    return mteval_split(f' {line} ')
-
-
-def is_chinese_char(ch):
-    return any(a <= ord(ch) <= b for a, b in ZH_RANGES)
-
-
-def tokenize_zh(line):
-    return mteval_split(''.join(f' {ch} ' if is_chinese_char(ch) else ch for ch in line.strip()))
-
-
-BLEU_TOKENIZERS = {'13a': tokenize_13a, 'zh': tokenize_zh, 'none': lambda line: line}
-
-
 def bleu_tokenizer(code):
     """sacrebleu's choice: 'zh' for Chinese targets (-tok zh), '13a' otherwise. (sacrebleu would use
     MeCab for Japanese and Korean; we stay with 13a there.)"""
     return 'zh' if code.split('_')[0] in ('zh', 'zho', 'cmn') else '13a'
-
-
-def ngrams(tokens, max_n):
-    return Counter(tuple(tokens[i:i + n]) for n in range(1, max_n + 1) for i in range(len(tokens) - n + 1))
-
-
-def corpus_bleu(hyps, refs, tokenize='13a', max_n=4):
-    """Corpus BLEU with sacrebleu's defaults (one reference per sentence): clipped n-gram counts
-    summed over the corpus, the brevity penalty, and 'exp' smoothing (mteval's: the k-th order with
-    no match counts as 1 / 2^k matches)."""
-    tok = BLEU_TOKENIZERS[tokenize]
-    correct, total, sys_len, ref_len = [0] * max_n, [0] * max_n, 0, 0
-    for hyp, ref in zip(hyps, refs, strict=True):
-        h, r = tok(hyp.rstrip()).split(), tok(ref.rstrip()).split()
-        sys_len, ref_len = sys_len + len(h), ref_len + len(r)
-        ref_counts = ngrams(r, max_n)
-        for gram, count in ngrams(h, max_n).items():
-            total[len(gram) - 1] += count
-            correct[len(gram) - 1] += min(count, ref_counts.get(gram, 0))
-    bp = 1.0 if sys_len >= ref_len else (math.exp(1 - ref_len / sys_len) if sys_len else 0.0)
-    if not any(correct):
-        return 0.0
-    precisions, smooth = [0.0] * max_n, 1.0
-    for n in range(max_n):
-        if total[n] == 0:
-            break
-        if correct[n] == 0:
-            smooth *= 2
-            precisions[n] = 100.0 / (smooth * total[n])
-        else:
-            precisions[n] = 100.0 * correct[n] / total[n]
-    # an order with no n-grams at all contributes log 0, which sacrebleu floors at -9999999999
-    return bp * math.exp(sum(math.log(p) if p > 0 else -9999999999 for p in precisions) / max_n)
-
-
-def char_ngrams(text, max_n):
-    text = ''.join(text.split())  # chrF ignores whitespace
-    return [Counter(text[i:i + n] for i in range(len(text) - n + 1)) for n in range(1, max_n + 1)]
-
-
-def corpus_chrf(hyps, refs, char_order=6, beta=2):
-    """chrF with sacrebleu's defaults (Popovic 2015; char order 6, no word n-grams, beta 2): match,
-    hypothesis and reference character n-gram counts summed over the corpus; precision and recall
-    averaged over the orders that occur on both sides, then the F-beta score."""
-    stats = np.zeros((char_order, 3), dtype=np.int64)  # per order: hypothesis, reference, matched n-grams
-    for hyp, ref in zip(hyps, refs, strict=True):
-        for n, (h, r) in enumerate(zip(char_ngrams(hyp, char_order), char_ngrams(ref, char_order))):
-            matched = sum(min(c, r[g]) for g, c in h.items() if g in r)
-            stats[n] += [sum(h.values()) if r else 0, sum(r.values()), matched]
-    both = (stats[:, 0] > 0) & (stats[:, 1] > 0)
-    if not both.any():
-        return 0.0
-    precision = (stats[both, 2] / stats[both, 0]).mean()
-    recall = (stats[both, 2] / stats[both, 1]).mean()
-    if precision + recall == 0:
-        return 0.0
-    return 100 * (1 + beta ** 2) * precision * recall / (beta ** 2 * precision + recall)
 
 
 def spm_pieces(sp, lines):
@@ -799,12 +700,14 @@ def eval_translation(model, tok, cfg):
         prompts = [tok.encode(translation_prompt(src, tgt, s, cfg.template), bos=True, eos=False) for s in sources]
         new = generate_batched(model, prompts, cfg.mt_max_new_tokens, stops, cfg.batch_size, cfg.mt_beam)
         hyps = [first_line(tok.decode(n)) for n in new]
-        out[pair] = {'bleu': corpus_bleu(hyps, refs, bleu_tokenizer(tgt)), 'chrf': corpus_chrf(hyps, refs),
+        out[pair] = {'bleu': sacrebleu.corpus_bleu(hyps, [refs], tokenize=bleu_tokenizer(tgt)).score,
+                     'chrf': sacrebleu.corpus_chrf(hyps, [refs]).score,
                      'n': len(refs), 'too_long': sum(not fits(model, p) for p in prompts),
                      'code_switching': code_switching(hyps, iso_code(tgt), cfg.cs_min_run, cfg.cs_scripts)['rate'],
                      'tokenize': bleu_tokenizer(tgt), 'samples': hyps[:5]}
         if sp is not None:
-            out[pair]['spbleu'] = corpus_bleu(spm_pieces(sp, hyps), spm_pieces(sp, refs), 'none')
+            pieces = spm_pieces(sp, hyps), [spm_pieces(sp, refs)]
+            out[pair]['spbleu'] = sacrebleu.corpus_bleu(*pieces, tokenize='none').score
     return {**out, 'beam': cfg.mt_beam}
 
 

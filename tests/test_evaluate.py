@@ -157,55 +157,33 @@ def test_malformed_squad_is_a_clear_error(tmp_path, data, message):
     assert str(tmp_path / 'qa.json') in str(e.value) and '\n' not in str(e.value)
 
 
-# ---------------------------------------------------------------- BLEU and chrF equal to sacrebleu
+# ---------------------------------------------------------------- BLEU, chrF and spBLEU are sacrebleu's
 
-EDGE_CASES = [  # (hypotheses, references): tokenisation rules, smoothing, brevity, empty lines
-    (['The cat sat on the mat.', 'It costs $3,000.50 -- or 3-4 euros!'], ['The cat sat on a mat.', 'It costs $3,000.50 - or 3-4 euros.']),
-    (['a b c d e'], ['a b c d e f g h']),  # brevity penalty
-    (['x y z'], ['a b c']),  # nothing matches
-    (['a'], ['a']),  # no 2-, 3-, 4-grams at all
-    (['a b', ''], ['a b c', 'q']),  # an empty hypothesis
-    (['&quot;Hi&quot; &amp; bye', 'one.two, 3.5 end.'], ['"Hi" & bye', 'one . two , 3.5 end .']),
-    (['the the the the', 'cat'], ['the cat', 'the cat sat']),  # clipped counts
-    (['这是一个测试。“你好”', '他说：Hello, world!'], ['这是测试。“你好”', '他说：Hello world!']),
-]
-
-
-@pytest.mark.parametrize('hyps, refs', EDGE_CASES)
-def test_bleu_and_chrf_equal_sacrebleu_on_edge_cases(hyps, refs):
-    for tokenize in ('13a', 'zh'):
-        expected = sacrebleu.corpus_bleu(hyps, [refs], tokenize=tokenize).score
-        assert E.corpus_bleu(hyps, refs, tokenize) == pytest.approx(expected, abs=1e-6)
-    assert E.corpus_chrf(hyps, refs) == pytest.approx(sacrebleu.corpus_chrf(hyps, [refs]).score, abs=1e-6)
-
-
-def test_chinese_character_table_is_sacrebleus():
-    from sacrebleu.tokenizers.tokenizer_zh import TokenizerZh
-    chars = [chr(i) for i in range(0x20, 0x10000) if not 0xD800 <= i < 0xE000] + [chr(0x20000), chr(0x2F800)]
-    assert [E.is_chinese_char(c) for c in chars] == [TokenizerZh._is_chinese_char(c) for c in chars]
-
-
-def test_bleu_chrf_on_real_flores_lines():
-    eng = E.read_lines(asset('flores200-devtest/eng_Latn.devtest'), '')[:200]
-    zho = E.read_lines(asset('flores200-devtest/zho_Hans.devtest'), '')[:200]
-    deu = E.read_lines(asset('flores200-devtest/deu_Latn.devtest'), '')[:200]
-    rng = np.random.default_rng(0)
-    # system outputs: the references with words dropped and lines shuffled against each other
-    noisy = [' '.join(w for w in line.split() if rng.random() > 0.2) for line in eng]
-    shifted = zho[1:] + zho[:1]
-    for hyps, refs, tokenize in ((noisy, eng, '13a'), (deu, eng, '13a'), (shifted, zho, 'zh'), (zho, zho, 'zh')):
-        assert E.corpus_bleu(hyps, refs, tokenize) == pytest.approx(
-            sacrebleu.corpus_bleu(hyps, [refs], tokenize=tokenize).score, abs=1e-6)
-        assert E.corpus_chrf(hyps, refs) == pytest.approx(sacrebleu.corpus_chrf(hyps, [refs]).score, abs=1e-6)
-
-
-def test_spbleu_is_bleu_on_sentencepiece_pieces(sp_tokenizer):
+def test_translation_scores_are_sacrebleus(tiny, sp_tokenizer, tmp_path, monkeypatch):
+    """The mt task scores what the model wrote against the FLORES lines as sacrebleu's command line
+    would: -tok zh for a Chinese target, 13a otherwise; spBLEU is BLEU on the FLORES SentencePiece
+    pieces (sacrebleu's flores101/200 tokenizers) with tokenize='none'."""
+    refs = {'eng_Latn': ['The cat sat on a mat.', 'It costs $3,000.50 - or 3-4 euros.'],
+            'zho_Hans': ['这是测试。“你好”', '他说：Hello world!']}
+    hyps = {'eng_Latn': ['The cat sat on the mat.', 'It costs $3,000.50 -- or 3-4 euros!'],
+            'zho_Hans': ['这是一个测试。“你好”', '他说：Hello, world!']}
+    for code, lines in refs.items():
+        (tmp_path / f'{code}.devtest').write_text('\n'.join(lines) + '\n')
+    pairs = {'eng_Latn-zho_Hans': 'zh', 'zho_Hans-eng_Latn': '13a'}
+    queue = [hyps[pair.split('-')[1]] for pair in pairs]
+    monkeypatch.setattr(E, 'generate_batched', lambda *a: [tiny.tok.encode(h, bos=False, eos=False)
+                                                           for h in queue.pop(0)])
+    cfg = settings(flores_dir=str(tmp_path), mt_pairs=list(pairs), template='alpaca', spm_path=str(sp_tokenizer))
+    r = E.eval_translation(tiny.model, tiny.tok, cfg)
     sp = E.load_spm(sp_tokenizer)
-    hyps, refs = ['The quick brown fox jumps.', 'A river runs'], ['The quick brown fox jumped.', 'A river runs through it']
-    pieces = E.spm_pieces(sp, hyps), E.spm_pieces(sp, refs)
-    assert pieces[0][0] == ' '.join(sp.EncodeAsPieces(hyps[0]))  # what sacrebleu's spm tokenizers do
-    assert E.corpus_bleu(*pieces, 'none') == pytest.approx(
-        sacrebleu.corpus_bleu(pieces[0], [pieces[1]], tokenize='none').score, abs=1e-6)
+    assert E.spm_pieces(sp, ['The quick fox.']) == [' '.join(sp.EncodeAsPieces('The quick fox.'))]
+    for pair, tokenize in pairs.items():
+        out, ref = r[pair]['samples'], refs[pair.split('-')[1]]
+        assert r[pair]['tokenize'] == tokenize and 0 < r[pair]['bleu'] < 100
+        assert r[pair]['bleu'] == pytest.approx(sacrebleu.corpus_bleu(out, [ref], tokenize=tokenize).score, abs=1e-6)
+        assert r[pair]['chrf'] == pytest.approx(sacrebleu.corpus_chrf(out, [ref]).score, abs=1e-6)
+        pieces = E.spm_pieces(sp, out), [E.spm_pieces(sp, ref)]
+        assert r[pair]['spbleu'] == pytest.approx(sacrebleu.corpus_bleu(*pieces, tokenize='none').score, abs=1e-6)
 
 
 def test_flores_files_of_different_lengths(tmp_path):
