@@ -42,6 +42,7 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
+import codemix
 import model as M
 import tokenize_prep
 from model import InputError, atomic_path
@@ -120,11 +121,11 @@ ALL_TASKS = MODEL_TASKS + ('quadrants', 'scaling')
 
 def read_text(path, what):
     try:
-        return Path(path).read_text(encoding='utf-8')
+        return tokenize_prep.decode_utf8(Path(path).read_bytes(), path)
     except FileNotFoundError:
         raise InputError(f"{path}: not found; {what}")
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"{path}: cannot read it as UTF-8 text ({e})")
+    except OSError as e:
+        raise InputError(f"{path}: cannot read it ({e.strerror}); {what}")
 
 
 def read_json(path, what):
@@ -161,25 +162,8 @@ def load_checkpoint(ckpt_dir, cfg):
     if len(leads) > 1:
         raise InputError(f"{ckpt_dir}/run.json: shortened with several lead bytes; evaluate.py undoes one")
     if leads:
-        tok = Shortened(tok, leads.pop())
+        tok = tokenize_prep.shortened(tok, leads.pop())
     return model.eval(), tok, run
-
-
-class Shortened:
-    """The tokenizer of a model trained on shortened ids (tokenize_prep.py's `shorten`): text is
-    encoded without the <lead> byte tokens, and generated ids get them back before decoding."""
-
-    def __init__(self, tok, lead):
-        self.tok, self.lead = tok, lead
-
-    def __getattr__(self, name):
-        return getattr(self.tok, name)
-
-    def encode(self, text, bos, eos):
-        return tokenize_prep.shorten_ids(self.tok.encode(text, bos, eos), self.tok, self.lead)
-
-    def decode(self, ids):
-        return self.tok.decode(tokenize_prep.unshorten_ids(ids, self.tok, self.lead))
 
 
 def right_padded(seqs, device):
@@ -333,25 +317,26 @@ def beam_search(model, prompts, beam, max_new_tokens, stop_tokens, length_penalt
 def layer_states(model, seqs, batch_size):
     """Mean-pooled hidden states, (len(seqs), n_layers + 1, dim) in float32: the embeddings, then
     the output of every block, the last one after the final norm (as Hugging Face's
-    output_hidden_states gives it). BOS is left out of the mean: it is the same in every sentence."""
+    output_hidden_states gives it), caught by forward hooks on an ordinary forward pass. BOS is left
+    out of the mean: it is the same in every sentence."""
     device = model.tok_embeddings.weight.device
-    out = torch.zeros(len(seqs), model.args.n_layers + 1, model.args.dim)
-    for s in range(0, len(seqs), batch_size):
-        batch = seqs[s:s + batch_size]
-        x = right_padded(batch, device)  # (b, T); causal attention: the padding changes nothing before it
-        keep = torch.zeros(x.shape, device=device)
-        for j, seq in enumerate(batch):
-            keep[j, 1:len(seq)] = 1.0
-        T = x.size(1)
-        cos, sin = model.rope_cos[:T], model.rope_sin[:T]
-        h = model.tok_embeddings(x)
-        states = [h]
-        for i, layer in enumerate(model.layers):
-            h = layer(h, cos, sin, 0, None)
-            states.append(model.norm(h) if i == len(model.layers) - 1 else h)
-        stacked = torch.stack(states, dim=1).float()  # (b, n_layers + 1, T, dim)
-        pooled = (stacked * keep[:, None, :, None]).sum(2) / keep.sum(1).clamp(min=1)[:, None, None]
-        out[s:s + len(batch)] = pooled.cpu()
+    modules = [model.tok_embeddings, *model.layers[:-1], model.norm]
+    out, states = torch.zeros(len(seqs), len(modules), model.args.dim), []
+    hooks = [m.register_forward_hook(lambda module, args, h: states.append(h.float())) for m in modules]
+    try:
+        for s in range(0, len(seqs), batch_size):
+            batch = seqs[s:s + batch_size]
+            states.clear()
+            model(right_padded(batch, device))  # (b, T); causal attention: the padding changes nothing before it
+            keep = torch.zeros(len(batch), max(map(len, batch)), device=device)
+            for j, seq in enumerate(batch):
+                keep[j, 1:len(seq)] = 1.0
+            stacked = torch.stack(states, dim=1)  # (b, n_layers + 1, T, dim)
+            pooled = (stacked * keep[:, None, :, None]).sum(2) / keep.sum(1).clamp(min=1)[:, None, None]
+            out[s:s + len(batch)] = pooled.cpu()
+    finally:
+        for hook in hooks:
+            hook.remove()
     return out
 
 
@@ -980,20 +965,12 @@ def code_switching(responses, lang, min_run=1, extra=None):
             'scripts': dict(Counter(s for found in seen for s in found).most_common())}
 
 
-def read_instructions(path):
-    data = read_json(path, "chat_files name Alpaca-format JSON: a list of {instruction, input, output}")
-    if not isinstance(data, list) or not all(isinstance(d, dict) and isinstance(d.get('instruction'), str)
-                                             for d in data):
-        raise InputError(f"{path}: expected a JSON list of {{instruction, input, output}} records")
-    return data
-
-
 def eval_chat(model, tok, cfg):
     if not cfg.chat_files:
         raise InputError("chat: set chat_files = {lang: held-out Alpaca-format JSON}")
     out = {}
     for lang, path in cfg.chat_files.items():
-        items = limited(read_instructions(path), cfg)
+        items = limited(codemix.read_records(path), cfg)
         prompts = [tok.encode(M.format_prompt(d['instruction'], d.get('input', ''), cfg.template), bos=True, eos=False)
                    for d in items]
         new = generate_batched(model, prompts, cfg.chat_max_new_tokens, tok.stop_tokens, cfg.batch_size)

@@ -826,7 +826,7 @@ def test_a_shortened_model_is_fed_shortened_ids_and_decoded_back(sp_tokenizer, t
     encode the same way and give the byte back before decoding."""
     import tokenize_prep as T
     tok = M.Tokenizer(sp_tokenizer)
-    short = E.Shortened(tok, 0xE0)
+    short = T.shortened(M.Tokenizer(sp_tokenizer), 0xE0)
     text = 'नदी के किनारे गाँव है'
     ids = short.encode(text, bos=True, eos=False)
     assert ids == T.shorten_ids(tok.encode(text, bos=True, eos=False), tok, 0xE0)
