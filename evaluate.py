@@ -610,30 +610,35 @@ def eval_qa(model, tok, cfg):
 # -----------------------------------------------------------------------------------------------
 # Translation on FLORES: x-LLaMA's prompt; BLEU, chrF and spBLEU by sacrebleu itself
 
-# FLORES-200 codes name languages by ISO 639-3 and script; tokenize_prep.LANGUAGE_NAMES, and its
-# translation instructions, take ISO 639-1. The 639-3 part of each FLORES code, mapped:
-FLORES_ISO = {
-    'afr': 'af', 'amh': 'am', 'arb': 'ar', 'asm': 'as', 'azj': 'az', 'bel': 'be', 'bul': 'bg', 'ben': 'bn',
-    'bod': 'bo', 'cat': 'ca', 'ces': 'cs', 'cym': 'cy', 'dan': 'da', 'deu': 'de', 'ell': 'el', 'eng': 'en',
-    'spa': 'es', 'est': 'et', 'pes': 'fa', 'fin': 'fi', 'fra': 'fr', 'gle': 'ga', 'glg': 'gl', 'guj': 'gu',
-    'heb': 'he', 'hin': 'hi', 'hrv': 'hr', 'hun': 'hu', 'hye': 'hy', 'ind': 'id', 'isl': 'is', 'ita': 'it',
-    'jpn': 'ja', 'jav': 'jv', 'kat': 'ka', 'kaz': 'kk', 'khm': 'km', 'kan': 'kn', 'kor': 'ko', 'kir': 'ky',
-    'lao': 'lo', 'lit': 'lt', 'lvs': 'lv', 'mkd': 'mk', 'mal': 'ml', 'khk': 'mn', 'mar': 'mr', 'zsm': 'ms',
-    'mya': 'my', 'npi': 'ne', 'nld': 'nl', 'nob': 'no', 'ory': 'or', 'pan': 'pa', 'pol': 'pl', 'pbt': 'ps',
-    'por': 'pt', 'ron': 'ro', 'rus': 'ru', 'sin': 'si', 'slk': 'sk', 'slv': 'sl', 'srp': 'sr', 'swe': 'sv',
-    'swh': 'sw', 'tam': 'ta', 'tel': 'te', 'tha': 'th', 'tgl': 'tl', 'tur': 'tr', 'ukr': 'uk', 'urd': 'ur',
-    'uzn': 'uz', 'vie': 'vi', 'xho': 'xh', 'yor': 'yo', 'zho': 'zh', 'zul': 'zu',
+# The FLORES-200 code (ISO 639-3 _ ISO 15924 script) of each language by its ISO 639-1 code, which
+# tokenize_prep.LANGUAGE_NAMES and its translation instructions take; the script part also tells
+# code-switching which script is the language's own (SCRIPT_NAMES).
+FLORES_CODES = {
+    'af': 'afr_Latn', 'am': 'amh_Ethi', 'ar': 'arb_Arab', 'as': 'asm_Beng', 'az': 'azj_Latn', 'be': 'bel_Cyrl',
+    'bg': 'bul_Cyrl', 'bn': 'ben_Beng', 'bo': 'bod_Tibt', 'ca': 'cat_Latn', 'cs': 'ces_Latn', 'cy': 'cym_Latn',
+    'da': 'dan_Latn', 'de': 'deu_Latn', 'el': 'ell_Grek', 'en': 'eng_Latn', 'es': 'spa_Latn', 'et': 'est_Latn',
+    'fa': 'pes_Arab', 'fi': 'fin_Latn', 'fr': 'fra_Latn', 'ga': 'gle_Latn', 'gl': 'glg_Latn', 'gu': 'guj_Gujr',
+    'he': 'heb_Hebr', 'hi': 'hin_Deva', 'hr': 'hrv_Latn', 'hu': 'hun_Latn', 'hy': 'hye_Armn', 'id': 'ind_Latn',
+    'is': 'isl_Latn', 'it': 'ita_Latn', 'ja': 'jpn_Jpan', 'jv': 'jav_Latn', 'ka': 'kat_Geor', 'kk': 'kaz_Cyrl',
+    'km': 'khm_Khmr', 'kn': 'kan_Knda', 'ko': 'kor_Hang', 'ky': 'kir_Cyrl', 'lo': 'lao_Laoo', 'lt': 'lit_Latn',
+    'lv': 'lvs_Latn', 'mk': 'mkd_Cyrl', 'ml': 'mal_Mlym', 'mn': 'khk_Cyrl', 'mr': 'mar_Deva', 'ms': 'zsm_Latn',
+    'my': 'mya_Mymr', 'ne': 'npi_Deva', 'nl': 'nld_Latn', 'no': 'nob_Latn', 'or': 'ory_Orya', 'pa': 'pan_Guru',
+    'pl': 'pol_Latn', 'ps': 'pbt_Arab', 'pt': 'por_Latn', 'ro': 'ron_Latn', 'ru': 'rus_Cyrl', 'si': 'sin_Sinh',
+    'sk': 'slk_Latn', 'sl': 'slv_Latn', 'sr': 'srp_Cyrl', 'sv': 'swe_Latn', 'sw': 'swh_Latn', 'ta': 'tam_Taml',
+    'te': 'tel_Telu', 'th': 'tha_Thai', 'tl': 'tgl_Latn', 'tr': 'tur_Latn', 'uk': 'ukr_Cyrl', 'ur': 'urd_Arab',
+    'uz': 'uzn_Latn', 'vi': 'vie_Latn', 'xh': 'xho_Latn', 'yo': 'yor_Latn', 'zh': 'zho_Hans', 'zu': 'zul_Latn',
 }
 
 
 def iso_code(code):
-    """'hin_Deva' -> 'hi'; an ISO 639-1 code stays as it is."""
+    """'hin_Deva' -> 'hi' (by its ISO 639-3 part); an ISO 639-1 code stays as it is."""
     if code in tokenize_prep.LANGUAGE_NAMES:
         return code
-    if code.split('_')[0] not in FLORES_ISO:
-        raise InputError(f"language {code!r}: not a FLORES-200 code evaluate.py knows; add its ISO 639-1 code "
-                         "to FLORES_ISO in evaluate.py (and its name to tokenize_prep.LANGUAGE_NAMES)")
-    return FLORES_ISO[code.split('_')[0]]
+    iso = {flores.split('_')[0]: iso for iso, flores in FLORES_CODES.items()}.get(code.split('_')[0])
+    if iso is None:
+        raise InputError(f"language {code!r}: not a FLORES-200 code evaluate.py knows; add it to FLORES_CODES "
+                         "in evaluate.py (and its name to tokenize_prep.LANGUAGE_NAMES)")
+    return iso
 
 
 def translation_prompt(src, tgt, text, template='alpaca'):
@@ -882,29 +887,21 @@ def eval_zero_shot_exams(model, tok, cfg):
 # -----------------------------------------------------------------------------------------------
 # Responses to instructions, and their code-switching rate (LLaMA Beyond English, Figure 4)
 
-# A language's own scripts, as Unicode Script property values (UAX #24). LLaMA Beyond English (sec.
-# "Transfer ... code-switching", Fig. 3/4) counts a response as code-switched when it holds another
-# language: English, Japanese, Russian... in Chinese. English words in a non-Latin-script language are
-# the main case, so Latin is foreign there; for Latin-script targets, other Latin-script languages
-# cannot be told apart by script (a limit of measuring by script).
-LANGUAGE_SCRIPTS = {
-    'en': 'Latin', 'de': 'Latin', 'es': 'Latin', 'fr': 'Latin', 'tr': 'Latin', 'vi': 'Latin', 'id': 'Latin',
-    'sw': 'Latin', 'zh': 'Han', 'ja': 'Han Hiragana Katakana', 'ko': 'Hangul Han', 'hi': 'Devanagari',
-    'mr': 'Devanagari', 'ne': 'Devanagari', 'bn': 'Bengali', 'ta': 'Tamil', 'te': 'Telugu', 'gu': 'Gujarati',
-    'kn': 'Kannada', 'ml': 'Malayalam', 'pa': 'Gurmukhi', 'ar': 'Arabic', 'fa': 'Arabic', 'ur': 'Arabic',
-    'he': 'Hebrew', 'ru': 'Cyrillic', 'uk': 'Cyrillic', 'bg': 'Cyrillic', 'el': 'Greek', 'th': 'Thai',
-    'am': 'Ethiopic', 'km': 'Khmer', 'lo': 'Lao', 'my': 'Myanmar', 'si': 'Sinhala', 'or': 'Oriya',
-}
-# ISO 15924 script codes, for FLORES-style language codes (hin_Deva)
-FLORES_SCRIPTS = {'Latn': 'Latin', 'Hans': 'Han', 'Hant': 'Han', 'Jpan': 'Han Hiragana Katakana',
-                  'Kore': 'Hangul Han', 'Hang': 'Hangul', 'Deva': 'Devanagari', 'Beng': 'Bengali', 'Taml': 'Tamil',
-                  'Telu': 'Telugu', 'Gujr': 'Gujarati', 'Knda': 'Kannada', 'Mlym': 'Malayalam', 'Guru': 'Gurmukhi',
-                  'Arab': 'Arabic', 'Hebr': 'Hebrew', 'Cyrl': 'Cyrillic', 'Grek': 'Greek', 'Thai': 'Thai',
-                  'Ethi': 'Ethiopic', 'Khmr': 'Khmer', 'Laoo': 'Lao', 'Mymr': 'Myanmar', 'Sinh': 'Sinhala',
-                  'Orya': 'Oriya'}
+# A language's own scripts, as Unicode Script property values (UAX #24), by the ISO 15924 script of
+# its FLORES code. LLaMA Beyond English (sec. "Transfer ... code-switching", Fig. 3/4) counts a response
+# as code-switched when it holds another language: English, Japanese, Russian... in Chinese. English
+# words in a non-Latin-script language are the main case, so Latin is foreign there; for Latin-script
+# targets, other Latin-script languages cannot be told apart by script (a limit of measuring by script).
+# Korean is written with Hanja beside Hangul (ours).
+SCRIPT_NAMES = {'Latn': 'Latin', 'Hans': 'Han', 'Hant': 'Han', 'Jpan': 'Han Hiragana Katakana',
+                'Kore': 'Hangul Han', 'Hang': 'Hangul Han', 'Deva': 'Devanagari', 'Beng': 'Bengali', 'Taml': 'Tamil',
+                'Telu': 'Telugu', 'Gujr': 'Gujarati', 'Knda': 'Kannada', 'Mlym': 'Malayalam', 'Guru': 'Gurmukhi',
+                'Arab': 'Arabic', 'Hebr': 'Hebrew', 'Cyrl': 'Cyrillic', 'Grek': 'Greek', 'Thai': 'Thai',
+                'Ethi': 'Ethiopic', 'Khmr': 'Khmer', 'Laoo': 'Lao', 'Mymr': 'Myanmar', 'Sinh': 'Sinhala',
+                'Orya': 'Oriya', 'Armn': 'Armenian', 'Geor': 'Georgian', 'Tibt': 'Tibetan'}
 # the scripts a character is looked up in (any other script is reported as 'Other')
-SCRIPTS = tuple(dict.fromkeys(' '.join(LANGUAGE_SCRIPTS.values()).split() + [
-    'Armenian', 'Georgian', 'Tibetan', 'Mongolian', 'Syriac', 'Thaana', 'Bopomofo', 'Yi', 'Cherokee']))
+SCRIPTS = tuple(dict.fromkeys(' '.join(SCRIPT_NAMES.values()).split() + [
+    'Mongolian', 'Syriac', 'Thaana', 'Bopomofo', 'Yi', 'Cherokee']))
 SHARED = regex.compile(r'[\p{Script=Common}\p{Script=Unknown}]')  # digits, punctuation, symbols, µ, 𝐀 ...
 INHERITED = regex.compile(r'\p{Script=Inherited}')  # combining marks, ZWJ/ZWNJ: the script of what they follow
 
@@ -925,8 +922,8 @@ def script_pattern(script):
 
 
 def own_scripts(lang, extra=None):
-    table = {**LANGUAGE_SCRIPTS, **{k: ' '.join(v) if isinstance(v, list) else v for k, v in (extra or {}).items()}}
-    scripts = table.get(lang) or FLORES_SCRIPTS.get(lang.rpartition('_')[2])
+    extra = {k: ' '.join(v) if isinstance(v, list) else v for k, v in (extra or {}).items()}
+    scripts = extra.get(lang) or SCRIPT_NAMES.get(FLORES_CODES.get(lang, lang).rpartition('_')[2])
     if scripts is None:
         raise InputError(f"code-switching: no script known for language {lang!r}; add it to cs_scripts, "
                          "e.g. cs_scripts = {'xx': 'Devanagari'}")
