@@ -116,7 +116,7 @@ ALL_TASKS = MODEL_TASKS + ('quadrants', 'scaling')
 
 
 # -----------------------------------------------------------------------------------------------
-# Reading inputs
+# Reading inputs; the model: loading it, scoring token sequences, batched generation
 
 
 def read_text(path, what):
@@ -144,10 +144,6 @@ def read_lines(path, what):
 
 def limited(items, cfg):
     return items[:cfg.max_examples] if cfg.max_examples > 0 else items
-
-
-# -----------------------------------------------------------------------------------------------
-# The model: loading, scoring token sequences, batched generation, beam search
 
 
 def load_checkpoint(ckpt_dir, cfg):
@@ -234,109 +230,6 @@ def generate_batched(model, prompts, max_new_tokens, stop_tokens, batch_size, be
                else beam_search(model, batch, beam, max_new_tokens, stop_tokens))
         for i, n in zip(idx, new):
             out[i] = n
-    return out
-
-
-@torch.inference_mode()
-def beam_search(model, prompts, beam, max_new_tokens, stop_tokens, length_penalty=1.0):
-    """Beam search for a batch of prompts with the KV cache. Each prompt owns `beam` rows, padded on
-    the left to a common length and masked (RoPE scores depend on relative positions only, so left
-    padding changes no score); reorder_cache follows the surviving beams. The rules are Hugging
-    Face's with its defaults (How Multilingual decodes with them): 2*beam candidates per step, an
-    ending counts only among the best `beam`, a hypothesis scores sum log p / length**length_penalty,
-    and a prompt is done once `beam` hypotheses have ended and no live beam can beat the worst."""
-    B, K = len(prompts), beam
-    device = model.tok_embeddings.weight.device
-    L = max(map(len, prompts))
-    total = min(model.args.max_seq_len, L + max_new_tokens)
-    tokens = torch.zeros(B * K, L, dtype=torch.long, device=device)
-    valid = torch.zeros(B * K, total, dtype=torch.bool, device=device)  # positions a query may attend to
-    for b, p in enumerate(prompts):
-        tokens[b * K:(b + 1) * K, L - len(p):] = torch.tensor(p)
-        valid[b * K:(b + 1) * K, L - len(p):L] = True
-    causal = torch.ones(L, L, dtype=torch.bool, device=device).tril()
-    # a padding query attends to itself only, so its (unused) state stays finite
-    mask = (causal[None] & valid[:, None, :L]) | torch.eye(L, dtype=torch.bool, device=device)  # (B*K, L, L)
-    stops = set(stop_tokens)
-    scores = torch.full((B, K), -math.inf, device=device)
-    scores[:, 0] = 0.0  # the K rows start identical: only one may propose candidates
-    gen = torch.zeros(B * K, 0, dtype=torch.long, device=device)
-    ended = [[] for _ in range(B)]  # (score, tokens), best first, at most K
-    done = [False] * B
-
-    def end(b, sum_logp, hyp):
-        ended[b].append((sum_logp / max(len(hyp), 1) ** length_penalty, hyp))
-        ended[b].sort(key=lambda e: -e[0])
-        del ended[b][K:]
-
-    model.setup_cache(B * K, total)
-    try:
-        logits = model(tokens, 0, mask[:, None])[:, -1]
-        for t in range(total - L):
-            logp = F.log_softmax(logits.float(), dim=-1)  # (B*K, vocab)
-            V = logp.size(-1)
-            top_s, top_i = (scores.view(-1, 1) + logp).view(B, K * V).topk(2 * K, dim=1)
-            src = torch.arange(B * K, device=device).view(B, K).clone()  # rows the next beams continue
-            nxt = torch.zeros(B, K, dtype=torch.long, device=device)
-            new = torch.full((B, K), -math.inf, device=device)
-            for b in range(B):
-                if done[b]:
-                    continue
-                n = 0
-                for rank, (s, i) in enumerate(zip(top_s[b].tolist(), top_i[b].tolist())):
-                    k, token = divmod(i, V)
-                    if s == -math.inf or n == K:
-                        break
-                    if token in stops:
-                        if rank < K:
-                            end(b, s, gen[b * K + k].tolist())
-                    else:
-                        src[b, n], nxt[b, n], new[b, n] = b * K + k, token, s
-                        n += 1
-                best_live = new[b, 0].item() / (t + 1) ** length_penalty
-                done[b] = n == 0 or len(ended[b]) == K and ended[b][-1][0] >= best_live
-            if all(done):
-                break
-            index = src.view(-1)
-            model.reorder_cache(index)
-            gen = torch.cat([gen[index], nxt.view(-1, 1)], dim=1)
-            scores = new
-            valid[:, L + t] = True
-            logits = model(nxt.view(-1, 1), L + t, valid[:, None, None, :L + t + 1])[:, -1]
-        for b in range(B):  # out of room: the live beams end here
-            if not done[b]:
-                for k in range(K):
-                    if scores[b, k] > -math.inf:
-                        end(b, scores[b, k].item(), gen[b * K + k].tolist())
-    finally:
-        model.clear_cache()
-    return [e[0][1] if e else [] for e in ended]
-
-
-@torch.inference_mode()
-def layer_states(model, seqs, batch_size):
-    """Mean-pooled hidden states, (len(seqs), n_layers + 1, dim) in float32: the embeddings, then
-    the output of every block, the last one after the final norm (as Hugging Face's
-    output_hidden_states gives it), caught by forward hooks on an ordinary forward pass. BOS is left
-    out of the mean: it is the same in every sentence."""
-    device = model.tok_embeddings.weight.device
-    modules = [model.tok_embeddings, *model.layers[:-1], model.norm]
-    out, states = torch.zeros(len(seqs), len(modules), model.args.dim), []
-    hooks = [m.register_forward_hook(lambda module, args, h: states.append(h.float())) for m in modules]
-    try:
-        for s in range(0, len(seqs), batch_size):
-            batch = seqs[s:s + batch_size]
-            states.clear()
-            model(right_padded(batch, device))  # (b, T); causal attention: the padding changes nothing before it
-            keep = torch.zeros(len(batch), max(map(len, batch)), device=device)
-            for j, seq in enumerate(batch):
-                keep[j, 1:len(seq)] = 1.0
-            stacked = torch.stack(states, dim=1)  # (b, n_layers + 1, T, dim)
-            pooled = (stacked * keep[:, None, :, None]).sum(2) / keep.sum(1).clamp(min=1)[:, None, None]
-            out[s:s + len(batch)] = pooled.cpu()
-    finally:
-        for hook in hooks:
-            hook.remove()
     return out
 
 
@@ -682,6 +575,82 @@ def load_spm(path):
     return sp
 
 
+@torch.inference_mode()
+def beam_search(model, prompts, beam, max_new_tokens, stop_tokens, length_penalty=1.0):
+    """Beam search for a batch of prompts with the KV cache. Each prompt owns `beam` rows, padded on
+    the left to a common length and masked (RoPE scores depend on relative positions only, so left
+    padding changes no score); reorder_cache follows the surviving beams. The rules are Hugging
+    Face's with its defaults (How Multilingual decodes with them): 2*beam candidates per step, an
+    ending counts only among the best `beam`, a hypothesis scores sum log p / length**length_penalty,
+    and a prompt is done once `beam` hypotheses have ended and no live beam can beat the worst."""
+    B, K = len(prompts), beam
+    device = model.tok_embeddings.weight.device
+    L = max(map(len, prompts))
+    total = min(model.args.max_seq_len, L + max_new_tokens)
+    tokens = torch.zeros(B * K, L, dtype=torch.long, device=device)
+    valid = torch.zeros(B * K, total, dtype=torch.bool, device=device)  # positions a query may attend to
+    for b, p in enumerate(prompts):
+        tokens[b * K:(b + 1) * K, L - len(p):] = torch.tensor(p)
+        valid[b * K:(b + 1) * K, L - len(p):L] = True
+    causal = torch.ones(L, L, dtype=torch.bool, device=device).tril()
+    # a padding query attends to itself only, so its (unused) state stays finite
+    mask = (causal[None] & valid[:, None, :L]) | torch.eye(L, dtype=torch.bool, device=device)  # (B*K, L, L)
+    stops = set(stop_tokens)
+    scores = torch.full((B, K), -math.inf, device=device)
+    scores[:, 0] = 0.0  # the K rows start identical: only one may propose candidates
+    gen = torch.zeros(B * K, 0, dtype=torch.long, device=device)
+    ended = [[] for _ in range(B)]  # (score, tokens), best first, at most K
+    done = [False] * B
+
+    def end(b, sum_logp, hyp):
+        ended[b].append((sum_logp / max(len(hyp), 1) ** length_penalty, hyp))
+        ended[b].sort(key=lambda e: -e[0])
+        del ended[b][K:]
+
+    model.setup_cache(B * K, total)
+    try:
+        logits = model(tokens, 0, mask[:, None])[:, -1]
+        for t in range(total - L):
+            logp = F.log_softmax(logits.float(), dim=-1)  # (B*K, vocab)
+            V = logp.size(-1)
+            top_s, top_i = (scores.view(-1, 1) + logp).view(B, K * V).topk(2 * K, dim=1)
+            src = torch.arange(B * K, device=device).view(B, K).clone()  # rows the next beams continue
+            nxt = torch.zeros(B, K, dtype=torch.long, device=device)
+            new = torch.full((B, K), -math.inf, device=device)
+            for b in range(B):
+                if done[b]:
+                    continue
+                n = 0
+                for rank, (s, i) in enumerate(zip(top_s[b].tolist(), top_i[b].tolist())):
+                    k, token = divmod(i, V)
+                    if s == -math.inf or n == K:
+                        break
+                    if token in stops:
+                        if rank < K:
+                            end(b, s, gen[b * K + k].tolist())
+                    else:
+                        src[b, n], nxt[b, n], new[b, n] = b * K + k, token, s
+                        n += 1
+                best_live = new[b, 0].item() / (t + 1) ** length_penalty
+                done[b] = n == 0 or len(ended[b]) == K and ended[b][-1][0] >= best_live
+            if all(done):
+                break
+            index = src.view(-1)
+            model.reorder_cache(index)
+            gen = torch.cat([gen[index], nxt.view(-1, 1)], dim=1)
+            scores = new
+            valid[:, L + t] = True
+            logits = model(nxt.view(-1, 1), L + t, valid[:, None, None, :L + t + 1])[:, -1]
+        for b in range(B):  # out of room: the live beams end here
+            if not done[b]:
+                for k in range(K):
+                    if scores[b, k] > -math.inf:
+                        end(b, scores[b, k].item(), gen[b * K + k].tolist())
+    finally:
+        model.clear_cache()
+    return [e[0][1] if e else [] for e in ended]
+
+
 def eval_translation(model, tok, cfg):
     stops, sp, out = newline_stops(tok), load_spm(cfg.spm_path) if cfg.spm_path else None, {}
     for pair in cfg.mt_pairs:
@@ -979,220 +948,6 @@ def eval_chat(model, tok, cfg):
 
 
 # -----------------------------------------------------------------------------------------------
-# Quadrants (How Multilingual is Multilingual LLM?, Eq. 1)
-
-# (bilingual significant, multilingual significant) -> quadrant (sec. 3.2, "Quadrant Details")
-QUADRANTS = {(True, True): 'reciprocal', (True, False): 'selfish', (False, True): 'altruistic',
-             (False, False): 'stagnant'}
-QUADRANT_COLOURS = {'reciprocal': '#1b9e77', 'altruistic': '#7570b3', 'stagnant': '#888888', 'selfish': '#d95f02'}
-
-
-def delta(P_pre, P_post, T):
-    """How Multilingual's Eq. 1 (sec. 3.2, App. D); a change is significant when Δ > 0:
-
-        Δ = P_post / P_pre - 2          if P_pre >= T
-        Δ = (P_post - 2T) / P_pre       otherwise
-
-    P_pre = 0 (spBLEU near 0 is common here: Table 1 holds scores of 0.0 to 0.3) divides by zero;
-    the paper does not say what then. Our choice: the limit as P_pre falls to 0 from above, ±inf with
-    the sign of P_post - 2T (0 when they are equal), so that Δ > 0 exactly when P_post > 2T: the
-    decision the second branch makes for every small P_pre > 0 (and the first one when T = 0)."""
-    if P_pre > 0:
-        return P_post / P_pre - 2 if P_pre >= T else (P_post - 2 * T) / P_pre
-    return math.copysign(math.inf, P_post - 2 * T) if P_post != 2 * T else 0.0
-
-
-def quadrant(P, T):
-    """P: {'bilingual': (P_pre, P_post), 'multilingual': (P_pre, P_post)} -> Δ of each and the quadrant."""
-    Δ = {k: delta(*P[k], T) for k in ('bilingual', 'multilingual')}
-    return {**{k: {'P_pre': P[k][0], 'P_post': P[k][1], 'delta': Δ[k]} for k in Δ},
-            'quadrant': QUADRANTS[Δ['bilingual'] > 0, Δ['multilingual'] > 0]}
-
-
-def quadrant_svg(table):
-    """Δ of each language, bilingual across and multilingual up, axes through 0 (the significance
-    line of Eq. 1), a dot per language coloured by its quadrant, as SVG: plain text a browser shows,
-    with no plotting library (matplotlib is not a dependency). An infinite Δ (P_pre = 0) is drawn on
-    the border."""
-    W, pad = 480, 56
-    finite = [abs(v[k]['delta']) for v in table.values() for k in ('bilingual', 'multilingual')
-              if math.isfinite(v[k]['delta'])]
-    lim = 1.1 * max(finite + [1.0])  # the same scale both ways, so 0 sits in the middle
-
-    def px(x):
-        return pad + (min(max(x, -lim), lim) + lim) / (2 * lim) * (W - 2 * pad)
-
-    def py(y):
-        return W - px(y)
-
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{W}" font-family="sans-serif" font-size="12">',
-             f'<rect width="{W}" height="{W}" fill="white"/>',
-             f'<line x1="{pad}" y1="{W / 2}" x2="{W - pad}" y2="{W / 2}" stroke="black"/>',
-             f'<line x1="{W / 2}" y1="{pad}" x2="{W / 2}" y2="{W - pad}" stroke="black"/>',
-             f'<text x="{W / 2}" y="{W - 16}" text-anchor="middle">bilingual Δ (Eq. 1), {-lim:.2f} .. {lim:.2f}</text>',
-             f'<text x="16" y="{W / 2}" text-anchor="middle" transform="rotate(-90 16 {W / 2})">'
-             'multilingual Δ (en-&gt;af, en-&gt;ro)</text>']
-    parts += [f'<text x="{pad + 110 * i}" y="20" fill="{colour}">{name}</text>'
-              for i, (name, colour) in enumerate(QUADRANT_COLOURS.items())]
-    for lang, v in table.items():
-        x, y, colour = px(v['bilingual']['delta']), py(v['multilingual']['delta']), QUADRANT_COLOURS[v['quadrant']]
-        parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>',
-                  f'<text x="{x + 6:.1f}" y="{y - 6:.1f}">{lang}</text>']
-    return '\n'.join(parts + ['</svg>']) + '\n'
-
-
-def mt_scores(run, cfg, needed=()):
-    """{pair: quadrant_metric} from the mt results of {out_dir}/{run}.json, with every pair in `needed`."""
-    path = Path(cfg.out_dir) / f'{run}.json'
-    what = "quadrant_before and quadrant_runs name runs whose result files evaluate.py wrote to out_dir"
-    results = read_json(path, what)
-    mt = (results.get('tasks') or {}).get('mt') if isinstance(results, dict) else None
-    scores = {pair: r[cfg.quadrant_metric] for pair, r in (mt or {}).items()
-              if isinstance(r, dict) and isinstance(r.get(cfg.quadrant_metric), (int, float))}
-    for pair in needed:
-        if pair not in scores:
-            raise InputError(f"{path}: no mt result {pair} with {cfg.quadrant_metric}; evaluate {run} with {pair} in "
-                             f"mt_pairs{' and spm_path set' if cfg.quadrant_metric == 'spbleu' else ''}")
-    return scores
-
-
-def eval_quadrants(cfg):
-    """The quadrant of each tuned language (sec. 3.2): bilingual P = its own en->x pair, multilingual
-    P = the mean over quadrant_multilingual; P_pre from the vanilla run, P_post from the language's run."""
-    runs = cfg.quadrant_runs
-    if not cfg.quadrant_before or not runs or not all(
-            isinstance(v, (list, tuple)) and len(v) == 2 and all(isinstance(x, str) for x in v) for v in runs.values()):
-        raise InputError("quadrants: set quadrant_before = the vanilla model's run name and quadrant_runs = {lang: "
-                         "[run name of the model tuned on it, its pair]}, e.g. {'km': ['km_full', 'eng_Latn-khm_Khmr']}")
-    multi = cfg.quadrant_multilingual
-    before = mt_scores(cfg.quadrant_before, cfg, [pair for _, pair in runs.values()] + multi)
-    T = cfg.quadrant_threshold or float(np.mean(list(before.values())))  # App. D: the vanilla model's average
-    table = {}
-    for lang, (run, pair) in runs.items():
-        after = mt_scores(run, cfg, [pair] + multi)
-        P = {'bilingual': (before[pair], after[pair]),
-             'multilingual': (np.mean([before[p] for p in multi]), np.mean([after[p] for p in multi]))}
-        table[lang] = {'run': run, 'pair': pair, **quadrant({k: tuple(map(float, v)) for k, v in P.items()}, T)}
-    plot = Path(cfg.out_dir) / 'quadrants.svg'
-    with atomic_path(plot) as tmp:
-        tmp.write_text(quadrant_svg(table), encoding='utf-8')
-    return {**table, 'T': T, 'T_from': 'set' if cfg.quadrant_threshold else f'mean of {len(before)} pairs',
-            'metric': cfg.quadrant_metric, 'plot': str(plot)}
-
-
-# -----------------------------------------------------------------------------------------------
-# Scaling law and budgeted allocation (x-LLaMA, sections 3.2 and 3.3)
-
-
-def fit_scaling_law(points, g=1.0):
-    """a and b of S(X) = 100 - a (gX)^b (x-LLaMA sec. 3.2) from (data size X, score S) points, by
-    least squares on log(100 - S) = log a + b log(gX). g is the paper's per-language factor on the
-    data size; since a (gX)^b = (a g^b) X^b it cannot be fitted beside a, so it is given (default 1)."""
-    X, S = np.asarray([p[0] for p in points], float), np.asarray([p[1] for p in points], float)
-    if len(set(X.tolist())) < 2 or (X <= 0).any() or (S >= 100).any():
-        raise InputError("scaling law: each source needs points at two or more data sizes > 0, scores < 100")
-    u, v = np.log(g * X), np.log(100 - S)
-    b, log_a = np.polyfit(u, v, 1)
-    residual = v - (log_a + b * u)
-    r2 = 1 - (residual ** 2).sum() / max(((v - v.mean()) ** 2).sum(), 1e-300)
-    return float(np.exp(log_a)), float(b), float(r2)
-
-
-def predicted_score(X, a, b, g=1.0):
-    return 100 - a * (g * np.maximum(X, 1e-300)) ** b
-
-
-def allocate(laws, budget, limits):
-    """max mean S_i(X_i) subject to sum X_i = budget, 0 <= X_i <= limits[i] (x-LLaMA sec. 3.3).
-    Each S_i is increasing and concave (a > 0, b < 0), so the optimum sets every free S_i'(X_i) to
-    one multiplier lam: X_i(lam) = (lam / (-a b g^b))^(1 / (b - 1)), clipped to its bounds. The total
-    falls as lam rises; bisection on log lam finds the lam whose total is the budget."""
-    laws, limits = [tuple(l) for l in laws], np.asarray(limits, float)
-    if any(a <= 0 or b >= 0 for a, b, _ in laws):
-        raise InputError("allocation: every fitted law needs a > 0 and b < 0 (scores rising with data)")
-    if not 0 <= budget <= limits.sum():
-        raise InputError(f"allocation: the budget {budget} must be between 0 and the data available ({limits.sum():g})")
-
-    def amounts(log_lam):
-        return np.array([min(max((math.exp(log_lam) / (-a * b * g ** b)) ** (1 / (b - 1)), 0.0), hi)
-                         for (a, b, g), hi in zip(laws, limits)])
-
-    lo, hi = -700.0, 700.0  # exp(+-700): the whole float range of lam
-    for _ in range(200):
-        mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if amounts(mid).sum() > budget else (lo, mid)
-    X = amounts(hi)
-    free = (X > 0) & (X < limits)
-    if free.any():  # share the last rounding error among the unclipped sources
-        X[free] += (budget - X.sum()) / free.sum()
-    return np.clip(X, 0, limits)
-
-
-def integer_allocation(X, budget):
-    """Whole examples summing to the budget: round down, then give the remainder to the largest
-    fractions."""
-    base = np.floor(X).astype(int)
-    for i in np.argsort(-(X - base))[:max(int(round(budget)) - int(base.sum()), 0)]:
-        base[i] += 1
-    return base
-
-
-SCALING_LAYOUT = '{source: {"points": [[examples, score], ...], "g": 1.0, "max": examples}}'
-
-
-def eval_scaling(cfg):
-    if not cfg.scaling_points:
-        raise InputError(f"scaling: set scaling_points to a JSON file {SCALING_LAYOUT}")
-    spec = read_json(cfg.scaling_points, f"expected {SCALING_LAYOUT}")
-    table, laws, limits = {}, [], []
-    for source, s in spec.items() if isinstance(spec, dict) else [(None, None)]:
-        if not isinstance(s, dict) or not isinstance(s.get('points'), list):
-            raise InputError(f"{cfg.scaling_points}: {source!r} has no points; expected {SCALING_LAYOUT}")
-        a, b, r2 = fit_scaling_law(s['points'], s.get('g', 1.0))
-        table[source] = {'a': a, 'b': b, 'r2': r2}
-        laws.append((a, b, s.get('g', 1.0)))
-        limits.append(s.get('max', cfg.scaling_budget))
-    out = {'fit': table}
-    if cfg.scaling_budget:
-        X = integer_allocation(allocate(laws, cfg.scaling_budget, limits), cfg.scaling_budget)
-        budget = {source: int(x) for source, x in zip(spec, X)}
-        out['allocation'] = budget
-        out['mean_predicted_score'] = float(np.mean([predicted_score(x, a, b, g) for x, (a, b, g) in zip(X, laws)]))
-        out['sft_budget'] = f"sft_budget = {budget!r}"  # a config line for tokenize_prep.py
-    return out
-
-
-# -----------------------------------------------------------------------------------------------
-# Alignment by layer (x-LLaMA, Figure 5)
-
-
-def alignment_by_layer(model, tok, sources, targets, batch_size):
-    """Per layer (embeddings first): the mean cosine similarity of each sentence with its own
-    translation (matched) and with the other sentences' translations (mismatched), from mean-pooled
-    hidden states. The lists go to the result file; the table shows the largest gap and its layer."""
-    def states(lines):
-        return F.normalize(layer_states(model, [tok.encode(x, bos=True, eos=False) for x in lines], batch_size), dim=-1)
-    sim = torch.einsum('ild,jld->lij', states(sources).double(), states(targets).double())  # (layers + 1, N, N)
-    n, diagonal = sim.size(-1), sim.diagonal(dim1=1, dim2=2)
-    matched = diagonal.mean(-1)
-    mismatched = (sim.sum((1, 2)) - diagonal.sum(-1)) / (n * (n - 1))
-    gap = matched - mismatched
-    return {'matched': matched.tolist(), 'mismatched': mismatched.tolist(), 'gap': gap.tolist(),
-            'max_gap': gap.max().item(), 'max_gap_layer': int(gap.argmax())}
-
-
-def eval_alignment(model, tok, cfg):
-    out = {}
-    for pair in cfg.align_pairs:
-        _, _, sources, targets = read_flores(cfg.flores_dir, pair)
-        keep = [(s, t) for s, t in zip(sources, targets) if s and t][:cfg.align_max]
-        if len(keep) < 2:
-            raise InputError(f"align: {pair} needs at least two sentence pairs in {cfg.flores_dir}")
-        out[pair] = alignment_by_layer(model, tok, [s for s, _ in keep], [t for _, t in keep], cfg.batch_size)
-    return out
-
-
-# -----------------------------------------------------------------------------------------------
 # LLM-as-judge through an OpenAI-compatible endpoint (standard library only)
 
 # LLaMA Beyond English's LLM-Eval judge: the prompt printed in its Appendix ("The prompt for LLM-Eval"),
@@ -1425,6 +1180,247 @@ def pairwise_against(chat, cfg):
             raise InputError(f"{cfg.judge_against}: its {lang} chat responses answer other instructions than these")
         out[lang] = judge_pairwise(cfg, r['responses'], theirs)
     return {**out, 'against': cfg.judge_against}
+
+
+# -----------------------------------------------------------------------------------------------
+# Alignment by layer (x-LLaMA, Figure 5)
+
+
+@torch.inference_mode()
+def layer_states(model, seqs, batch_size):
+    """Mean-pooled hidden states, (len(seqs), n_layers + 1, dim) in float32: the embeddings, then
+    the output of every block, the last one after the final norm (as Hugging Face's
+    output_hidden_states gives it), caught by forward hooks on an ordinary forward pass. BOS is left
+    out of the mean: it is the same in every sentence."""
+    device = model.tok_embeddings.weight.device
+    modules = [model.tok_embeddings, *model.layers[:-1], model.norm]
+    out, states = torch.zeros(len(seqs), len(modules), model.args.dim), []
+    hooks = [m.register_forward_hook(lambda module, args, h: states.append(h.float())) for m in modules]
+    try:
+        for s in range(0, len(seqs), batch_size):
+            batch = seqs[s:s + batch_size]
+            states.clear()
+            model(right_padded(batch, device))  # (b, T); causal attention: the padding changes nothing before it
+            keep = torch.zeros(len(batch), max(map(len, batch)), device=device)
+            for j, seq in enumerate(batch):
+                keep[j, 1:len(seq)] = 1.0
+            stacked = torch.stack(states, dim=1)  # (b, n_layers + 1, T, dim)
+            pooled = (stacked * keep[:, None, :, None]).sum(2) / keep.sum(1).clamp(min=1)[:, None, None]
+            out[s:s + len(batch)] = pooled.cpu()
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return out
+
+
+def alignment_by_layer(model, tok, sources, targets, batch_size):
+    """Per layer (embeddings first): the mean cosine similarity of each sentence with its own
+    translation (matched) and with the other sentences' translations (mismatched), from mean-pooled
+    hidden states. The lists go to the result file; the table shows the largest gap and its layer."""
+    def states(lines):
+        return F.normalize(layer_states(model, [tok.encode(x, bos=True, eos=False) for x in lines], batch_size), dim=-1)
+    sim = torch.einsum('ild,jld->lij', states(sources).double(), states(targets).double())  # (layers + 1, N, N)
+    n, diagonal = sim.size(-1), sim.diagonal(dim1=1, dim2=2)
+    matched = diagonal.mean(-1)
+    mismatched = (sim.sum((1, 2)) - diagonal.sum(-1)) / (n * (n - 1))
+    gap = matched - mismatched
+    return {'matched': matched.tolist(), 'mismatched': mismatched.tolist(), 'gap': gap.tolist(),
+            'max_gap': gap.max().item(), 'max_gap_layer': int(gap.argmax())}
+
+
+def eval_alignment(model, tok, cfg):
+    out = {}
+    for pair in cfg.align_pairs:
+        _, _, sources, targets = read_flores(cfg.flores_dir, pair)
+        keep = [(s, t) for s, t in zip(sources, targets) if s and t][:cfg.align_max]
+        if len(keep) < 2:
+            raise InputError(f"align: {pair} needs at least two sentence pairs in {cfg.flores_dir}")
+        out[pair] = alignment_by_layer(model, tok, [s for s, _ in keep], [t for _, t in keep], cfg.batch_size)
+    return out
+
+
+# -----------------------------------------------------------------------------------------------
+# Quadrants (How Multilingual is Multilingual LLM?, Eq. 1)
+
+# (bilingual significant, multilingual significant) -> quadrant (sec. 3.2, "Quadrant Details")
+QUADRANTS = {(True, True): 'reciprocal', (True, False): 'selfish', (False, True): 'altruistic',
+             (False, False): 'stagnant'}
+QUADRANT_COLOURS = {'reciprocal': '#1b9e77', 'altruistic': '#7570b3', 'stagnant': '#888888', 'selfish': '#d95f02'}
+
+
+def delta(P_pre, P_post, T):
+    """How Multilingual's Eq. 1 (sec. 3.2, App. D); a change is significant when Δ > 0:
+
+        Δ = P_post / P_pre - 2          if P_pre >= T
+        Δ = (P_post - 2T) / P_pre       otherwise
+
+    P_pre = 0 (spBLEU near 0 is common here: Table 1 holds scores of 0.0 to 0.3) divides by zero;
+    the paper does not say what then. Our choice: the limit as P_pre falls to 0 from above, ±inf with
+    the sign of P_post - 2T (0 when they are equal), so that Δ > 0 exactly when P_post > 2T: the
+    decision the second branch makes for every small P_pre > 0 (and the first one when T = 0)."""
+    if P_pre > 0:
+        return P_post / P_pre - 2 if P_pre >= T else (P_post - 2 * T) / P_pre
+    return math.copysign(math.inf, P_post - 2 * T) if P_post != 2 * T else 0.0
+
+
+def quadrant(P, T):
+    """P: {'bilingual': (P_pre, P_post), 'multilingual': (P_pre, P_post)} -> Δ of each and the quadrant."""
+    Δ = {k: delta(*P[k], T) for k in ('bilingual', 'multilingual')}
+    return {**{k: {'P_pre': P[k][0], 'P_post': P[k][1], 'delta': Δ[k]} for k in Δ},
+            'quadrant': QUADRANTS[Δ['bilingual'] > 0, Δ['multilingual'] > 0]}
+
+
+def quadrant_svg(table):
+    """Δ of each language, bilingual across and multilingual up, axes through 0 (the significance
+    line of Eq. 1), a dot per language coloured by its quadrant, as SVG: plain text a browser shows,
+    with no plotting library (matplotlib is not a dependency). An infinite Δ (P_pre = 0) is drawn on
+    the border."""
+    W, pad = 480, 56
+    finite = [abs(v[k]['delta']) for v in table.values() for k in ('bilingual', 'multilingual')
+              if math.isfinite(v[k]['delta'])]
+    lim = 1.1 * max(finite + [1.0])  # the same scale both ways, so 0 sits in the middle
+
+    def px(x):
+        return pad + (min(max(x, -lim), lim) + lim) / (2 * lim) * (W - 2 * pad)
+
+    def py(y):
+        return W - px(y)
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{W}" font-family="sans-serif" font-size="12">',
+             f'<rect width="{W}" height="{W}" fill="white"/>',
+             f'<line x1="{pad}" y1="{W / 2}" x2="{W - pad}" y2="{W / 2}" stroke="black"/>',
+             f'<line x1="{W / 2}" y1="{pad}" x2="{W / 2}" y2="{W - pad}" stroke="black"/>',
+             f'<text x="{W / 2}" y="{W - 16}" text-anchor="middle">bilingual Δ (Eq. 1), {-lim:.2f} .. {lim:.2f}</text>',
+             f'<text x="16" y="{W / 2}" text-anchor="middle" transform="rotate(-90 16 {W / 2})">'
+             'multilingual Δ (en-&gt;af, en-&gt;ro)</text>']
+    parts += [f'<text x="{pad + 110 * i}" y="20" fill="{colour}">{name}</text>'
+              for i, (name, colour) in enumerate(QUADRANT_COLOURS.items())]
+    for lang, v in table.items():
+        x, y, colour = px(v['bilingual']['delta']), py(v['multilingual']['delta']), QUADRANT_COLOURS[v['quadrant']]
+        parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>',
+                  f'<text x="{x + 6:.1f}" y="{y - 6:.1f}">{lang}</text>']
+    return '\n'.join(parts + ['</svg>']) + '\n'
+
+
+def mt_scores(run, cfg, needed=()):
+    """{pair: quadrant_metric} from the mt results of {out_dir}/{run}.json, with every pair in `needed`."""
+    path = Path(cfg.out_dir) / f'{run}.json'
+    what = "quadrant_before and quadrant_runs name runs whose result files evaluate.py wrote to out_dir"
+    results = read_json(path, what)
+    mt = (results.get('tasks') or {}).get('mt') if isinstance(results, dict) else None
+    scores = {pair: r[cfg.quadrant_metric] for pair, r in (mt or {}).items()
+              if isinstance(r, dict) and isinstance(r.get(cfg.quadrant_metric), (int, float))}
+    for pair in needed:
+        if pair not in scores:
+            raise InputError(f"{path}: no mt result {pair} with {cfg.quadrant_metric}; evaluate {run} with {pair} in "
+                             f"mt_pairs{' and spm_path set' if cfg.quadrant_metric == 'spbleu' else ''}")
+    return scores
+
+
+def eval_quadrants(cfg):
+    """The quadrant of each tuned language (sec. 3.2): bilingual P = its own en->x pair, multilingual
+    P = the mean over quadrant_multilingual; P_pre from the vanilla run, P_post from the language's run."""
+    runs = cfg.quadrant_runs
+    if not cfg.quadrant_before or not runs or not all(
+            isinstance(v, (list, tuple)) and len(v) == 2 and all(isinstance(x, str) for x in v) for v in runs.values()):
+        raise InputError("quadrants: set quadrant_before = the vanilla model's run name and quadrant_runs = {lang: "
+                         "[run name of the model tuned on it, its pair]}, e.g. {'km': ['km_full', 'eng_Latn-khm_Khmr']}")
+    multi = cfg.quadrant_multilingual
+    before = mt_scores(cfg.quadrant_before, cfg, [pair for _, pair in runs.values()] + multi)
+    T = cfg.quadrant_threshold or float(np.mean(list(before.values())))  # App. D: the vanilla model's average
+    table = {}
+    for lang, (run, pair) in runs.items():
+        after = mt_scores(run, cfg, [pair] + multi)
+        P = {'bilingual': (before[pair], after[pair]),
+             'multilingual': (np.mean([before[p] for p in multi]), np.mean([after[p] for p in multi]))}
+        table[lang] = {'run': run, 'pair': pair, **quadrant({k: tuple(map(float, v)) for k, v in P.items()}, T)}
+    plot = Path(cfg.out_dir) / 'quadrants.svg'
+    with atomic_path(plot) as tmp:
+        tmp.write_text(quadrant_svg(table), encoding='utf-8')
+    return {**table, 'T': T, 'T_from': 'set' if cfg.quadrant_threshold else f'mean of {len(before)} pairs',
+            'metric': cfg.quadrant_metric, 'plot': str(plot)}
+
+
+# -----------------------------------------------------------------------------------------------
+# Scaling law and budgeted allocation (x-LLaMA, sections 3.2 and 3.3)
+
+
+def fit_scaling_law(points, g=1.0):
+    """a and b of S(X) = 100 - a (gX)^b (x-LLaMA sec. 3.2) from (data size X, score S) points, by
+    least squares on log(100 - S) = log a + b log(gX). g is the paper's per-language factor on the
+    data size; since a (gX)^b = (a g^b) X^b it cannot be fitted beside a, so it is given (default 1)."""
+    X, S = np.asarray([p[0] for p in points], float), np.asarray([p[1] for p in points], float)
+    if len(set(X.tolist())) < 2 or (X <= 0).any() or (S >= 100).any():
+        raise InputError("scaling law: each source needs points at two or more data sizes > 0, scores < 100")
+    u, v = np.log(g * X), np.log(100 - S)
+    b, log_a = np.polyfit(u, v, 1)
+    residual = v - (log_a + b * u)
+    r2 = 1 - (residual ** 2).sum() / max(((v - v.mean()) ** 2).sum(), 1e-300)
+    return float(np.exp(log_a)), float(b), float(r2)
+
+
+def predicted_score(X, a, b, g=1.0):
+    return 100 - a * (g * np.maximum(X, 1e-300)) ** b
+
+
+def allocate(laws, budget, limits):
+    """max mean S_i(X_i) subject to sum X_i = budget, 0 <= X_i <= limits[i] (x-LLaMA sec. 3.3).
+    Each S_i is increasing and concave (a > 0, b < 0), so the optimum sets every free S_i'(X_i) to
+    one multiplier lam: X_i(lam) = (lam / (-a b g^b))^(1 / (b - 1)), clipped to its bounds. The total
+    falls as lam rises; bisection on log lam finds the lam whose total is the budget."""
+    laws, limits = [tuple(l) for l in laws], np.asarray(limits, float)
+    if any(a <= 0 or b >= 0 for a, b, _ in laws):
+        raise InputError("allocation: every fitted law needs a > 0 and b < 0 (scores rising with data)")
+    if not 0 <= budget <= limits.sum():
+        raise InputError(f"allocation: the budget {budget} must be between 0 and the data available ({limits.sum():g})")
+
+    def amounts(log_lam):
+        return np.array([min(max((math.exp(log_lam) / (-a * b * g ** b)) ** (1 / (b - 1)), 0.0), hi)
+                         for (a, b, g), hi in zip(laws, limits)])
+
+    lo, hi = -700.0, 700.0  # exp(+-700): the whole float range of lam
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if amounts(mid).sum() > budget else (lo, mid)
+    X = amounts(hi)
+    free = (X > 0) & (X < limits)
+    if free.any():  # share the last rounding error among the unclipped sources
+        X[free] += (budget - X.sum()) / free.sum()
+    return np.clip(X, 0, limits)
+
+
+def integer_allocation(X, budget):
+    """Whole examples summing to the budget: round down, then give the remainder to the largest
+    fractions."""
+    base = np.floor(X).astype(int)
+    for i in np.argsort(-(X - base))[:max(int(round(budget)) - int(base.sum()), 0)]:
+        base[i] += 1
+    return base
+
+
+SCALING_LAYOUT = '{source: {"points": [[examples, score], ...], "g": 1.0, "max": examples}}'
+
+
+def eval_scaling(cfg):
+    if not cfg.scaling_points:
+        raise InputError(f"scaling: set scaling_points to a JSON file {SCALING_LAYOUT}")
+    spec = read_json(cfg.scaling_points, f"expected {SCALING_LAYOUT}")
+    table, laws, limits = {}, [], []
+    for source, s in spec.items() if isinstance(spec, dict) else [(None, None)]:
+        if not isinstance(s, dict) or not isinstance(s.get('points'), list):
+            raise InputError(f"{cfg.scaling_points}: {source!r} has no points; expected {SCALING_LAYOUT}")
+        a, b, r2 = fit_scaling_law(s['points'], s.get('g', 1.0))
+        table[source] = {'a': a, 'b': b, 'r2': r2}
+        laws.append((a, b, s.get('g', 1.0)))
+        limits.append(s.get('max', cfg.scaling_budget))
+    out = {'fit': table}
+    if cfg.scaling_budget:
+        X = integer_allocation(allocate(laws, cfg.scaling_budget, limits), cfg.scaling_budget)
+        budget = {source: int(x) for source, x in zip(spec, X)}
+        out['allocation'] = budget
+        out['mean_predicted_score'] = float(np.mean([predicted_score(x, a, b, g) for x, (a, b, g) in zip(X, laws)]))
+        out['sft_budget'] = f"sft_budget = {budget!r}"  # a config line for tokenize_prep.py
+    return out
 
 
 # -----------------------------------------------------------------------------------------------
