@@ -360,6 +360,13 @@ def read_squad(path):
     return out
 
 
+def xllama_input(item, lang, style):
+    """What x-LLaMA's ChatGPT judge reads as 'Context': the Alpaca input of its QA prompt (its
+    language's template, English where x-LLaMA has none or the prompt was English)."""
+    key = lang if lang in XLLAMA_QA_PROMPTS and style not in ('english', 'commit-en') else 'en'
+    return XLLAMA_QA_PROMPTS[key][1].format(context=item['context'].strip(), question=item['question'].strip())
+
+
 def qa_prompt_text(item, lang, style, template='alpaca'):
     """x-LLaMA's instruction, and its localised Context/Question/Answer template as the Alpaca
     input (context and question stripped, as its loader does). 'english' uses the English pair for
@@ -375,13 +382,11 @@ def qa_prompt_text(item, lang, style, template='alpaca'):
                              "set qa_prompt='commit-en'")
         background, question, answer = COMMIT_QA_LABELS[key]
         return f"{background}\n\n{item['context']}\n\n{question}{item['question']}\n\n{answer}"
-    key = 'en' if style == 'english' else lang
-    if key not in XLLAMA_QA_PROMPTS:
+    if style == 'native' and lang not in XLLAMA_QA_PROMPTS:
         raise InputError(f"qa: x-LLaMA has no prompt in {lang!r} (it has {', '.join(XLLAMA_QA_PROMPTS)}); "
                          "set qa_prompt='english'")
-    instruction, qa_template = XLLAMA_QA_PROMPTS[key]
-    text = qa_template.format(context=item['context'].strip(), question=item['question'].strip())
-    return M.format_prompt(instruction, text, template)
+    instruction = XLLAMA_QA_PROMPTS['en' if style == 'english' else lang][0]
+    return M.format_prompt(instruction, xllama_input(item, lang, style), template)
 
 
 # MLQA's evaluation script (facebookresearch/MLQA mlqa_evaluation_v1.py): articles per language
@@ -465,13 +470,6 @@ def qa_scores(preds, golds, lang, style='mlqa', outputs=None):
             'f1': 100 * sum(max(f1_score(p, g, lang, style) for g in gs) for p, gs in zip(preds, golds)) / n,
             'match': 100 * sum(max(substring_match(p, g) for g in gs) for p, gs in zip(outputs, golds)) / n,
             'n': n}
-
-
-def xllama_input(item, lang, style):
-    """What x-LLaMA's ChatGPT judge reads as 'Context': the Alpaca input of its QA prompt (its
-    language's template, English where x-LLaMA has none or the prompt was English)."""
-    key = lang if lang in XLLAMA_QA_PROMPTS and style not in ('english', 'commit-en') else 'en'
-    return XLLAMA_QA_PROMPTS[key][1].format(context=item['context'].strip(), question=item['question'].strip())
 
 
 def eval_qa(model, tok, cfg):
@@ -871,6 +869,7 @@ SCRIPT_NAMES = {'Latn': 'Latin', 'Hans': 'Han', 'Hant': 'Han', 'Jpan': 'Han Hira
 # the scripts a character is looked up in (any other script is reported as 'Other')
 SCRIPTS = tuple(dict.fromkeys(' '.join(SCRIPT_NAMES.values()).split() + [
     'Mongolian', 'Syriac', 'Thaana', 'Bopomofo', 'Yi', 'Cherokee']))
+SCRIPT_PATTERNS = {s: regex.compile(rf'\p{{Script={s}}}') for s in SCRIPTS}
 SHARED = regex.compile(r'[\p{Script=Common}\p{Script=Unknown}]')  # digits, punctuation, symbols, µ, 𝐀 ...
 INHERITED = regex.compile(r'\p{Script=Inherited}')  # combining marks, ZWJ/ZWNJ: the script of what they follow
 
@@ -882,12 +881,7 @@ def script_of(ch):
     script shares. So º and ª are Latin and µ, 𝐀 or '।' belong to no script."""
     if SHARED.match(ch) or INHERITED.match(ch):
         return None
-    return next((s for s in SCRIPTS if script_pattern(s).match(ch)), 'Other')
-
-
-@cache
-def script_pattern(script):
-    return regex.compile(rf'\p{{Script={script}}}')
+    return next((s for s in SCRIPTS if SCRIPT_PATTERNS[s].match(ch)), 'Other')
 
 
 def own_scripts(lang, extra=None):
@@ -1065,6 +1059,11 @@ def chat_completion(cfg, messages):
         time.sleep(2 ** attempt)
 
 
+def ask(cfg, messages, parse):
+    """The replies to one request that `parse` can read (it returns None for the others)."""
+    return [p for p in map(parse, chat_completion(cfg, messages)) if p is not None]
+
+
 def parse_llm_eval(text):
     """The five scores in the prompt's format ("Accuracy": 2, ... in any case, JSON included), or
     None when the reply does not give each of them once as an integer 0..3."""
@@ -1101,8 +1100,7 @@ def judge_llm_eval(cfg, items):
     for d in tqdm(items, disable=None, leave=False):
         question = d['instruction'] + ('\n' + d['input'] if d['input'] else '')
         prompt = LLM_EVAL_PROMPT.format(question=question, response=d['response'], reference=d['reference'])
-        replies = chat_completion(cfg, [{'role': 'user', 'content': prompt}])
-        parsed = [p for p in map(parse_llm_eval, replies) if p]
+        parsed = ask(cfg, [{'role': 'user', 'content': prompt}], parse_llm_eval)
         failures += not parsed
         for k in LLM_EVAL_CRITERIA:
             totals[k] += sum(p[k] for p in parsed) / len(parsed) if parsed else 0.0
@@ -1118,8 +1116,7 @@ def judge_xllama_qa(cfg, items):
     yes, judged, unparsed = 0.0, 0, []
     for d in tqdm(items[:XLLAMA_QA_JUDGED], disable=None, leave=False):
         prompt = XLLAMA_QA_JUDGE_PROMPT.format(context=d['input'], answer=d['output'])
-        verdicts = [False] if not d['output'].strip() else [
-            v for v in map(parse_yes_no, chat_completion(cfg, [{'role': 'user', 'content': prompt}])) if v is not None]
+        verdicts = ask(cfg, [{'role': 'user', 'content': prompt}], parse_yes_no) if d['output'].strip() else [False]
         if not verdicts:
             unparsed.append(d['id'])
             continue
@@ -1133,15 +1130,15 @@ def judge_pairwise(cfg, items, others):
     is this run, assistant 2 the other result file."""
     wins, ties, losses, failures, total_a, total_b = 0, 0, 0, 0, 0.0, 0.0
 
-    def ask(question, answer_1, answer_2):
+    def scores(question, answer_1, answer_2):
         text = PAIRWISE_TEMPLATE.format(question=question, answer_1=answer_1, answer_2=answer_2, prompt=PAIRWISE_PROMPT)
-        messages = [{'role': 'system', 'content': PAIRWISE_SYSTEM}, {'role': 'user', 'content': text}]
-        return [p for p in map(parse_pairwise, chat_completion(cfg, messages)) if p]
+        return ask(cfg, [{'role': 'system', 'content': PAIRWISE_SYSTEM}, {'role': 'user', 'content': text}],
+                   parse_pairwise)
 
     for d, o in tqdm(list(zip(items, others)), disable=None, leave=False):
         question = d['instruction'] + '\n' + d['input']  # x-LLaMA: instruction + "\n" + input
-        pairs = ask(question, d['response'], o['response'])
-        pairs += [(b, a) for a, b in ask(question, o['response'], d['response'])]  # the swapped order
+        pairs = scores(question, d['response'], o['response'])
+        pairs += [(b, a) for a, b in scores(question, o['response'], d['response'])]  # the swapped order
         if not pairs:
             failures += 1
             continue
