@@ -499,7 +499,7 @@ def eval_qa(model, tok, cfg):
 
 
 # -----------------------------------------------------------------------------------------------
-# Translation on FLORES: x-LLaMA's prompt; BLEU, chrF and spBLEU by sacrebleu itself
+# Translation on FLORES: x-LLaMA's prompt, greedy or beam search; BLEU, chrF and spBLEU by sacrebleu
 
 # The FLORES-200 code (ISO 639-3 _ ISO 15924 script) of each language by its ISO 639-1 code, which
 # tokenize_prep.LANGUAGE_NAMES and its translation instructions take; the script part also tells
@@ -548,29 +548,6 @@ def read_flores(flores_dir, pair):
         raise InputError(f"{paths[0]} has {len(lines[0])} lines but {paths[1]} has {len(lines[1])}; "
                          "FLORES files must be line-aligned translations of each other")
     return src, tgt, [s.strip() for s in lines[0]], [t.strip() for t in lines[1]]
-
-
-def bleu_tokenizer(code):
-    """sacrebleu's choice: 'zh' for Chinese targets (-tok zh), '13a' otherwise. (sacrebleu would use
-    MeCab for Japanese and Korean; we stay with 13a there.)"""
-    return 'zh' if code.split('_')[0] in ('zh', 'zho', 'cmn') else '13a'
-
-
-def spm_pieces(sp, lines):
-    """The FLORES SentencePiece pieces of each line, space-joined (sacrebleu's flores101/200
-    tokenizers); BLEU on them with tokenize='none' is spBLEU."""
-    return [' '.join(sp.encode(line, out_type=str)) for line in lines]
-
-
-def load_spm(path):
-    import sentencepiece
-    sp = sentencepiece.SentencePieceProcessor()
-    try:
-        sp.Load(str(path))
-    except (OSError, RuntimeError) as e:
-        raise InputError(f"{path}: not a SentencePiece model ({str(e).splitlines()[0][:120]}); spm_path is "
-                         "the FLORES spBLEU model (sacrebleu's flores200_sacrebleu_tokenizer_spm.model)")
-    return sp
 
 
 @torch.inference_mode()
@@ -649,6 +626,29 @@ def beam_search(model, prompts, beam, max_new_tokens, stop_tokens, length_penalt
     return [e[0][1] if e else [] for e in ended]
 
 
+def bleu_tokenizer(code):
+    """sacrebleu's choice: 'zh' for Chinese targets (-tok zh), '13a' otherwise. (sacrebleu would use
+    MeCab for Japanese and Korean; we stay with 13a there.)"""
+    return 'zh' if code.split('_')[0] in ('zh', 'zho', 'cmn') else '13a'
+
+
+def spm_pieces(sp, lines):
+    """The FLORES SentencePiece pieces of each line, space-joined (sacrebleu's flores101/200
+    tokenizers); BLEU on them with tokenize='none' is spBLEU."""
+    return [' '.join(sp.encode(line, out_type=str)) for line in lines]
+
+
+def load_spm(path):
+    import sentencepiece
+    sp = sentencepiece.SentencePieceProcessor()
+    try:
+        sp.Load(str(path))
+    except (OSError, RuntimeError) as e:
+        raise InputError(f"{path}: not a SentencePiece model ({str(e).splitlines()[0][:120]}); spm_path is "
+                         "the FLORES spBLEU model (sacrebleu's flores200_sacrebleu_tokenizer_spm.model)")
+    return sp
+
+
 def eval_translation(model, tok, cfg):
     stops, sp, out = newline_stops(tok), load_spm(cfg.spm_path) if cfg.spm_path else None, {}
     for pair in cfg.mt_pairs:
@@ -669,7 +669,7 @@ def eval_translation(model, tok, cfg):
 
 
 # -----------------------------------------------------------------------------------------------
-# Multiple choice (MMLU / C-Eval layout), scored by the log-likelihood of each answer letter
+# Multiple choice (MMLU, C-Eval, AGI-Eval, GAOKAO-Bench), scored by the log-likelihood of each answer letter
 
 CHOICES = 'ABCD'
 
