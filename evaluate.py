@@ -927,17 +927,17 @@ def code_switching(responses, lang, min_run=1, extra=None):
 
 def eval_chat(model, tok, cfg):
     if not cfg.chat_files:
-        raise InputError("chat: set chat_files = {lang: held-out Alpaca-format JSON}")
+        raise InputError("chat: set chat_files = {lang: held-out Alpaca records (JSON list or JSONL)}")
     out = {}
     for lang, path in cfg.chat_files.items():
         items = limited(codemix.read_records(path), cfg)
-        prompts = [tok.encode(M.format_prompt(d['instruction'], d.get('input', ''), cfg.template), bos=True, eos=False)
+        prompts = [tok.encode(M.format_prompt(d['instruction'], d['input'], cfg.template), bos=True, eos=False)
                    for d in items]
         new = generate_batched(model, prompts, cfg.chat_max_new_tokens, tok.stop_tokens, cfg.batch_size)
         responses = [tok.decode(n).strip() for n in new]
         out[lang] = {'code_switching': code_switching(responses, lang, cfg.cs_min_run, cfg.cs_scripts),
-                     'responses': [{'instruction': d['instruction'], 'input': d.get('input', ''), 'response': r,
-                                    'reference': d.get('output')} for d, r in zip(items, responses)]}
+                     'responses': [{'instruction': d['instruction'], 'input': d['input'], 'response': r,
+                                    'reference': d['output']} for d, r in zip(items, responses)]}
     return out
 
 

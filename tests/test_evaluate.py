@@ -570,6 +570,23 @@ def test_code_switching_by_script():
     assert E.code_switching(['यह GPU'], 'xx', extra={'xx': ['DEVANAGARI', 'latin']})['rate'] == 0.0
 
 
+def test_chat_reads_alpaca_records_and_keeps_what_the_judges_need(tiny, tmp_path, monkeypatch):
+    """Held-out instructions go through codemix.read_records (the one Alpaca reader), an input left out
+    is ''; the responses keep instruction, input and reference for the judges."""
+    (tmp_path / 'hi.json').write_text(json.dumps([{'instruction': 'Say hi.', 'output': 'नमस्ते'}]))
+    seen = []
+
+    def fake_generate(model, prompts, *rest):
+        seen.extend(prompts)
+        return [tiny.tok.encode('hello GPU', bos=False, eos=False)]
+    monkeypatch.setattr(E, 'generate_batched', fake_generate)
+    r = E.eval_chat(tiny.model, tiny.tok, settings(chat_files={'hi': str(tmp_path / 'hi.json')}, template='alpaca'))
+    assert seen == [tiny.tok.encode(M.format_prompt('Say hi.', ''), bos=True, eos=False)]
+    assert r['hi']['responses'] == [{'instruction': 'Say hi.', 'input': '', 'response': 'hello GPU',
+                                     'reference': 'नमस्ते'}]
+    assert r['hi']['code_switching']['rate'] == 100.0  # Latin in a Hindi answer
+
+
 # ---------------------------------------------------------------- alignment by layer
 
 def test_layer_states_equal_transformers_and_alignment(tiny):
