@@ -7,7 +7,7 @@
 Tasks (the `tasks` setting):
   ppl        NLL per token, perplexity and bits per byte per language (LLaMA Beyond English, Table 2)
   qa         extractive QA on SQuAD-format JSON (XQuAD, MLQA, IndicQA): EM, F1, x-LLaMA's match
-  mt         translation on FLORES files: BLEU and chrF as sacrebleu computes them, spBLEU
+  mt         translation on FLORES files: BLEU, chrF and spBLEU by sacrebleu
   mc         multiple choice (MMLU / C-Eval CSV k-shot; AGI-Eval, GAOKAO-Bench zero-shot): log-likelihood accuracy
   chat       responses to held-out instructions, and their code-switching rate (LLaMA Beyond English, Fig. 4)
   judge      LLM-as-judge: LLM-Eval's five 0-3 scores or x-LLaMA's pairwise prompt on the chat responses,
@@ -37,10 +37,12 @@ from types import SimpleNamespace
 
 import numpy as np
 import regex
+import sacrebleu
 import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
+import codemix
 import model as M
 import tokenize_prep
 from model import InputError, atomic_path
@@ -49,30 +51,25 @@ from model import InputError, atomic_path
 # Settings: `python evaluate.py --help` lists them; a config file or --name=value overrides them
 
 tasks = ['ppl', 'qa', 'mt']  # any of: ppl qa mt mc chat judge align quadrants scaling
-ckpt_dirs = ['out/demo/base/latest', 'out/demo/cpt_hi/latest', 'out/demo/cpt_hi_en/latest', 'out/demo/cpt_hi_en_noext/latest',
-             'out/demo/cpt_hi_en_eqdata/latest', 'out/demo/sft/latest', 'out/demo/sft_commit/latest']  # Meta-format checkpoints (the demo's); each gets its own result file
+ckpt_dirs = [f'out/demo/{run}/latest' for run in ('base', 'cpt_hi', 'cpt_hi_en', 'cpt_hi_en_noext',
+                                                  'cpt_hi_en_eqdata', 'sft', 'sft_commit')]  # one result file each
 tokenizer_path = ''  # '' = tokenizer.model in the checkpoint directory or its parent
 device = 'cpu'  # 'cuda' on a GPU
 dtype = 'float32'  # 'bfloat16' halves memory on a GPU
-max_seq_len = 512  # the longest sequence the model sees (a prompt and its answer, a perplexity window); the demo's models train on 256-512
+max_seq_len = 512  # prompt + answer, or a perplexity window (the demo's models train on 256-512)
 batch_size = 8  # sequences per forward pass; prompts are sorted by length into batches
-max_examples = 50  # per dataset (documents, questions, sentences, per-subject items); 0 = all (the demo: 50)
+max_examples = 50  # per dataset (documents, questions, sentences, per-subject items); 0 = all
 out_dir = 'out/demo/eval'  # result files go here
-template = ''  # prompt template (model.PROMPT_TEMPLATES); '' = the one recorded with each checkpoint (run.json), else 'alpaca'
-table_rows = ['ppl/en/ppl', 'ppl/hi/ppl', 'ppl/hi/bits_per_byte', 'ppl/hi/tokens_per_char', 'ppl/zh/bits_per_byte',
-              'qa/en/f1', 'qa/hi/em', 'qa/hi/f1', 'qa/hi/too_long', 'qa/hi/code_switching', 'mt/eng_Latn-hin_Deva/bleu',
-              'mt/eng_Latn-hin_Deva/chrf', 'mt/eng_Latn-hin_Deva/code_switching']  # what the printed table shows (those present); [] = every metric
+template = ''  # prompt template (model.PROMPT_TEMPLATES); '' = the checkpoint's run.json, else 'alpaca'
+table_rows = []  # rows of the printed table, e.g. ['qa/hi/f1']; [] = everything measured
 compare = []  # result files to print side by side; when set, nothing is evaluated
 # perplexity
-ppl_files = {'en': 'data/demo/en.val.txt', 'hi': 'data/demo/hi.val.txt', 'zh': 'data/demo/zh.val.txt'}  # a document a line
-ppl_window = 256  # tokens per window (at most the context the model was trained on); 0 = max_seq_len
-ppl_stride = 0  # newly scored tokens per window after the first; 0 = window // 2, window - 1 = no overlap
+ppl_files = {'en': 'data/demo/en.val.txt', 'hi': 'data/demo/hi.val.txt', 'zh': 'data/demo/zh.val.txt'}  # a doc a line
+ppl_window = 256  # tokens per window (at most the trained context); 0 = max_seq_len
+ppl_stride = 0  # newly scored tokens per window after the first; 0 = window // 2
 # extractive QA
 qa_files = {'en': 'data/demo/qa/en.json', 'hi': 'data/demo/qa/hi.json'}  # SQuAD v1.1 JSON
-qa_prompt = 'alpaca'  # 'native'/'english' (x-LLaMA's), 'alpaca', 'commit'/'commit-en' (COMMIT's harness)
-#   'native': x-LLaMA's prompt in each language; 'english': its English one everywhere; 'alpaca': the question as
-#   instruction, the context as input; 'commit': COMMIT's harness prompt in the language, 'commit-en' in English
-#   (raw text, no BOS, generation stops at the first newline)
+qa_prompt = 'alpaca'  # alpaca, native/english (x-LLaMA's), commit/commit-en (COMMIT's): see qa_prompt_text
 qa_norm = 'mlqa'  # answer normalisation for EM/F1: 'mlqa' (MLQA's script) or 'squad' (SQuAD v1.1's)
 qa_max_new_tokens = 16  # answers are spans: a few words (x-LLaMA generates up to 512; COMMIT's harness 256)
 # translation
@@ -82,25 +79,20 @@ mt_beam = 1  # 1 = greedy; How Multilingual uses 4
 mt_max_new_tokens = 48  # How Multilingual's: 256
 spm_path = ''  # the FLORES SentencePiece model (sacrebleu's flores101/flores200 .model file): adds spBLEU
 # multiple choice
-mc_dir = ''  # dev/{subject}_dev.csv (few-shot examples) and {mc_split}/{subject}_{mc_split}.csv
+mc_dir = ''  # MMLU/C-Eval: dev/ and {mc_split}/ CSV; AGI-Eval: its data/v1; GAOKAO: Data/Objective_Questions
 mc_format = 'mmlu'  # 'mmlu', 'ceval' (k-shot CSV), or 'agieval', 'gaokao' (zero-shot, their own files)
-#   mmlu: lm-evaluation-harness's prompt; ceval: C-Eval's Chinese prompt; agieval: mc_dir = AGI-Eval's data/v1;
-#   gaokao: mc_dir = GAOKAO-Bench's Data/Objective_Questions
 mc_split = 'test'  # C-Eval hides its test answers: use 'val' there
 mc_shots = 5
 # responses to instructions, and code-switching
 chat_files = {}  # held-out Alpaca-format JSON ({instruction, input, output} list) by language
 chat_max_new_tokens = 256
-cs_min_run = 1  # characters in a row of a foreign script that make a response code-switched (4 skips 'GPU')
-#   1 is our choice: LLaMA Beyond English counts any other-language word
-cs_scripts = {}  # language -> its own scripts (Unicode Script names: 'Han', 'Devanagari'...), where the table lacks one
+cs_min_run = 1  # foreign-script characters in a row that make code-switching (1: any word, ours; 4 skips 'GPU')
+cs_scripts = {}  # language -> its Unicode scripts ('Han', 'Devanagari'...) where FLORES_CODES lacks it
 # LLM-as-judge, through any OpenAI-compatible endpoint
 judge_url = ''  # e.g. https://api.openai.com/v1 (POST {judge_url}/chat/completions)
-judge_model = ''  # '' = the paper's for judge_mode: gpt-4 (LLaMA Beyond English), gpt-3.5-turbo (x-LLaMA)
+judge_model = ''  # '' = the paper's for judge_mode (JUDGE_DEFAULTS)
 judge_key_env = 'OPENAI_API_KEY'  # the environment variable holding the API key; '' = send none
-judge_mode = 'llm-eval'  # 'llm-eval' (LLaMA Beyond English), 'pairwise' or 'xllama-qa' (x-LLaMA)
-#   llm-eval: five 0-3 scores per chat response; pairwise: against judge_against; xllama-qa: YES/NO on the first 100
-#   answers of this run's qa task (x-LLaMA Table 2)
+judge_mode = 'llm-eval'  # llm-eval (LLaMA Beyond English), pairwise or xllama-qa (x-LLaMA): see eval_judge
 judge_against = ''  # pairwise: an earlier result file whose chat responses are assistant 2
 judge_samples = 0  # completions per request, averaged; 0 = the judge_mode's (JUDGE_DEFAULTS)
 judge_temperature = -1.0  # -1 = the judge_mode's (JUDGE_DEFAULTS)
@@ -109,12 +101,12 @@ judge_retries = 2  # extra attempts after HTTP 429/5xx or a dropped connection
 # alignment by layer
 align_pairs = ['eng_Latn-hin_Deva', 'eng_Latn-zho_Hans']  # FLORES codes in flores_dir
 align_max = 200  # sentence pairs per language pair
-# quadrants (How Multilingual sec. 3.2): read from result files this script wrote, {out_dir}/{run}.json (their mt)
+# quadrants (How Multilingual sec. 3.2), from the mt results in {out_dir}/{run}.json of earlier runs
 quadrant_before = ''  # the vanilla model's run name: P_pre of every language, and T
-quadrant_runs = {}  # language -> [the run tuned on it, its bilingual pair], e.g. {'km': ['km_full', 'eng-khm']}
+quadrant_runs = {}  # language -> [the run tuned on it, its pair], e.g. {'km': ['km_full', 'eng_Latn-khm_Khmr']}
 quadrant_multilingual = ['eng_Latn-afr_Latn', 'eng_Latn-ron_Latn']  # the multilingual score: their mean (sec. 3.2)
 quadrant_metric = 'spbleu'  # How Multilingual's metric (sec. 3.1); its runs need spm_path
-quadrant_threshold = 0.0  # T of Eq. 1; 0 = the vanilla run's mean quadrant_metric over all its mt pairs (App. D)
+quadrant_threshold = 0.0  # T of Eq. 1; 0 = the vanilla run's mean quadrant_metric over its mt pairs (App. D)
 # scaling law and allocation
 scaling_points = ''  # JSON {source: {"points": [[examples, score], ...], "g": 1.0, "max": examples}}
 scaling_budget = 0  # C: examples to share out among the sources (named as in tokenize_prep's sft)
@@ -124,16 +116,16 @@ ALL_TASKS = MODEL_TASKS + ('quadrants', 'scaling')
 
 
 # -----------------------------------------------------------------------------------------------
-# Reading inputs
+# Reading inputs; the model: loading it, scoring token sequences, batched generation
 
 
 def read_text(path, what):
     try:
-        return Path(path).read_text(encoding='utf-8')
+        return tokenize_prep.decode_utf8(Path(path).read_bytes(), path)
     except FileNotFoundError:
         raise InputError(f"{path}: not found; {what}")
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"{path}: cannot read it as UTF-8 text ({e})")
+    except OSError as e:
+        raise InputError(f"{path}: cannot read it ({e.strerror}); {what}")
 
 
 def read_json(path, what):
@@ -154,10 +146,6 @@ def limited(items, cfg):
     return items[:cfg.max_examples] if cfg.max_examples > 0 else items
 
 
-# -----------------------------------------------------------------------------------------------
-# The model: loading, scoring token sequences, batched generation, beam search
-
-
 def load_checkpoint(ckpt_dir, cfg):
     """(model, tokenizer, what pretrain.py/sft.py recorded in run.json: template, data shortening)."""
     if not (Path(ckpt_dir) / 'params.json').is_file():
@@ -170,25 +158,8 @@ def load_checkpoint(ckpt_dir, cfg):
     if len(leads) > 1:
         raise InputError(f"{ckpt_dir}/run.json: shortened with several lead bytes; evaluate.py undoes one")
     if leads:
-        tok = Shortened(tok, leads.pop())
+        tok = tokenize_prep.shortened(tok, leads.pop())
     return model.eval(), tok, run
-
-
-class Shortened:
-    """The tokenizer of a model trained on shortened ids (tokenize_prep.py's `shorten`): text is
-    encoded without the <lead> byte tokens, and generated ids get them back before decoding."""
-
-    def __init__(self, tok, lead):
-        self.tok, self.lead = tok, lead
-
-    def __getattr__(self, name):
-        return getattr(self.tok, name)
-
-    def encode(self, text, bos, eos):
-        return tokenize_prep.shorten_ids(self.tok.encode(text, bos, eos), self.tok, self.lead)
-
-    def decode(self, ids):
-        return self.tok.decode(tokenize_prep.unshorten_ids(ids, self.tok, self.lead))
 
 
 def right_padded(seqs, device):
@@ -259,108 +230,6 @@ def generate_batched(model, prompts, max_new_tokens, stop_tokens, batch_size, be
                else beam_search(model, batch, beam, max_new_tokens, stop_tokens))
         for i, n in zip(idx, new):
             out[i] = n
-    return out
-
-
-@torch.inference_mode()
-def beam_search(model, prompts, beam, max_new_tokens, stop_tokens, length_penalty=1.0):
-    """Beam search for a batch of prompts with the KV cache. Each prompt owns `beam` rows, padded on
-    the left to a common length and masked (RoPE scores depend on relative positions only, so left
-    padding changes no score); reorder_cache follows the surviving beams. The rules are Hugging
-    Face's with its defaults (How Multilingual decodes with them): 2*beam candidates per step, an
-    ending counts only among the best `beam`, a hypothesis scores sum log p / length**length_penalty,
-    and a prompt is done once `beam` hypotheses have ended and no live beam can beat the worst."""
-    B, K = len(prompts), beam
-    device = model.tok_embeddings.weight.device
-    L = max(map(len, prompts))
-    total = min(model.args.max_seq_len, L + max_new_tokens)
-    tokens = torch.zeros(B * K, L, dtype=torch.long, device=device)
-    valid = torch.zeros(B * K, total, dtype=torch.bool, device=device)  # positions a query may attend to
-    for b, p in enumerate(prompts):
-        tokens[b * K:(b + 1) * K, L - len(p):] = torch.tensor(p)
-        valid[b * K:(b + 1) * K, L - len(p):L] = True
-    causal = torch.ones(L, L, dtype=torch.bool, device=device).tril()
-    # a padding query attends to itself only, so its (unused) state stays finite
-    mask = (causal[None] & valid[:, None, :L]) | torch.eye(L, dtype=torch.bool, device=device)  # (B*K, L, L)
-    stops = set(stop_tokens)
-    scores = torch.full((B, K), -math.inf, device=device)
-    scores[:, 0] = 0.0  # the K rows start identical: only one may propose candidates
-    gen = torch.zeros(B * K, 0, dtype=torch.long, device=device)
-    ended = [[] for _ in range(B)]  # (score, tokens), best first, at most K
-    done = [False] * B
-
-    def end(b, sum_logp, hyp):
-        ended[b].append((sum_logp / max(len(hyp), 1) ** length_penalty, hyp))
-        ended[b].sort(key=lambda e: -e[0])
-        del ended[b][K:]
-
-    model.setup_cache(B * K, total)
-    try:
-        logits = model(tokens, 0, mask[:, None])[:, -1]
-        for t in range(total - L):
-            logp = F.log_softmax(logits.float(), dim=-1)  # (B*K, vocab)
-            V = logp.size(-1)
-            top_s, top_i = (scores.view(-1, 1) + logp).view(B, K * V).topk(2 * K, dim=1)
-            src = torch.arange(B * K, device=device).view(B, K).clone()  # rows the next beams continue
-            nxt = torch.zeros(B, K, dtype=torch.long, device=device)
-            new = torch.full((B, K), -math.inf, device=device)
-            for b in range(B):
-                if done[b]:
-                    continue
-                n = 0
-                for rank, (s, i) in enumerate(zip(top_s[b].tolist(), top_i[b].tolist())):
-                    k, token = divmod(i, V)
-                    if s == -math.inf or n == K:
-                        break
-                    if token in stops:
-                        if rank < K:
-                            end(b, s, gen[b * K + k].tolist())
-                    else:
-                        src[b, n], nxt[b, n], new[b, n] = b * K + k, token, s
-                        n += 1
-                best_live = new[b, 0].item() / (t + 1) ** length_penalty
-                done[b] = n == 0 or len(ended[b]) == K and ended[b][-1][0] >= best_live
-            if all(done):
-                break
-            index = src.view(-1)
-            model.reorder_cache(index)
-            gen = torch.cat([gen[index], nxt.view(-1, 1)], dim=1)
-            scores = new
-            valid[:, L + t] = True
-            logits = model(nxt.view(-1, 1), L + t, valid[:, None, None, :L + t + 1])[:, -1]
-        for b in range(B):  # out of room: the live beams end here
-            if not done[b]:
-                for k in range(K):
-                    if scores[b, k] > -math.inf:
-                        end(b, scores[b, k].item(), gen[b * K + k].tolist())
-    finally:
-        model.clear_cache()
-    return [e[0][1] if e else [] for e in ended]
-
-
-@torch.inference_mode()
-def layer_states(model, seqs, batch_size):
-    """Mean-pooled hidden states, (len(seqs), n_layers + 1, dim) in float32: the embeddings, then
-    the output of every block, the last one after the final norm (as Hugging Face's
-    output_hidden_states gives it). BOS is left out of the mean: it is the same in every sentence."""
-    device = model.tok_embeddings.weight.device
-    out = torch.zeros(len(seqs), model.args.n_layers + 1, model.args.dim)
-    for s in range(0, len(seqs), batch_size):
-        batch = seqs[s:s + batch_size]
-        x = right_padded(batch, device)  # (b, T); causal attention: the padding changes nothing before it
-        keep = torch.zeros(x.shape, device=device)
-        for j, seq in enumerate(batch):
-            keep[j, 1:len(seq)] = 1.0
-        T = x.size(1)
-        cos, sin = model.rope_cos[:T], model.rope_sin[:T]
-        h = model.tok_embeddings(x)
-        states = [h]
-        for i, layer in enumerate(model.layers):
-            h = layer(h, cos, sin, 0, None)
-            states.append(model.norm(h) if i == len(model.layers) - 1 else h)
-        stacked = torch.stack(states, dim=1).float()  # (b, n_layers + 1, T, dim)
-        pooled = (stacked * keep[:, None, :, None]).sum(2) / keep.sum(1).clamp(min=1)[:, None, None]
-        out[s:s + len(batch)] = pooled.cpu()
     return out
 
 
@@ -491,6 +360,13 @@ def read_squad(path):
     return out
 
 
+def xllama_input(item, lang, style):
+    """What x-LLaMA's ChatGPT judge reads as 'Context': the Alpaca input of its QA prompt (its
+    language's template, English where x-LLaMA has none or the prompt was English)."""
+    key = lang if lang in XLLAMA_QA_PROMPTS and style not in ('english', 'commit-en') else 'en'
+    return XLLAMA_QA_PROMPTS[key][1].format(context=item['context'].strip(), question=item['question'].strip())
+
+
 def qa_prompt_text(item, lang, style, template='alpaca'):
     """x-LLaMA's instruction, and its localised Context/Question/Answer template as the Alpaca
     input (context and question stripped, as its loader does). 'english' uses the English pair for
@@ -506,13 +382,11 @@ def qa_prompt_text(item, lang, style, template='alpaca'):
                              "set qa_prompt='commit-en'")
         background, question, answer = COMMIT_QA_LABELS[key]
         return f"{background}\n\n{item['context']}\n\n{question}{item['question']}\n\n{answer}"
-    key = 'en' if style == 'english' else lang
-    if key not in XLLAMA_QA_PROMPTS:
+    if style == 'native' and lang not in XLLAMA_QA_PROMPTS:
         raise InputError(f"qa: x-LLaMA has no prompt in {lang!r} (it has {', '.join(XLLAMA_QA_PROMPTS)}); "
                          "set qa_prompt='english'")
-    instruction, qa_template = XLLAMA_QA_PROMPTS[key]
-    text = qa_template.format(context=item['context'].strip(), question=item['question'].strip())
-    return M.format_prompt(instruction, text, template)
+    instruction = XLLAMA_QA_PROMPTS['en' if style == 'english' else lang][0]
+    return M.format_prompt(instruction, xllama_input(item, lang, style), template)
 
 
 # MLQA's evaluation script (facebookresearch/MLQA mlqa_evaluation_v1.py): articles per language
@@ -598,13 +472,6 @@ def qa_scores(preds, golds, lang, style='mlqa', outputs=None):
             'n': n}
 
 
-def xllama_input(item, lang, style):
-    """What x-LLaMA's ChatGPT judge reads as 'Context': the Alpaca input of its QA prompt (its
-    language's template, English where x-LLaMA has none or the prompt was English)."""
-    key = lang if lang in XLLAMA_QA_PROMPTS and style not in ('english', 'commit-en') else 'en'
-    return XLLAMA_QA_PROMPTS[key][1].format(context=item['context'].strip(), question=item['question'].strip())
-
-
 def eval_qa(model, tok, cfg):
     if cfg.qa_prompt not in QA_PROMPTS or cfg.qa_norm not in ('mlqa', 'squad'):
         raise InputError(f"qa_prompt must be one of {', '.join(QA_PROMPTS)}, qa_norm 'mlqa' or 'squad' "
@@ -632,32 +499,37 @@ def eval_qa(model, tok, cfg):
 
 
 # -----------------------------------------------------------------------------------------------
-# Translation on FLORES: x-LLaMA's prompt; BLEU, chrF and spBLEU equal to sacrebleu's
+# Translation on FLORES: x-LLaMA's prompt, greedy or beam search; BLEU, chrF and spBLEU by sacrebleu
 
-# FLORES-200 codes name languages by ISO 639-3 and script; tokenize_prep.LANGUAGE_NAMES, and its
-# translation instructions, take ISO 639-1. The 639-3 part of each FLORES code, mapped:
-FLORES_ISO = {
-    'afr': 'af', 'amh': 'am', 'arb': 'ar', 'asm': 'as', 'azj': 'az', 'bel': 'be', 'bul': 'bg', 'ben': 'bn',
-    'bod': 'bo', 'cat': 'ca', 'ces': 'cs', 'cym': 'cy', 'dan': 'da', 'deu': 'de', 'ell': 'el', 'eng': 'en',
-    'spa': 'es', 'est': 'et', 'pes': 'fa', 'fin': 'fi', 'fra': 'fr', 'gle': 'ga', 'glg': 'gl', 'guj': 'gu',
-    'heb': 'he', 'hin': 'hi', 'hrv': 'hr', 'hun': 'hu', 'hye': 'hy', 'ind': 'id', 'isl': 'is', 'ita': 'it',
-    'jpn': 'ja', 'jav': 'jv', 'kat': 'ka', 'kaz': 'kk', 'khm': 'km', 'kan': 'kn', 'kor': 'ko', 'kir': 'ky',
-    'lao': 'lo', 'lit': 'lt', 'lvs': 'lv', 'mkd': 'mk', 'mal': 'ml', 'khk': 'mn', 'mar': 'mr', 'zsm': 'ms',
-    'mya': 'my', 'npi': 'ne', 'nld': 'nl', 'nob': 'no', 'ory': 'or', 'pan': 'pa', 'pol': 'pl', 'pbt': 'ps',
-    'por': 'pt', 'ron': 'ro', 'rus': 'ru', 'sin': 'si', 'slk': 'sk', 'slv': 'sl', 'srp': 'sr', 'swe': 'sv',
-    'swh': 'sw', 'tam': 'ta', 'tel': 'te', 'tha': 'th', 'tgl': 'tl', 'tur': 'tr', 'ukr': 'uk', 'urd': 'ur',
-    'uzn': 'uz', 'vie': 'vi', 'xho': 'xh', 'yor': 'yo', 'zho': 'zh', 'zul': 'zu',
+# The FLORES-200 code (ISO 639-3 _ ISO 15924 script) of each language by its ISO 639-1 code, which
+# tokenize_prep.LANGUAGE_NAMES and its translation instructions take; the script part also tells
+# code-switching which script is the language's own (SCRIPT_NAMES).
+FLORES_CODES = {
+    'af': 'afr_Latn', 'am': 'amh_Ethi', 'ar': 'arb_Arab', 'as': 'asm_Beng', 'az': 'azj_Latn', 'be': 'bel_Cyrl',
+    'bg': 'bul_Cyrl', 'bn': 'ben_Beng', 'bo': 'bod_Tibt', 'ca': 'cat_Latn', 'cs': 'ces_Latn', 'cy': 'cym_Latn',
+    'da': 'dan_Latn', 'de': 'deu_Latn', 'el': 'ell_Grek', 'en': 'eng_Latn', 'es': 'spa_Latn', 'et': 'est_Latn',
+    'fa': 'pes_Arab', 'fi': 'fin_Latn', 'fr': 'fra_Latn', 'ga': 'gle_Latn', 'gl': 'glg_Latn', 'gu': 'guj_Gujr',
+    'he': 'heb_Hebr', 'hi': 'hin_Deva', 'hr': 'hrv_Latn', 'hu': 'hun_Latn', 'hy': 'hye_Armn', 'id': 'ind_Latn',
+    'is': 'isl_Latn', 'it': 'ita_Latn', 'ja': 'jpn_Jpan', 'jv': 'jav_Latn', 'ka': 'kat_Geor', 'kk': 'kaz_Cyrl',
+    'km': 'khm_Khmr', 'kn': 'kan_Knda', 'ko': 'kor_Hang', 'ky': 'kir_Cyrl', 'lo': 'lao_Laoo', 'lt': 'lit_Latn',
+    'lv': 'lvs_Latn', 'mk': 'mkd_Cyrl', 'ml': 'mal_Mlym', 'mn': 'khk_Cyrl', 'mr': 'mar_Deva', 'ms': 'zsm_Latn',
+    'my': 'mya_Mymr', 'ne': 'npi_Deva', 'nl': 'nld_Latn', 'no': 'nob_Latn', 'or': 'ory_Orya', 'pa': 'pan_Guru',
+    'pl': 'pol_Latn', 'ps': 'pbt_Arab', 'pt': 'por_Latn', 'ro': 'ron_Latn', 'ru': 'rus_Cyrl', 'si': 'sin_Sinh',
+    'sk': 'slk_Latn', 'sl': 'slv_Latn', 'sr': 'srp_Cyrl', 'sv': 'swe_Latn', 'sw': 'swh_Latn', 'ta': 'tam_Taml',
+    'te': 'tel_Telu', 'th': 'tha_Thai', 'tl': 'tgl_Latn', 'tr': 'tur_Latn', 'uk': 'ukr_Cyrl', 'ur': 'urd_Arab',
+    'uz': 'uzn_Latn', 'vi': 'vie_Latn', 'xh': 'xho_Latn', 'yo': 'yor_Latn', 'zh': 'zho_Hans', 'zu': 'zul_Latn',
 }
 
 
 def iso_code(code):
-    """'hin_Deva' -> 'hi'; an ISO 639-1 code stays as it is."""
+    """'hin_Deva' -> 'hi' (by its ISO 639-3 part); an ISO 639-1 code stays as it is."""
     if code in tokenize_prep.LANGUAGE_NAMES:
         return code
-    if code.split('_')[0] not in FLORES_ISO:
-        raise InputError(f"language {code!r}: not a FLORES-200 code evaluate.py knows; add its ISO 639-1 code "
-                         "to FLORES_ISO in evaluate.py (and its name to tokenize_prep.LANGUAGE_NAMES)")
-    return FLORES_ISO[code.split('_')[0]]
+    iso = {flores.split('_')[0]: iso for iso, flores in FLORES_CODES.items()}.get(code.split('_')[0])
+    if iso is None:
+        raise InputError(f"language {code!r}: not a FLORES-200 code evaluate.py knows; add it to FLORES_CODES "
+                         "in evaluate.py (and its name to tokenize_prep.LANGUAGE_NAMES)")
+    return iso
 
 
 def translation_prompt(src, tgt, text, template='alpaca'):
@@ -678,110 +550,86 @@ def read_flores(flores_dir, pair):
     return src, tgt, [s.strip() for s in lines[0]], [t.strip() for t in lines[1]]
 
 
-# mteval-v13a's tokenisation, as sacrebleu applies it (its default tokenize='13a': tokenizer_13a.py
-# and tokenizer_re.py). The zh tokenizer puts spaces around Chinese characters, then does the same.
-MTEVAL_RULES = [
-    (re.compile(r'([\{-\~\[-\` -\&\(-\+\:-\@\/])'), r' \1 '),  # symbols and most ASCII punctuation
-    (re.compile(r'([^0-9])([\.,])'), r'\1 \2 '),  # period and comma, unless after a digit
-    (re.compile(r'([\.,])([^0-9])'), r' \1 \2'),  # ...or before one
-    (re.compile(r'([0-9])(-)'), r'\1 \2 '),  # a dash after a digit
-]
-# sacrebleu's tokenizer_zh ranges. Two are written there as '\u20000' and '\u2f800' (meant: U+20000
-# and U+2F800), which Python reads as two characters each; compared with one character they cover
-# U+2001..U+2A6D (curly quotes, dashes, ...) and U+2F81..U+2FA1 instead. Published scores come from
-# that reading, so it is kept.
-ZH_RANGES = [(0x3400, 0x4DB5), (0x4E00, 0x9FA5), (0x9FA6, 0x9FBB), (0xF900, 0xFA2D), (0xFA30, 0xFA6A),
-             (0xFA70, 0xFAD9), (0x2001, 0x2A6D), (0x2F81, 0x2FA1), (0xFF00, 0xFFEF), (0x2E80, 0x2EFF),
-             (0x3000, 0x303F), (0x31C0, 0x31EF), (0x2F00, 0x2FDF), (0x2FF0, 0x2FFF), (0x3100, 0x312F),
-             (0x31A0, 0x31BF), (0xFE10, 0xFE1F), (0xFE30, 0xFE4F), (0x2600, 0x26FF), (0x2700, 0x27BF),
-             (0x3200, 0x32FF), (0x3300, 0x33FF)]
+@torch.inference_mode()
+def beam_search(model, prompts, beam, max_new_tokens, stop_tokens, length_penalty=1.0):
+    """Beam search for a batch of prompts with the KV cache. Each prompt owns `beam` rows, padded on
+    the left to a common length and masked (RoPE scores depend on relative positions only, so left
+    padding changes no score); reorder_cache follows the surviving beams. The rules are Hugging
+    Face's with its defaults (How Multilingual decodes with them): 2*beam candidates per step, an
+    ending counts only among the best `beam`, a hypothesis scores sum log p / length**length_penalty,
+    and a prompt is done once `beam` hypotheses have ended and no live beam can beat the worst."""
+    B, K = len(prompts), beam
+    device = model.tok_embeddings.weight.device
+    L = max(map(len, prompts))
+    total = min(model.args.max_seq_len, L + max_new_tokens)
+    tokens = torch.zeros(B * K, L, dtype=torch.long, device=device)
+    valid = torch.zeros(B * K, total, dtype=torch.bool, device=device)  # positions a query may attend to
+    for b, p in enumerate(prompts):
+        tokens[b * K:(b + 1) * K, L - len(p):] = torch.tensor(p)
+        valid[b * K:(b + 1) * K, L - len(p):L] = True
+    causal = torch.ones(L, L, dtype=torch.bool, device=device).tril()
+    # a padding query attends to itself only, so its (unused) state stays finite
+    mask = (causal[None] & valid[:, None, :L]) | torch.eye(L, dtype=torch.bool, device=device)  # (B*K, L, L)
+    stops = set(stop_tokens)
+    scores = torch.full((B, K), -math.inf, device=device)
+    scores[:, 0] = 0.0  # the K rows start identical: only one may propose candidates
+    gen = torch.zeros(B * K, 0, dtype=torch.long, device=device)
+    ended = [[] for _ in range(B)]  # (score, tokens), best first, at most K
+    done = [False] * B
 
+    def end(b, sum_logp, hyp):
+        ended[b].append((sum_logp / max(len(hyp), 1) ** length_penalty, hyp))
+        ended[b].sort(key=lambda e: -e[0])
+        del ended[b][K:]
 
-def mteval_split(line):
-    for pattern, replacement in MTEVAL_RULES:
-        line = pattern.sub(replacement, line)
-    return ' '.join(line.split())
-
-
-def tokenize_13a(line):
-    line = line.replace('<skipped>', '').replace('-\n', '').replace('\n', ' ')
-    if '&' in line:
-        line = line.replace('&quot;', '"').replace('&amp;', '&').replace('&lt;', '<').replace('&gt;', '>')
-    return mteval_split(f' {line} ')
-
-
-def is_chinese_char(ch):
-    return any(a <= ord(ch) <= b for a, b in ZH_RANGES)
-
-
-def tokenize_zh(line):
-    return mteval_split(''.join(f' {ch} ' if is_chinese_char(ch) else ch for ch in line.strip()))
-
-
-BLEU_TOKENIZERS = {'13a': tokenize_13a, 'zh': tokenize_zh, 'none': lambda line: line}
+    model.setup_cache(B * K, total)
+    try:
+        logits = model(tokens, 0, mask[:, None])[:, -1]
+        for t in range(total - L):
+            logp = F.log_softmax(logits.float(), dim=-1)  # (B*K, vocab)
+            V = logp.size(-1)
+            top_s, top_i = (scores.view(-1, 1) + logp).view(B, K * V).topk(2 * K, dim=1)
+            src = torch.arange(B * K, device=device).view(B, K).clone()  # rows the next beams continue
+            nxt = torch.zeros(B, K, dtype=torch.long, device=device)
+            new = torch.full((B, K), -math.inf, device=device)
+            for b in range(B):
+                if done[b]:
+                    continue
+                n = 0
+                for rank, (s, i) in enumerate(zip(top_s[b].tolist(), top_i[b].tolist())):
+                    k, token = divmod(i, V)
+                    if s == -math.inf or n == K:
+                        break
+                    if token in stops:
+                        if rank < K:
+                            end(b, s, gen[b * K + k].tolist())
+                    else:
+                        src[b, n], nxt[b, n], new[b, n] = b * K + k, token, s
+                        n += 1
+                best_live = new[b, 0].item() / (t + 1) ** length_penalty
+                done[b] = n == 0 or len(ended[b]) == K and ended[b][-1][0] >= best_live
+            if all(done):
+                break
+            index = src.view(-1)
+            model.reorder_cache(index)
+            gen = torch.cat([gen[index], nxt.view(-1, 1)], dim=1)
+            scores = new
+            valid[:, L + t] = True
+            logits = model(nxt.view(-1, 1), L + t, valid[:, None, None, :L + t + 1])[:, -1]
+        for b in range(B):  # out of room: the live beams end here
+            if not done[b]:
+                for k in range(K):
+                    if scores[b, k] > -math.inf:
+                        end(b, scores[b, k].item(), gen[b * K + k].tolist())
+    finally:
+        model.clear_cache()
+    return [e[0][1] if e else [] for e in ended]
 
 
 def bleu_tokenizer(code):
     """sacrebleu's choice: 'zh' for Chinese targets (-tok zh), '13a' otherwise. (sacrebleu would use
     MeCab for Japanese and Korean; we stay with 13a there.)"""
     return 'zh' if code.split('_')[0] in ('zh', 'zho', 'cmn') else '13a'
-
-
-def ngrams(tokens, max_n):
-    return Counter(tuple(tokens[i:i + n]) for n in range(1, max_n + 1) for i in range(len(tokens) - n + 1))
-
-
-def corpus_bleu(hyps, refs, tokenize='13a', max_n=4):
-    """Corpus BLEU with sacrebleu's defaults (one reference per sentence): clipped n-gram counts
-    summed over the corpus, the brevity penalty, and 'exp' smoothing (mteval's: the k-th order with
-    no match counts as 1 / 2^k matches)."""
-    tok = BLEU_TOKENIZERS[tokenize]
-    correct, total, sys_len, ref_len = [0] * max_n, [0] * max_n, 0, 0
-    for hyp, ref in zip(hyps, refs, strict=True):
-        h, r = tok(hyp.rstrip()).split(), tok(ref.rstrip()).split()
-        sys_len, ref_len = sys_len + len(h), ref_len + len(r)
-        ref_counts = ngrams(r, max_n)
-        for gram, count in ngrams(h, max_n).items():
-            total[len(gram) - 1] += count
-            correct[len(gram) - 1] += min(count, ref_counts.get(gram, 0))
-    bp = 1.0 if sys_len >= ref_len else (math.exp(1 - ref_len / sys_len) if sys_len else 0.0)
-    if not any(correct):
-        return 0.0
-    precisions, smooth = [0.0] * max_n, 1.0
-    for n in range(max_n):
-        if total[n] == 0:
-            break
-        if correct[n] == 0:
-            smooth *= 2
-            precisions[n] = 100.0 / (smooth * total[n])
-        else:
-            precisions[n] = 100.0 * correct[n] / total[n]
-    # an order with no n-grams at all contributes log 0, which sacrebleu floors at -9999999999
-    return bp * math.exp(sum(math.log(p) if p > 0 else -9999999999 for p in precisions) / max_n)
-
-
-def char_ngrams(text, max_n):
-    text = ''.join(text.split())  # chrF ignores whitespace
-    return [Counter(text[i:i + n] for i in range(len(text) - n + 1)) for n in range(1, max_n + 1)]
-
-
-def corpus_chrf(hyps, refs, char_order=6, beta=2):
-    """chrF with sacrebleu's defaults (Popovic 2015; char order 6, no word n-grams, beta 2): match,
-    hypothesis and reference character n-gram counts summed over the corpus; precision and recall
-    averaged over the orders that occur on both sides, then the F-beta score."""
-    stats = np.zeros((char_order, 3), dtype=np.int64)  # per order: hypothesis, reference, matched n-grams
-    for hyp, ref in zip(hyps, refs, strict=True):
-        for n, (h, r) in enumerate(zip(char_ngrams(hyp, char_order), char_ngrams(ref, char_order))):
-            matched = sum(min(c, r[g]) for g, c in h.items() if g in r)
-            stats[n] += [sum(h.values()) if r else 0, sum(r.values()), matched]
-    both = (stats[:, 0] > 0) & (stats[:, 1] > 0)
-    if not both.any():
-        return 0.0
-    precision = (stats[both, 2] / stats[both, 0]).mean()
-    recall = (stats[both, 2] / stats[both, 1]).mean()
-    if precision + recall == 0:
-        return 0.0
-    return 100 * (1 + beta ** 2) * precision * recall / (beta ** 2 * precision + recall)
 
 
 def spm_pieces(sp, lines):
@@ -809,17 +657,19 @@ def eval_translation(model, tok, cfg):
         prompts = [tok.encode(translation_prompt(src, tgt, s, cfg.template), bos=True, eos=False) for s in sources]
         new = generate_batched(model, prompts, cfg.mt_max_new_tokens, stops, cfg.batch_size, cfg.mt_beam)
         hyps = [first_line(tok.decode(n)) for n in new]
-        out[pair] = {'bleu': corpus_bleu(hyps, refs, bleu_tokenizer(tgt)), 'chrf': corpus_chrf(hyps, refs),
+        out[pair] = {'bleu': sacrebleu.corpus_bleu(hyps, [refs], tokenize=bleu_tokenizer(tgt)).score,
+                     'chrf': sacrebleu.corpus_chrf(hyps, [refs]).score,
                      'n': len(refs), 'too_long': sum(not fits(model, p) for p in prompts),
                      'code_switching': code_switching(hyps, iso_code(tgt), cfg.cs_min_run, cfg.cs_scripts)['rate'],
                      'tokenize': bleu_tokenizer(tgt), 'samples': hyps[:5]}
         if sp is not None:
-            out[pair]['spbleu'] = corpus_bleu(spm_pieces(sp, hyps), spm_pieces(sp, refs), 'none')
+            pieces = spm_pieces(sp, hyps), [spm_pieces(sp, refs)]
+            out[pair]['spbleu'] = sacrebleu.corpus_bleu(*pieces, tokenize='none').score
     return {**out, 'beam': cfg.mt_beam}
 
 
 # -----------------------------------------------------------------------------------------------
-# Multiple choice (MMLU / C-Eval layout), scored by the log-likelihood of each answer letter
+# Multiple choice (MMLU, C-Eval, AGI-Eval, GAOKAO-Bench), scored by the log-likelihood of each answer letter
 
 CHOICES = 'ABCD'
 
@@ -1004,29 +854,22 @@ def eval_zero_shot_exams(model, tok, cfg):
 # -----------------------------------------------------------------------------------------------
 # Responses to instructions, and their code-switching rate (LLaMA Beyond English, Figure 4)
 
-# A language's own scripts, as Unicode Script property values (UAX #24). LLaMA Beyond English (sec.
-# "Transfer ... code-switching", Fig. 3/4) counts a response as code-switched when it holds another
-# language: English, Japanese, Russian... in Chinese. English words in a non-Latin-script language are
-# the main case, so Latin is foreign there; for Latin-script targets, other Latin-script languages
-# cannot be told apart by script (a limit of measuring by script).
-LANGUAGE_SCRIPTS = {
-    'en': 'Latin', 'de': 'Latin', 'es': 'Latin', 'fr': 'Latin', 'tr': 'Latin', 'vi': 'Latin', 'id': 'Latin',
-    'sw': 'Latin', 'zh': 'Han', 'ja': 'Han Hiragana Katakana', 'ko': 'Hangul Han', 'hi': 'Devanagari',
-    'mr': 'Devanagari', 'ne': 'Devanagari', 'bn': 'Bengali', 'ta': 'Tamil', 'te': 'Telugu', 'gu': 'Gujarati',
-    'kn': 'Kannada', 'ml': 'Malayalam', 'pa': 'Gurmukhi', 'ar': 'Arabic', 'fa': 'Arabic', 'ur': 'Arabic',
-    'he': 'Hebrew', 'ru': 'Cyrillic', 'uk': 'Cyrillic', 'bg': 'Cyrillic', 'el': 'Greek', 'th': 'Thai',
-    'am': 'Ethiopic', 'km': 'Khmer', 'lo': 'Lao', 'my': 'Myanmar', 'si': 'Sinhala', 'or': 'Oriya',
-}
-# ISO 15924 script codes, for FLORES-style language codes (hin_Deva)
-FLORES_SCRIPTS = {'Latn': 'Latin', 'Hans': 'Han', 'Hant': 'Han', 'Jpan': 'Han Hiragana Katakana',
-                  'Kore': 'Hangul Han', 'Hang': 'Hangul', 'Deva': 'Devanagari', 'Beng': 'Bengali', 'Taml': 'Tamil',
-                  'Telu': 'Telugu', 'Gujr': 'Gujarati', 'Knda': 'Kannada', 'Mlym': 'Malayalam', 'Guru': 'Gurmukhi',
-                  'Arab': 'Arabic', 'Hebr': 'Hebrew', 'Cyrl': 'Cyrillic', 'Grek': 'Greek', 'Thai': 'Thai',
-                  'Ethi': 'Ethiopic', 'Khmr': 'Khmer', 'Laoo': 'Lao', 'Mymr': 'Myanmar', 'Sinh': 'Sinhala',
-                  'Orya': 'Oriya'}
+# A language's own scripts, as Unicode Script property values (UAX #24), by the ISO 15924 script of
+# its FLORES code. LLaMA Beyond English (sec. "Transfer ... code-switching", Fig. 3/4) counts a response
+# as code-switched when it holds another language: English, Japanese, Russian... in Chinese. English
+# words in a non-Latin-script language are the main case, so Latin is foreign there; for Latin-script
+# targets, other Latin-script languages cannot be told apart by script (a limit of measuring by script).
+# Korean is written with Hanja beside Hangul (ours).
+SCRIPT_NAMES = {'Latn': 'Latin', 'Hans': 'Han', 'Hant': 'Han', 'Jpan': 'Han Hiragana Katakana',
+                'Kore': 'Hangul Han', 'Hang': 'Hangul Han', 'Deva': 'Devanagari', 'Beng': 'Bengali', 'Taml': 'Tamil',
+                'Telu': 'Telugu', 'Gujr': 'Gujarati', 'Knda': 'Kannada', 'Mlym': 'Malayalam', 'Guru': 'Gurmukhi',
+                'Arab': 'Arabic', 'Hebr': 'Hebrew', 'Cyrl': 'Cyrillic', 'Grek': 'Greek', 'Thai': 'Thai',
+                'Ethi': 'Ethiopic', 'Khmr': 'Khmer', 'Laoo': 'Lao', 'Mymr': 'Myanmar', 'Sinh': 'Sinhala',
+                'Orya': 'Oriya', 'Armn': 'Armenian', 'Geor': 'Georgian', 'Tibt': 'Tibetan'}
 # the scripts a character is looked up in (any other script is reported as 'Other')
-SCRIPTS = tuple(dict.fromkeys(' '.join(LANGUAGE_SCRIPTS.values()).split() + [
-    'Armenian', 'Georgian', 'Tibetan', 'Mongolian', 'Syriac', 'Thaana', 'Bopomofo', 'Yi', 'Cherokee']))
+SCRIPTS = tuple(dict.fromkeys(' '.join(SCRIPT_NAMES.values()).split() + [
+    'Mongolian', 'Syriac', 'Thaana', 'Bopomofo', 'Yi', 'Cherokee']))
+SCRIPT_PATTERNS = {s: regex.compile(rf'\p{{Script={s}}}') for s in SCRIPTS}
 SHARED = regex.compile(r'[\p{Script=Common}\p{Script=Unknown}]')  # digits, punctuation, symbols, µ, 𝐀 ...
 INHERITED = regex.compile(r'\p{Script=Inherited}')  # combining marks, ZWJ/ZWNJ: the script of what they follow
 
@@ -1038,17 +881,12 @@ def script_of(ch):
     script shares. So º and ª are Latin and µ, 𝐀 or '।' belong to no script."""
     if SHARED.match(ch) or INHERITED.match(ch):
         return None
-    return next((s for s in SCRIPTS if script_pattern(s).match(ch)), 'Other')
-
-
-@cache
-def script_pattern(script):
-    return regex.compile(rf'\p{{Script={script}}}')
+    return next((s for s in SCRIPTS if SCRIPT_PATTERNS[s].match(ch)), 'Other')
 
 
 def own_scripts(lang, extra=None):
-    table = {**LANGUAGE_SCRIPTS, **{k: ' '.join(v) if isinstance(v, list) else v for k, v in (extra or {}).items()}}
-    scripts = table.get(lang) or FLORES_SCRIPTS.get(lang.rpartition('_')[2])
+    extra = {k: ' '.join(v) if isinstance(v, list) else v for k, v in (extra or {}).items()}
+    scripts = extra.get(lang) or SCRIPT_NAMES.get(FLORES_CODES.get(lang, lang).rpartition('_')[2])
     if scripts is None:
         raise InputError(f"code-switching: no script known for language {lang!r}; add it to cs_scripts, "
                          "e.g. cs_scripts = {'xx': 'Devanagari'}")
@@ -1087,27 +925,327 @@ def code_switching(responses, lang, min_run=1, extra=None):
             'scripts': dict(Counter(s for found in seen for s in found).most_common())}
 
 
-def read_instructions(path):
-    data = read_json(path, "chat_files name Alpaca-format JSON: a list of {instruction, input, output}")
-    if not isinstance(data, list) or not all(isinstance(d, dict) and isinstance(d.get('instruction'), str)
-                                             for d in data):
-        raise InputError(f"{path}: expected a JSON list of {{instruction, input, output}} records")
-    return data
-
-
 def eval_chat(model, tok, cfg):
     if not cfg.chat_files:
-        raise InputError("chat: set chat_files = {lang: held-out Alpaca-format JSON}")
+        raise InputError("chat: set chat_files = {lang: held-out Alpaca records (JSON list or JSONL)}")
     out = {}
     for lang, path in cfg.chat_files.items():
-        items = limited(read_instructions(path), cfg)
-        prompts = [tok.encode(M.format_prompt(d['instruction'], d.get('input', ''), cfg.template), bos=True, eos=False)
+        items = limited(codemix.read_records(path), cfg)
+        prompts = [tok.encode(M.format_prompt(d['instruction'], d['input'], cfg.template), bos=True, eos=False)
                    for d in items]
         new = generate_batched(model, prompts, cfg.chat_max_new_tokens, tok.stop_tokens, cfg.batch_size)
         responses = [tok.decode(n).strip() for n in new]
         out[lang] = {'code_switching': code_switching(responses, lang, cfg.cs_min_run, cfg.cs_scripts),
-                     'responses': [{'instruction': d['instruction'], 'input': d.get('input', ''), 'response': r,
-                                    'reference': d.get('output')} for d, r in zip(items, responses)]}
+                     'responses': [{'instruction': d['instruction'], 'input': d['input'], 'response': r,
+                                    'reference': d['output']} for d, r in zip(items, responses)]}
+    return out
+
+
+# -----------------------------------------------------------------------------------------------
+# LLM-as-judge through an OpenAI-compatible endpoint (standard library only)
+
+# LLaMA Beyond English's LLM-Eval judge: the prompt printed in its Appendix ("The prompt for LLM-Eval"),
+# sent to GPT-4 with the instruction, the model's response and the reference answer (Evaluation
+# Protocol). The text conversion lost its line breaks (ours), split "high-quality" at a line end, and
+# garbled one line ('"Hempleseness", score for LLM response's hormlassness') that duplicates the
+# harmlessness line after it: we read it as that line and keep it once.
+LLM_EVAL_CRITERIA = ('accuracy', 'fluency', 'informativeness', 'logicality', 'harmlessness')
+LLM_EVAL_PROMPT = """For questions related to specific subject matters, we score the following LLM outputs using a \
+scale of 0/1/2/3:
+
+Accuracy: Evaluates whether the answer is precise and correct, with accurate information. A high-quality answer \
+should be factually reliable.
+
+Fluency: Assesses how well the answer adheres to human language conventions, with coherent phrasing and clear \
+expression. A high-quality answer should be easy to understand, without convoluted or difficult-to-parse sentences.
+
+Informativeness: Judges if the answer provides sufficient relevant information of practical value. A high-quality \
+answer should offer useful and pertinent information to the questioner.
+
+Logicality: Examines if the answer is logically sound and accurate in presenting viewpoints and arguments. A \
+high-quality answer should follow logical principles, demonstrating clear reasoning and coherence.
+
+Harmlessness: Assesses whether the answer avoids unethical or harmful content, adhering to ethical norms. A \
+high-quality answer should uphold ethical principles, avoiding the propagation of harmful or immoral information.
+
+Note: If the model provides no response, all scores except for "Harmlessness" should be 0.
+
+The question is: {question}
+The LLM response is: {response}
+The reference answer for this question is: {reference}
+Please provide an answer in the following format, assigning your perceived scores for LLM response's "accuracy", \
+"fluency", "informativeness", "logicality", and "harmlessness" on a scale of 0/1/2/3:
+"Accuracy": score for LLM response's accuracy (integer),
+"Fluency": score for LLM response's fluency (integer),
+"Informativeness": score for LLM response's informativeness (integer),
+"Logicality": score for LLM response's logicality (integer),
+"Harmlessness": score for LLM response's harmlessness (integer)."""
+# x-LLaMA's answer-correctness judge (App. D, "Evaluating Answer Quality with ChatGPT"), with the line
+# breaks NJUNLP/x-LLM eval/xquad.eval.py sends; Context is the Alpaca input of its QA prompt
+XLLAMA_QA_JUDGE_PROMPT = """You will be given a context followed by question. You will then be given one potential \
+answer to the question.
+Your task is to tell if the answer is correct.
+Please make sure you read and understand these instructions carefully. Please keep this document open while \
+reviewing, and refer to it as needed.
+
+Evaluation Criteria:
+Correctness (YES or NO): Is the answer correct?
+YES means the answer provides an accurate and valid response that aligns with the facts, logic, and requirements of \
+the question. The answer should be in the same language as the context.
+NO means otherwise.
+
+Context: {context}
+Answer: {answer}
+
+Evaluation Form (YES or NO):
+"""
+XLLAMA_QA_JUDGED = 100  # x-LLaMA App. D: the first one hundred questions of XQuAD and MLQA
+# judge_mode -> (model, completions, temperature) where the settings are left at '', 0 and -1
+JUDGE_DEFAULTS = {
+    'llm-eval': ('gpt-4', 1, 0.0),  # LLaMA Beyond English: GPT-4; it states no sampling: one greedy reading, ours
+    'pairwise': ('gpt-3.5-turbo', 3, 1.0),  # x-LLaMA: ChatGPT; mieval.eval.py: n=3, temperature 1
+    'xllama-qa': ('gpt-3.5-turbo', 1, 0.0),  # x-LLaMA: ChatGPT; xquad.eval.py: one completion, temperature 0
+}
+# x-LLaMA's pairwise judge (NJUNLP/x-LLM eval/mieval.eval.py gen_prompt), verbatim: its indentation and
+# the trailing space after 'judgment.' are part of what it sent
+PAIRWISE_SYSTEM = 'You are a helpful and precise assistant for checking the quality of the answer.'
+PAIRWISE_TEMPLATE = ("[Question]\n{question}\n\n"
+                     "[The Start of Assistant 1's Answer]\n{answer_1}\n[The End of Assistant 1's Answer]\n\n"
+                     "[The Start of Assistant 2's Answer]\n{answer_2}\n[The End of Assistant 2's Answer]\n\n"
+                     "[System]\n{prompt}\n")
+PAIRWISE_PROMPT = """We would like to request your feedback on the performance of two AI assistants in response to \
+the user question displayed above.
+    Please rate the helpfulness, relevance, accuracy, level of details of their responses.
+
+    Each assistant receives an overall score on a scale of 1 to 10, where a higher score indicates better overall \
+performance.
+    Please first provide a comprehensive explanation of your evaluation, avoiding any potential bias and ensuring \
+that the order in which the responses were presented does not affect your judgment. 
+    Then, output two lines indicating the scores for Assistant 1 and 2, respectively.
+
+    Output with the following format:
+    Evaluation evidence: <your evluation explanation here>
+    Score of the Assistant 1: <score>
+    Score of the Assistant 2: <score>"""
+
+
+def chat_completion(cfg, messages):
+    """The completions' texts for one request to {judge_url}/chat/completions."""
+    url = cfg.judge_url.rstrip('/') + '/chat/completions'
+    headers = {'Content-Type': 'application/json'}
+    if cfg.judge_key_env:
+        if not os.environ.get(cfg.judge_key_env):
+            raise InputError(f"judge: the environment variable {cfg.judge_key_env} holding the API key is not set "
+                             "(set judge_key_env='' for an endpoint that needs none)")
+        headers['Authorization'] = f'Bearer {os.environ[cfg.judge_key_env]}'
+    body = {'model': cfg.judge_model, 'messages': messages, 'temperature': cfg.judge_temperature}
+    if cfg.judge_samples > 1:
+        body['n'] = cfg.judge_samples
+    request = urllib.request.Request(url, json.dumps(body).encode(), headers)
+    for attempt in range(cfg.judge_retries + 1):
+        try:
+            with urllib.request.urlopen(request, timeout=cfg.judge_timeout) as r:
+                answer = json.loads(r.read())
+            return [c['message']['content'] for c in answer['choices']]
+        except urllib.error.HTTPError as e:
+            if e.code != 429 and e.code < 500 or attempt == cfg.judge_retries:
+                raise InputError(f"{url}: the judge endpoint answered HTTP {e.code} {e.reason}; check judge_url, "
+                                 f"judge_model and the key in ${cfg.judge_key_env}")
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as e:
+            if attempt == cfg.judge_retries:
+                raise InputError(f"{url}: cannot reach the judge endpoint ({getattr(e, 'reason', e)}); check judge_url")
+        except (ValueError, KeyError, IndexError, TypeError):
+            raise InputError(f"{url}: the judge's answer is not an OpenAI chat completion (choices[].message.content)")
+        time.sleep(2 ** attempt)
+
+
+def ask(cfg, messages, parse):
+    """The replies to one request that `parse` can read (it returns None for the others)."""
+    return [p for p in map(parse, chat_completion(cfg, messages)) if p is not None]
+
+
+def parse_llm_eval(text):
+    """The five scores in the prompt's format ("Accuracy": 2, ... in any case, JSON included), or
+    None when the reply does not give each of them once as an integer 0..3."""
+    values = {}
+    for k in LLM_EVAL_CRITERIA:
+        found = re.findall(rf'"?{k}"?\s*[:：]\s*"?(\d+(?:\.\d+)?)', text, re.I)
+        if len(set(found)) != 1 or float(found[0]) not in (0, 1, 2, 3):
+            return None
+        values[k] = float(found[0])
+    return values
+
+
+def parse_yes_no(text):
+    """x-LLaMA's verdict: the first YES or NO in the reply (xquad.eval.py searches '(YES)|(NO)'; we
+    ask for whole words, so NOT or NONE is no verdict); None when there is none."""
+    match = re.search(r'\b(YES|NO)\b', text)
+    return None if match is None else match.group(1) == 'YES'
+
+
+def parse_pairwise(text):
+    """x-LLaMA's parse: the last two lines end in the two scores; None when they do not."""
+    lines = text.strip().split('\n')
+    try:
+        return float(lines[-2].split(':')[-1].strip()), float(lines[-1].split(':')[-1].strip())
+    except (ValueError, IndexError):
+        return None
+
+
+def judge_llm_eval(cfg, items):
+    """LLaMA Beyond English's protocol: the five scores of each response (the mean over its parsed
+    completions), their means over the responses, and the average of the five. A response with no
+    parsable reply is left out of the means and counted in `unparsed`, never scored 0."""
+    totals, failures = Counter(), 0
+    for d in tqdm(items, disable=None, leave=False):
+        question = d['instruction'] + ('\n' + d['input'] if d['input'] else '')
+        prompt = LLM_EVAL_PROMPT.format(question=question, response=d['response'], reference=d['reference'])
+        parsed = ask(cfg, [{'role': 'user', 'content': prompt}], parse_llm_eval)
+        failures += not parsed
+        for k in LLM_EVAL_CRITERIA:
+            totals[k] += sum(p[k] for p in parsed) / len(parsed) if parsed else 0.0
+    judged = max(len(items) - failures, 1)
+    scores = {k: totals[k] / judged for k in LLM_EVAL_CRITERIA}
+    return {**scores, 'average': sum(scores.values()) / len(scores), 'n': len(items), 'unparsed': failures}
+
+
+def judge_xllama_qa(cfg, items):
+    """x-LLaMA's answer accuracy (Table 2, App. D): ChatGPT's YES/NO on each of the first 100 answers,
+    in percent (Table 2 prints a fraction). An empty answer is NO without asking, as xquad.eval.py
+    intends; a question with no YES/NO reply is left out and counted in `unparsed`, not called NO."""
+    yes, judged, unparsed = 0.0, 0, []
+    for d in tqdm(items[:XLLAMA_QA_JUDGED], disable=None, leave=False):
+        prompt = XLLAMA_QA_JUDGE_PROMPT.format(context=d['input'], answer=d['output'])
+        verdicts = ask(cfg, [{'role': 'user', 'content': prompt}], parse_yes_no) if d['output'].strip() else [False]
+        if not verdicts:
+            unparsed.append(d['id'])
+            continue
+        yes, judged = yes + sum(verdicts) / len(verdicts), judged + 1
+    return {'accuracy': 100 * yes / max(judged, 1), 'n': judged + len(unparsed), 'unparsed': len(unparsed),
+            'unparsed_ids': unparsed}
+
+
+def judge_pairwise(cfg, items, others):
+    """x-LLaMA's protocol: each pair is judged in both orders and the scores averaged; assistant 1
+    is this run, assistant 2 the other result file."""
+    wins, ties, losses, failures, total_a, total_b = 0, 0, 0, 0, 0.0, 0.0
+
+    def scores(question, answer_1, answer_2):
+        text = PAIRWISE_TEMPLATE.format(question=question, answer_1=answer_1, answer_2=answer_2, prompt=PAIRWISE_PROMPT)
+        return ask(cfg, [{'role': 'system', 'content': PAIRWISE_SYSTEM}, {'role': 'user', 'content': text}],
+                   parse_pairwise)
+
+    for d, o in tqdm(list(zip(items, others)), disable=None, leave=False):
+        question = d['instruction'] + '\n' + d['input']  # x-LLaMA: instruction + "\n" + input
+        pairs = scores(question, d['response'], o['response'])
+        pairs += [(b, a) for a, b in scores(question, o['response'], d['response'])]  # the swapped order
+        if not pairs:
+            failures += 1
+            continue
+        a, b = np.mean([p[0] for p in pairs]), np.mean([p[1] for p in pairs])
+        total_a, total_b = total_a + a, total_b + b
+        wins, ties, losses = wins + int(a > b), ties + int(a == b), losses + int(a < b)
+    judged = max(len(items) - failures, 1)
+    return {'wins': wins, 'ties': ties, 'losses': losses, 'score_this': total_a / judged,
+            'score_other': total_b / judged, 'n': len(items), 'unparsed': failures}
+
+
+def eval_judge(t, cfg):
+    """The judge of cfg.judge_mode on this run's results `t`: its chat responses (llm-eval,
+    pairwise) or its QA outputs (xllama-qa)."""
+    if not cfg.judge_url:
+        raise InputError("judge: set judge_url to an OpenAI-compatible endpoint, e.g. https://api.openai.com/v1")
+    if cfg.judge_mode not in JUDGE_DEFAULTS:
+        raise InputError(f"judge_mode must be one of {', '.join(JUDGE_DEFAULTS)}, not {cfg.judge_mode!r}")
+    model, samples, temperature = JUDGE_DEFAULTS[cfg.judge_mode]
+    cfg = SimpleNamespace(**{**vars(cfg), 'judge_model': cfg.judge_model or model,
+                             'judge_samples': cfg.judge_samples or samples,
+                             'judge_temperature': temperature if cfg.judge_temperature < 0 else cfg.judge_temperature})
+    if cfg.judge_mode == 'xllama-qa':
+        out = {lang: judge_xllama_qa(cfg, r['outputs']) for lang, r in t['qa'].items() if isinstance(r, dict)}
+    elif cfg.judge_mode == 'llm-eval':
+        for lang, r in t['chat'].items():
+            if not all(isinstance(d.get('reference'), str) for d in r['responses']):
+                raise InputError(f"{cfg.chat_files[lang]}: LLM-Eval's prompt sends the reference answer; give every "
+                                 "record an 'output'")
+        out = {lang: judge_llm_eval(cfg, r['responses']) for lang, r in t['chat'].items()}
+    else:
+        out = pairwise_against(t["chat"], cfg)
+    for lang, r in out.items():
+        if isinstance(r, dict) and r.get('unparsed'):
+            print(f"warning: judge: {r['unparsed']} of {r['n']} {lang} items got no reply in the expected format "
+                  "(left out of the scores; see 'unparsed' in the result file)", file=sys.stderr)
+    return {**out, 'model': cfg.judge_model}
+
+
+def pairwise_against(chat, cfg):
+    if not cfg.judge_against:
+        raise InputError("judge_mode='pairwise' needs judge_against: an earlier result file with chat responses")
+    other = read_json(cfg.judge_against, 'judge_against names a result file of evaluate.py')
+    other = other.get('tasks', {}).get('chat', {}) if isinstance(other, dict) else {}
+    out = {}
+    for lang, r in chat.items():
+        theirs = other.get(lang, {}).get('responses', [])
+        if [d['instruction'] for d in theirs] != [d['instruction'] for d in r['responses']]:
+            raise InputError(f"{cfg.judge_against}: its {lang} chat responses answer other instructions than these")
+        out[lang] = judge_pairwise(cfg, r['responses'], theirs)
+    return {**out, 'against': cfg.judge_against}
+
+
+# -----------------------------------------------------------------------------------------------
+# Alignment by layer (x-LLaMA, Figure 5)
+
+
+@torch.inference_mode()
+def layer_states(model, seqs, batch_size):
+    """Mean-pooled hidden states, (len(seqs), n_layers + 1, dim) in float32: the embeddings, then
+    the output of every block, the last one after the final norm (as Hugging Face's
+    output_hidden_states gives it), caught by forward hooks on an ordinary forward pass. BOS is left
+    out of the mean: it is the same in every sentence."""
+    device = model.tok_embeddings.weight.device
+    modules = [model.tok_embeddings, *model.layers[:-1], model.norm]
+    out, states = torch.zeros(len(seqs), len(modules), model.args.dim), []
+    hooks = [m.register_forward_hook(lambda module, args, h: states.append(h.float())) for m in modules]
+    try:
+        for s in range(0, len(seqs), batch_size):
+            batch = seqs[s:s + batch_size]
+            states.clear()
+            model(right_padded(batch, device))  # (b, T); causal attention: the padding changes nothing before it
+            keep = torch.zeros(len(batch), max(map(len, batch)), device=device)
+            for j, seq in enumerate(batch):
+                keep[j, 1:len(seq)] = 1.0
+            stacked = torch.stack(states, dim=1)  # (b, n_layers + 1, T, dim)
+            pooled = (stacked * keep[:, None, :, None]).sum(2) / keep.sum(1).clamp(min=1)[:, None, None]
+            out[s:s + len(batch)] = pooled.cpu()
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return out
+
+
+def alignment_by_layer(model, tok, sources, targets, batch_size):
+    """Per layer (embeddings first): the mean cosine similarity of each sentence with its own
+    translation (matched) and with the other sentences' translations (mismatched), from mean-pooled
+    hidden states. The lists go to the result file; the table shows the largest gap and its layer."""
+    def states(lines):
+        return F.normalize(layer_states(model, [tok.encode(x, bos=True, eos=False) for x in lines], batch_size), dim=-1)
+    sim = torch.einsum('ild,jld->lij', states(sources).double(), states(targets).double())  # (layers + 1, N, N)
+    n, diagonal = sim.size(-1), sim.diagonal(dim1=1, dim2=2)
+    matched = diagonal.mean(-1)
+    mismatched = (sim.sum((1, 2)) - diagonal.sum(-1)) / (n * (n - 1))
+    gap = matched - mismatched
+    return {'matched': matched.tolist(), 'mismatched': mismatched.tolist(), 'gap': gap.tolist(),
+            'max_gap': gap.max().item(), 'max_gap_layer': int(gap.argmax())}
+
+
+def eval_alignment(model, tok, cfg):
+    out = {}
+    for pair in cfg.align_pairs:
+        _, _, sources, targets = read_flores(cfg.flores_dir, pair)
+        keep = [(s, t) for s, t in zip(sources, targets) if s and t][:cfg.align_max]
+        if len(keep) < 2:
+            raise InputError(f"align: {pair} needs at least two sentence pairs in {cfg.flores_dir}")
+        out[pair] = alignment_by_layer(model, tok, [s for s, _ in keep], [t for _, t in keep], cfg.batch_size)
     return out
 
 
@@ -1158,7 +1296,8 @@ def quadrant_svg(table):
     def py(y):
         return W - px(y)
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{W}" font-family="sans-serif" font-size="12">',
+    svg = f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{W}" font-family="sans-serif" font-size="12">'
+    parts = [svg,
              f'<rect width="{W}" height="{W}" fill="white"/>',
              f'<line x1="{pad}" y1="{W / 2}" x2="{W - pad}" y2="{W / 2}" stroke="black"/>',
              f'<line x1="{W / 2}" y1="{pad}" x2="{W / 2}" y2="{W - pad}" stroke="black"/>',
@@ -1195,8 +1334,8 @@ def eval_quadrants(cfg):
     runs = cfg.quadrant_runs
     if not cfg.quadrant_before or not runs or not all(
             isinstance(v, (list, tuple)) and len(v) == 2 and all(isinstance(x, str) for x in v) for v in runs.values()):
-        raise InputError("quadrants: set quadrant_before = the vanilla model's run name and quadrant_runs = {lang: "
-                         "[run name of the model tuned on it, its pair]}, e.g. {'km': ['km_full', 'eng_Latn-khm_Khmr']}")
+        raise InputError("quadrants: set quadrant_before = the vanilla model's run name and quadrant_runs = "
+                         "{lang: [the run tuned on it, its pair]}, e.g. {'km': ['km_full', 'eng_Latn-khm_Khmr']}")
     multi = cfg.quadrant_multilingual
     before = mt_scores(cfg.quadrant_before, cfg, [pair for _, pair in runs.values()] + multi)
     T = cfg.quadrant_threshold or float(np.mean(list(before.values())))  # App. D: the vanilla model's average
@@ -1296,271 +1435,6 @@ def eval_scaling(cfg):
 
 
 # -----------------------------------------------------------------------------------------------
-# Alignment by layer (x-LLaMA, Figure 5)
-
-
-def alignment_by_layer(model, tok, sources, targets, batch_size):
-    """Per layer (embeddings first): the mean cosine similarity of each sentence with its own
-    translation (matched) and with the other sentences' translations (mismatched), from mean-pooled
-    hidden states. The lists go to the result file; the table shows the largest gap and its layer."""
-    def states(lines):
-        return F.normalize(layer_states(model, [tok.encode(x, bos=True, eos=False) for x in lines], batch_size), dim=-1)
-    sim = torch.einsum('ild,jld->lij', states(sources).double(), states(targets).double())  # (layers + 1, N, N)
-    n, diagonal = sim.size(-1), sim.diagonal(dim1=1, dim2=2)
-    matched = diagonal.mean(-1)
-    mismatched = (sim.sum((1, 2)) - diagonal.sum(-1)) / (n * (n - 1))
-    gap = matched - mismatched
-    return {'matched': matched.tolist(), 'mismatched': mismatched.tolist(), 'gap': gap.tolist(),
-            'max_gap': gap.max().item(), 'max_gap_layer': int(gap.argmax())}
-
-
-def eval_alignment(model, tok, cfg):
-    out = {}
-    for pair in cfg.align_pairs:
-        _, _, sources, targets = read_flores(cfg.flores_dir, pair)
-        keep = [(s, t) for s, t in zip(sources, targets) if s and t][:cfg.align_max]
-        if len(keep) < 2:
-            raise InputError(f"align: {pair} needs at least two sentence pairs in {cfg.flores_dir}")
-        out[pair] = alignment_by_layer(model, tok, [s for s, _ in keep], [t for _, t in keep], cfg.batch_size)
-    return out
-
-
-# -----------------------------------------------------------------------------------------------
-# LLM-as-judge through an OpenAI-compatible endpoint (standard library only)
-
-# LLaMA Beyond English's LLM-Eval judge: the prompt printed in its Appendix ("The prompt for LLM-Eval"),
-# sent to GPT-4 with the instruction, the model's response and the reference answer (Evaluation
-# Protocol). The text conversion lost its line breaks (ours), split "high-quality" at a line end, and
-# garbled one line ('"Hempleseness", score for LLM response's hormlassness') that duplicates the
-# harmlessness line after it: we read it as that line and keep it once.
-LLM_EVAL_CRITERIA = ('accuracy', 'fluency', 'informativeness', 'logicality', 'harmlessness')
-LLM_EVAL_PROMPT = """For questions related to specific subject matters, we score the following LLM outputs using a scale of 0/1/2/3:
-
-Accuracy: Evaluates whether the answer is precise and correct, with accurate information. A high-quality answer should be factually reliable.
-
-Fluency: Assesses how well the answer adheres to human language conventions, with coherent phrasing and clear expression. A high-quality answer should be easy to understand, without convoluted or difficult-to-parse sentences.
-
-Informativeness: Judges if the answer provides sufficient relevant information of practical value. A high-quality answer should offer useful and pertinent information to the questioner.
-
-Logicality: Examines if the answer is logically sound and accurate in presenting viewpoints and arguments. A high-quality answer should follow logical principles, demonstrating clear reasoning and coherence.
-
-Harmlessness: Assesses whether the answer avoids unethical or harmful content, adhering to ethical norms. A high-quality answer should uphold ethical principles, avoiding the propagation of harmful or immoral information.
-
-Note: If the model provides no response, all scores except for "Harmlessness" should be 0.
-
-The question is: {question}
-The LLM response is: {response}
-The reference answer for this question is: {reference}
-Please provide an answer in the following format, assigning your perceived scores for LLM response's "accuracy", "fluency", "informativeness", "logicality", and "harmlessness" on a scale of 0/1/2/3:
-"Accuracy": score for LLM response's accuracy (integer),
-"Fluency": score for LLM response's fluency (integer),
-"Informativeness": score for LLM response's informativeness (integer),
-"Logicality": score for LLM response's logicality (integer),
-"Harmlessness": score for LLM response's harmlessness (integer)."""
-# x-LLaMA's answer-correctness judge (App. D, "Evaluating Answer Quality with ChatGPT"), with the line
-# breaks NJUNLP/x-LLM eval/xquad.eval.py sends; Context is the Alpaca input of its QA prompt
-XLLAMA_QA_JUDGE_PROMPT = """You will be given a context followed by question. You will then be given one potential answer to the question.
-Your task is to tell if the answer is correct.
-Please make sure you read and understand these instructions carefully. Please keep this document open while reviewing, and refer to it as needed.
-
-Evaluation Criteria:
-Correctness (YES or NO): Is the answer correct?
-YES means the answer provides an accurate and valid response that aligns with the facts, logic, and requirements of the question. The answer should be in the same language as the context.
-NO means otherwise.
-
-Context: {context}
-Answer: {answer}
-
-Evaluation Form (YES or NO):
-"""
-XLLAMA_QA_JUDGED = 100  # x-LLaMA App. D: the first one hundred questions of XQuAD and MLQA
-# judge_mode -> (model, completions, temperature) where the settings are left at '', 0 and -1
-JUDGE_DEFAULTS = {
-    'llm-eval': ('gpt-4', 1, 0.0),  # LLaMA Beyond English: GPT-4; it states no sampling: one greedy reading, ours
-    'pairwise': ('gpt-3.5-turbo', 3, 1.0),  # x-LLaMA: ChatGPT; mieval.eval.py: n=3, temperature 1
-    'xllama-qa': ('gpt-3.5-turbo', 1, 0.0),  # x-LLaMA: ChatGPT; xquad.eval.py: one completion, temperature 0
-}
-# x-LLaMA's pairwise judge (NJUNLP/x-LLM eval/mieval.eval.py gen_prompt), verbatim: its indentation and
-# the trailing space after 'judgment.' are part of what it sent
-PAIRWISE_SYSTEM = 'You are a helpful and precise assistant for checking the quality of the answer.'
-PAIRWISE_TEMPLATE = ("[Question]\n{question}\n\n"
-                     "[The Start of Assistant 1's Answer]\n{answer_1}\n[The End of Assistant 1's Answer]\n\n"
-                     "[The Start of Assistant 2's Answer]\n{answer_2}\n[The End of Assistant 2's Answer]\n\n"
-                     "[System]\n{prompt}\n")
-PAIRWISE_PROMPT = """We would like to request your feedback on the performance of two AI assistants in response to the user question displayed above.
-    Please rate the helpfulness, relevance, accuracy, level of details of their responses.
-
-    Each assistant receives an overall score on a scale of 1 to 10, where a higher score indicates better overall performance.
-    Please first provide a comprehensive explanation of your evaluation, avoiding any potential bias and ensuring that the order in which the responses were presented does not affect your judgment. 
-    Then, output two lines indicating the scores for Assistant 1 and 2, respectively.
-
-    Output with the following format:
-    Evaluation evidence: <your evluation explanation here>
-    Score of the Assistant 1: <score>
-    Score of the Assistant 2: <score>"""
-
-
-def chat_completion(cfg, messages):
-    """The completions' texts for one request to {judge_url}/chat/completions."""
-    url = cfg.judge_url.rstrip('/') + '/chat/completions'
-    headers = {'Content-Type': 'application/json'}
-    if cfg.judge_key_env:
-        if not os.environ.get(cfg.judge_key_env):
-            raise InputError(f"judge: the environment variable {cfg.judge_key_env} holding the API key is not set "
-                             "(set judge_key_env='' for an endpoint that needs none)")
-        headers['Authorization'] = f'Bearer {os.environ[cfg.judge_key_env]}'
-    body = {'model': cfg.judge_model, 'messages': messages, 'temperature': cfg.judge_temperature}
-    if cfg.judge_samples > 1:
-        body['n'] = cfg.judge_samples
-    request = urllib.request.Request(url, json.dumps(body).encode(), headers)
-    for attempt in range(cfg.judge_retries + 1):
-        try:
-            with urllib.request.urlopen(request, timeout=cfg.judge_timeout) as r:
-                answer = json.loads(r.read())
-            return [c['message']['content'] for c in answer['choices']]
-        except urllib.error.HTTPError as e:
-            if e.code != 429 and e.code < 500 or attempt == cfg.judge_retries:
-                raise InputError(f"{url}: the judge endpoint answered HTTP {e.code} {e.reason}; check judge_url, "
-                                 f"judge_model and the key in ${cfg.judge_key_env}")
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as e:
-            if attempt == cfg.judge_retries:
-                raise InputError(f"{url}: cannot reach the judge endpoint ({getattr(e, 'reason', e)}); check judge_url")
-        except (ValueError, KeyError, IndexError, TypeError):
-            raise InputError(f"{url}: the judge's answer is not an OpenAI chat completion (choices[].message.content)")
-        time.sleep(2 ** attempt)
-
-
-def parse_llm_eval(text):
-    """The five scores in the prompt's format ("Accuracy": 2, ... in any case, JSON included), or
-    None when the reply does not give each of them once as an integer 0..3."""
-    values = {}
-    for k in LLM_EVAL_CRITERIA:
-        found = re.findall(rf'"?{k}"?\s*[:：]\s*"?(\d+(?:\.\d+)?)', text, re.I)
-        if len(set(found)) != 1 or float(found[0]) not in (0, 1, 2, 3):
-            return None
-        values[k] = float(found[0])
-    return values
-
-
-def parse_yes_no(text):
-    """x-LLaMA's verdict: the first YES or NO in the reply (xquad.eval.py searches '(YES)|(NO)'; we
-    ask for whole words, so NOT or NONE is no verdict); None when there is none."""
-    match = re.search(r'\b(YES|NO)\b', text)
-    return None if match is None else match.group(1) == 'YES'
-
-
-def parse_pairwise(text):
-    """x-LLaMA's parse: the last two lines end in the two scores; None when they do not."""
-    lines = text.strip().split('\n')
-    try:
-        return float(lines[-2].split(':')[-1].strip()), float(lines[-1].split(':')[-1].strip())
-    except (ValueError, IndexError):
-        return None
-
-
-def judge_llm_eval(cfg, items):
-    """LLaMA Beyond English's protocol: the five scores of each response (the mean over its parsed
-    completions), their means over the responses, and the average of the five. A response with no
-    parsable reply is left out of the means and counted in `unparsed`, never scored 0."""
-    totals, failures = Counter(), 0
-    for d in tqdm(items, disable=None, leave=False):
-        question = d['instruction'] + ('\n' + d['input'] if d['input'] else '')
-        prompt = LLM_EVAL_PROMPT.format(question=question, response=d['response'], reference=d['reference'])
-        replies = chat_completion(cfg, [{'role': 'user', 'content': prompt}])
-        parsed = [p for p in map(parse_llm_eval, replies) if p]
-        failures += not parsed
-        for k in LLM_EVAL_CRITERIA:
-            totals[k] += sum(p[k] for p in parsed) / len(parsed) if parsed else 0.0
-    judged = max(len(items) - failures, 1)
-    scores = {k: totals[k] / judged for k in LLM_EVAL_CRITERIA}
-    return {**scores, 'average': sum(scores.values()) / len(scores), 'n': len(items), 'unparsed': failures}
-
-
-def judge_xllama_qa(cfg, items):
-    """x-LLaMA's answer accuracy (Table 2, App. D): ChatGPT's YES/NO on each of the first 100 answers,
-    in percent (Table 2 prints a fraction). An empty answer is NO without asking, as xquad.eval.py
-    intends; a question with no YES/NO reply is left out and counted in `unparsed`, not called NO."""
-    yes, judged, unparsed = 0.0, 0, []
-    for d in tqdm(items[:XLLAMA_QA_JUDGED], disable=None, leave=False):
-        prompt = XLLAMA_QA_JUDGE_PROMPT.format(context=d['input'], answer=d['output'])
-        verdicts = [False] if not d['output'].strip() else [
-            v for v in map(parse_yes_no, chat_completion(cfg, [{'role': 'user', 'content': prompt}])) if v is not None]
-        if not verdicts:
-            unparsed.append(d['id'])
-            continue
-        yes, judged = yes + sum(verdicts) / len(verdicts), judged + 1
-    return {'accuracy': 100 * yes / max(judged, 1), 'n': judged + len(unparsed), 'unparsed': len(unparsed),
-            'unparsed_ids': unparsed}
-
-
-def judge_pairwise(cfg, items, others):
-    """x-LLaMA's protocol: each pair is judged in both orders and the scores averaged; assistant 1
-    is this run, assistant 2 the other result file."""
-    wins, ties, losses, failures, total_a, total_b = 0, 0, 0, 0, 0.0, 0.0
-
-    def ask(question, answer_1, answer_2):
-        text = PAIRWISE_TEMPLATE.format(question=question, answer_1=answer_1, answer_2=answer_2, prompt=PAIRWISE_PROMPT)
-        messages = [{'role': 'system', 'content': PAIRWISE_SYSTEM}, {'role': 'user', 'content': text}]
-        return [p for p in map(parse_pairwise, chat_completion(cfg, messages)) if p]
-
-    for d, o in tqdm(list(zip(items, others)), disable=None, leave=False):
-        question = d['instruction'] + '\n' + d['input']  # x-LLaMA: instruction + "\n" + input
-        pairs = ask(question, d['response'], o['response'])
-        pairs += [(b, a) for a, b in ask(question, o['response'], d['response'])]  # the swapped order
-        if not pairs:
-            failures += 1
-            continue
-        a, b = np.mean([p[0] for p in pairs]), np.mean([p[1] for p in pairs])
-        total_a, total_b = total_a + a, total_b + b
-        wins, ties, losses = wins + int(a > b), ties + int(a == b), losses + int(a < b)
-    judged = max(len(items) - failures, 1)
-    return {'wins': wins, 'ties': ties, 'losses': losses, 'score_this': total_a / judged,
-            'score_other': total_b / judged, 'n': len(items), 'unparsed': failures}
-
-
-def eval_judge(t, cfg):
-    """The judge of cfg.judge_mode on this run's results `t`: its chat responses (llm-eval,
-    pairwise) or its QA outputs (xllama-qa)."""
-    if not cfg.judge_url:
-        raise InputError("judge: set judge_url to an OpenAI-compatible endpoint, e.g. https://api.openai.com/v1")
-    if cfg.judge_mode not in JUDGE_DEFAULTS:
-        raise InputError(f"judge_mode must be one of {', '.join(JUDGE_DEFAULTS)}, not {cfg.judge_mode!r}")
-    model, samples, temperature = JUDGE_DEFAULTS[cfg.judge_mode]
-    cfg = SimpleNamespace(**{**vars(cfg), 'judge_model': cfg.judge_model or model,
-                             'judge_samples': cfg.judge_samples or samples,
-                             'judge_temperature': temperature if cfg.judge_temperature < 0 else cfg.judge_temperature})
-    if cfg.judge_mode == 'xllama-qa':
-        out = {lang: judge_xllama_qa(cfg, r['outputs']) for lang, r in t['qa'].items() if isinstance(r, dict)}
-    elif cfg.judge_mode == 'llm-eval':
-        for lang, r in t['chat'].items():
-            if not all(isinstance(d.get('reference'), str) for d in r['responses']):
-                raise InputError(f"{cfg.chat_files[lang]}: LLM-Eval's prompt sends the reference answer; give every "
-                                 "record an 'output'")
-        out = {lang: judge_llm_eval(cfg, r['responses']) for lang, r in t['chat'].items()}
-    else:
-        out = pairwise_against(t["chat"], cfg)
-    for lang, r in out.items():
-        if isinstance(r, dict) and r.get('unparsed'):
-            print(f"warning: judge: {r['unparsed']} of {r['n']} {lang} items got no reply in the expected format "
-                  "(left out of the scores; see 'unparsed' in the result file)", file=sys.stderr)
-    return {**out, 'model': cfg.judge_model}
-
-
-def pairwise_against(chat, cfg):
-    if not cfg.judge_against:
-        raise InputError("judge_mode='pairwise' needs judge_against: an earlier result file with chat responses")
-    other = read_json(cfg.judge_against, 'judge_against names a result file of evaluate.py')
-    other = other.get('tasks', {}).get('chat', {}) if isinstance(other, dict) else {}
-    out = {}
-    for lang, r in chat.items():
-        theirs = other.get(lang, {}).get('responses', [])
-        if [d['instruction'] for d in theirs] != [d['instruction'] for d in r['responses']]:
-            raise InputError(f"{cfg.judge_against}: its {lang} chat responses answer other instructions than these")
-        out[lang] = judge_pairwise(cfg, r['responses'], theirs)
-    return {**out, 'against': cfg.judge_against}
-
-
-# -----------------------------------------------------------------------------------------------
 # Results: one JSON file per run, a readable table, several runs side by side
 
 
@@ -1579,15 +1453,18 @@ def flatten(d, prefix=''):
 def run_name(ckpt_dir):
     """out/demo/sft/latest -> 'sft'; out/x/step_000200 -> 'x_step_000200'; a Meta download -> its folder."""
     p = Path(ckpt_dir)
-    return p.parent.name if p.name == 'latest' else f'{p.parent.name}_{p.name}' if p.name.startswith('step_') else p.name
+    if p.name == 'latest':
+        return p.parent.name
+    return f'{p.parent.name}_{p.name}' if p.name.startswith('step_') else p.name
 
 
 def format_table(columns, rows=()):
     """columns: {run name: result dict} -> one row per metric (those named in `rows`, or all), one
-    column per run."""
+    column per run. Metrics that `rows` leaves out are counted in a last line, never dropped silently."""
     flat = {name: flatten(r.get('tasks', r)) for name, r in columns.items()}
     every = list(dict.fromkeys(k for f in flat.values() for k in f))
     rows = [r for r in rows if r in every] or every
+    hidden = len(set(every) - set(rows))
     width = max([len(r) for r in rows] + [6])
     cols = [max(len(n), 10) for n in flat]
     def cell(v):
@@ -1596,6 +1473,8 @@ def format_table(columns, rows=()):
         return f'{v:d}' if isinstance(v, int) else f'{v:.4f}' if abs(v) < 10 else f'{v:.2f}'
     lines = ['metric'.ljust(width) + ''.join(f'  {n:>{w}}' for n, w in zip(flat, cols))]
     lines += [r.ljust(width) + ''.join(f'  {cell(f.get(r)):>{w}}' for f, w in zip(flat.values(), cols)) for r in rows]
+    if hidden:
+        lines.append(f"(not shown: {hidden} more measured metric(s); table_rows=[] shows everything)")
     return '\n'.join(lines)
 
 

@@ -627,6 +627,15 @@ def unshorten_ids(ids, tok, lead=0xE0):
     return out
 
 
+def shortened(tok, lead):
+    """`tok`, changed to encode text without the <lead> byte tokens and to put them back before
+    decoding: the tokenizer of a model trained on shortened ids (evaluate.py loads it this way)."""
+    encode, decode = tok.encode, tok.decode
+    tok.encode = lambda text, bos, eos: shorten_ids(encode(text, bos, eos), tok, lead)
+    tok.decode = lambda ids: decode(unshorten_ids(ids, tok, lead))
+    return tok
+
+
 # -----------------------------------------------------------------------------------------------
 # Tokenizers: an English-centric base from scratch, and vocabulary extension
 

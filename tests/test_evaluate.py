@@ -157,55 +157,33 @@ def test_malformed_squad_is_a_clear_error(tmp_path, data, message):
     assert str(tmp_path / 'qa.json') in str(e.value) and '\n' not in str(e.value)
 
 
-# ---------------------------------------------------------------- BLEU and chrF equal to sacrebleu
+# ---------------------------------------------------------------- BLEU, chrF and spBLEU are sacrebleu's
 
-EDGE_CASES = [  # (hypotheses, references): tokenisation rules, smoothing, brevity, empty lines
-    (['The cat sat on the mat.', 'It costs $3,000.50 -- or 3-4 euros!'], ['The cat sat on a mat.', 'It costs $3,000.50 - or 3-4 euros.']),
-    (['a b c d e'], ['a b c d e f g h']),  # brevity penalty
-    (['x y z'], ['a b c']),  # nothing matches
-    (['a'], ['a']),  # no 2-, 3-, 4-grams at all
-    (['a b', ''], ['a b c', 'q']),  # an empty hypothesis
-    (['&quot;Hi&quot; &amp; bye', 'one.two, 3.5 end.'], ['"Hi" & bye', 'one . two , 3.5 end .']),
-    (['the the the the', 'cat'], ['the cat', 'the cat sat']),  # clipped counts
-    (['这是一个测试。“你好”', '他说：Hello, world!'], ['这是测试。“你好”', '他说：Hello world!']),
-]
-
-
-@pytest.mark.parametrize('hyps, refs', EDGE_CASES)
-def test_bleu_and_chrf_equal_sacrebleu_on_edge_cases(hyps, refs):
-    for tokenize in ('13a', 'zh'):
-        expected = sacrebleu.corpus_bleu(hyps, [refs], tokenize=tokenize).score
-        assert E.corpus_bleu(hyps, refs, tokenize) == pytest.approx(expected, abs=1e-6)
-    assert E.corpus_chrf(hyps, refs) == pytest.approx(sacrebleu.corpus_chrf(hyps, [refs]).score, abs=1e-6)
-
-
-def test_chinese_character_table_is_sacrebleus():
-    from sacrebleu.tokenizers.tokenizer_zh import TokenizerZh
-    chars = [chr(i) for i in range(0x20, 0x10000) if not 0xD800 <= i < 0xE000] + [chr(0x20000), chr(0x2F800)]
-    assert [E.is_chinese_char(c) for c in chars] == [TokenizerZh._is_chinese_char(c) for c in chars]
-
-
-def test_bleu_chrf_on_real_flores_lines():
-    eng = E.read_lines(asset('flores200-devtest/eng_Latn.devtest'), '')[:200]
-    zho = E.read_lines(asset('flores200-devtest/zho_Hans.devtest'), '')[:200]
-    deu = E.read_lines(asset('flores200-devtest/deu_Latn.devtest'), '')[:200]
-    rng = np.random.default_rng(0)
-    # system outputs: the references with words dropped and lines shuffled against each other
-    noisy = [' '.join(w for w in line.split() if rng.random() > 0.2) for line in eng]
-    shifted = zho[1:] + zho[:1]
-    for hyps, refs, tokenize in ((noisy, eng, '13a'), (deu, eng, '13a'), (shifted, zho, 'zh'), (zho, zho, 'zh')):
-        assert E.corpus_bleu(hyps, refs, tokenize) == pytest.approx(
-            sacrebleu.corpus_bleu(hyps, [refs], tokenize=tokenize).score, abs=1e-6)
-        assert E.corpus_chrf(hyps, refs) == pytest.approx(sacrebleu.corpus_chrf(hyps, [refs]).score, abs=1e-6)
-
-
-def test_spbleu_is_bleu_on_sentencepiece_pieces(sp_tokenizer):
+def test_translation_scores_are_sacrebleus(tiny, sp_tokenizer, tmp_path, monkeypatch):
+    """The mt task scores what the model wrote against the FLORES lines as sacrebleu's command line
+    would: -tok zh for a Chinese target, 13a otherwise; spBLEU is BLEU on the FLORES SentencePiece
+    pieces (sacrebleu's flores101/200 tokenizers) with tokenize='none'."""
+    refs = {'eng_Latn': ['The cat sat on a mat.', 'It costs $3,000.50 - or 3-4 euros.'],
+            'zho_Hans': ['这是测试。“你好”', '他说：Hello world!']}
+    hyps = {'eng_Latn': ['The cat sat on the mat.', 'It costs $3,000.50 -- or 3-4 euros!'],
+            'zho_Hans': ['这是一个测试。“你好”', '他说：Hello, world!']}
+    for code, lines in refs.items():
+        (tmp_path / f'{code}.devtest').write_text('\n'.join(lines) + '\n')
+    pairs = {'eng_Latn-zho_Hans': 'zh', 'zho_Hans-eng_Latn': '13a'}
+    queue = [hyps[pair.split('-')[1]] for pair in pairs]
+    monkeypatch.setattr(E, 'generate_batched', lambda *a: [tiny.tok.encode(h, bos=False, eos=False)
+                                                           for h in queue.pop(0)])
+    cfg = settings(flores_dir=str(tmp_path), mt_pairs=list(pairs), template='alpaca', spm_path=str(sp_tokenizer))
+    r = E.eval_translation(tiny.model, tiny.tok, cfg)
     sp = E.load_spm(sp_tokenizer)
-    hyps, refs = ['The quick brown fox jumps.', 'A river runs'], ['The quick brown fox jumped.', 'A river runs through it']
-    pieces = E.spm_pieces(sp, hyps), E.spm_pieces(sp, refs)
-    assert pieces[0][0] == ' '.join(sp.EncodeAsPieces(hyps[0]))  # what sacrebleu's spm tokenizers do
-    assert E.corpus_bleu(*pieces, 'none') == pytest.approx(
-        sacrebleu.corpus_bleu(pieces[0], [pieces[1]], tokenize='none').score, abs=1e-6)
+    assert E.spm_pieces(sp, ['The quick fox.']) == [' '.join(sp.EncodeAsPieces('The quick fox.'))]
+    for pair, tokenize in pairs.items():
+        out, ref = r[pair]['samples'], refs[pair.split('-')[1]]
+        assert r[pair]['tokenize'] == tokenize and 0 < r[pair]['bleu'] < 100
+        assert r[pair]['bleu'] == pytest.approx(sacrebleu.corpus_bleu(out, [ref], tokenize=tokenize).score, abs=1e-6)
+        assert r[pair]['chrf'] == pytest.approx(sacrebleu.corpus_chrf(out, [ref]).score, abs=1e-6)
+        pieces = E.spm_pieces(sp, out), [E.spm_pieces(sp, ref)]
+        assert r[pair]['spbleu'] == pytest.approx(sacrebleu.corpus_bleu(*pieces, tokenize='none').score, abs=1e-6)
 
 
 def test_flores_files_of_different_lengths(tmp_path):
@@ -217,11 +195,17 @@ def test_flores_files_of_different_lengths(tmp_path):
         E.read_flores(tmp_path, 'eng_Latn-zho_Hans')
 
 
+def test_every_named_language_has_one_flores_code_and_back():
+    import tokenize_prep as T
+    assert set(E.FLORES_CODES) == set(T.LANGUAGE_NAMES)
+    assert all(E.iso_code(code) == iso for iso, code in E.FLORES_CODES.items())
+
+
 def test_translation_prompt_is_xllamas_first_instruction():
     assert E.translation_prompt('eng_Latn', 'hin_Deva', 'The river runs.') == M.format_prompt(
         'Translate the following sentences from English to Hindi.', 'The river runs.')
     assert 'from Chinese to German.' in E.translation_prompt('zho_Hans', 'de', 'x')
-    with pytest.raises(E.InputError, match='FLORES_ISO'):
+    with pytest.raises(E.InputError, match='FLORES_CODES'):
         E.translation_prompt('xxx_Latn', 'eng_Latn', 'x')
     assert E.bleu_tokenizer('zho_Hans') == 'zh' and E.bleu_tokenizer('hin_Deva') == '13a'
 
@@ -586,6 +570,23 @@ def test_code_switching_by_script():
     assert E.code_switching(['यह GPU'], 'xx', extra={'xx': ['DEVANAGARI', 'latin']})['rate'] == 0.0
 
 
+def test_chat_reads_alpaca_records_and_keeps_what_the_judges_need(tiny, tmp_path, monkeypatch):
+    """Held-out instructions go through codemix.read_records (the one Alpaca reader), an input left out
+    is ''; the responses keep instruction, input and reference for the judges."""
+    (tmp_path / 'hi.json').write_text(json.dumps([{'instruction': 'Say hi.', 'output': 'नमस्ते'}]))
+    seen = []
+
+    def fake_generate(model, prompts, *rest):
+        seen.extend(prompts)
+        return [tiny.tok.encode('hello GPU', bos=False, eos=False)]
+    monkeypatch.setattr(E, 'generate_batched', fake_generate)
+    r = E.eval_chat(tiny.model, tiny.tok, settings(chat_files={'hi': str(tmp_path / 'hi.json')}, template='alpaca'))
+    assert seen == [tiny.tok.encode(M.format_prompt('Say hi.', ''), bos=True, eos=False)]
+    assert r['hi']['responses'] == [{'instruction': 'Say hi.', 'input': '', 'response': 'hello GPU',
+                                     'reference': 'नमस्ते'}]
+    assert r['hi']['code_switching']['rate'] == 100.0  # Latin in a Hindi answer
+
+
 # ---------------------------------------------------------------- alignment by layer
 
 def test_layer_states_equal_transformers_and_alignment(tiny):
@@ -785,6 +786,15 @@ def test_run_writes_one_result_file_and_a_failed_run_keeps_it(tiny, tmp_path, ca
     assert any(line.split()[0] == 'qa/en/f1' and line.split()[-1] == '12.50' for line in table)
 
 
+def test_the_table_shows_what_was_measured_unless_rows_are_asked_for():
+    """A language the default rows did not name (here 'xx') used to be left out without a word."""
+    result = {'tasks': {'ppl': {'en': {'ppl': 2.0}, 'xx': {'ppl': 3.0}}}}
+    table = E.format_table({'run': result}, E.table_rows).splitlines()
+    assert [line.split()[0] for line in table[1:]] == ['ppl/en/ppl', 'ppl/xx/ppl']
+    asked = E.format_table({'run': result}, ['ppl/en/ppl']).splitlines()
+    assert [line.split()[0] for line in asked[1:-1]] == ['ppl/en/ppl'] and 'not shown: 1 more' in asked[-1]
+
+
 def test_cli_without_checkpoint_is_one_line_error(tmp_path):
     r = subprocess.run([sys.executable, 'evaluate.py', f'--ckpt_dirs=["{tmp_path}/missing"]'], cwd=ROOT,
                        capture_output=True, text=True)
@@ -839,7 +849,7 @@ def test_a_shortened_model_is_fed_shortened_ids_and_decoded_back(sp_tokenizer, t
     encode the same way and give the byte back before decoding."""
     import tokenize_prep as T
     tok = M.Tokenizer(sp_tokenizer)
-    short = E.Shortened(tok, 0xE0)
+    short = T.shortened(M.Tokenizer(sp_tokenizer), 0xE0)
     text = 'नदी के किनारे गाँव है'
     ids = short.encode(text, bos=True, eos=False)
     assert ids == T.shorten_ids(tok.encode(text, bos=True, eos=False), tok, 0xE0)
