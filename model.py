@@ -475,10 +475,19 @@ class Tokenizer:
             ranks = {b64decode(token): int(rank) for token, rank in (line.split() for line in data.splitlines() if line)}
         except ValueError:
             raise InputError(f"{self.path}: a line is not `base64-token rank`")
-        self.special = {tok: len(ranks) + i for i, tok in enumerate(LLAMA3_SPECIAL)}
+        # Meta gives the 256 special tokens the ids after the file's ranks (len(ranks) + i). A vocabulary
+        # extended by tokenize_prep.py keeps them where they were: its new ranks start 256 past Meta's
+        # last one, so the specials go in the first gap of the ranks, which is len(ranks) for Meta's file.
+        ids = sorted(ranks.values())
+        start = next((i for i, r in enumerate(ids) if r != i), len(ids))
+        self.special = {tok: start + i for i, tok in enumerate(LLAMA3_SPECIAL)}
+        self.n_words = len(ranks) + len(self.special)
+        if len(set(ids)) != len(ids) or ids[-1] >= self.n_words or ids[start:] and ids[start] < start + 256:
+            raise InputError(f"{self.path}: the ranks repeat or leave holes other than one of {len(self.special)} "
+                             "for the special tokens; use Meta's file or one tokenize_prep.py wrote")
+        self.ranks = ranks
         self.model = tiktoken.Encoding(name=self.path.name, pat_str=LLAMA3_PATTERN,
                                        mergeable_ranks=ranks, special_tokens=self.special)
-        self.n_words = len(ranks) + len(self.special)
         self.bos_id, self.eos_id = self.special['<|begin_of_text|>'], self.special['<|end_of_text|>']
         self.pad_id = self.special['<|finetune_right_pad_id|>']
         self.stop_tokens = (self.eos_id, self.special['<|eom_id|>'], self.special['<|eot_id|>'])
@@ -506,6 +515,23 @@ class Tokenizer:
                     yield chunk[start:cut]
                     start = cut
             yield chunk[start:]
+
+
+def bpe(ranks, parts):
+    """Byte-level BPE as tiktoken runs it on one pre-split piece: merge the adjacent pair whose
+    concatenation has the lowest rank (the leftmost of equals) until no pair makes a token. `parts`
+    is a list of bytes: single bytes, or a piece's tokens to continue merging from."""
+    parts = list(parts)
+    while len(parts) > 1:
+        best, at = None, 0
+        for i in range(len(parts) - 1):
+            r = ranks.get(parts[i] + parts[i + 1])
+            if r is not None and (best is None or r < best):
+                best, at = r, i
+        if best is None:
+            break
+        parts[at:at + 2] = [parts[at] + parts[at + 1]]
+    return parts
 
 
 # Alpaca's prompt (Taori et al. 2023, stanford_alpaca train.py PROMPT_DICT). x-LLaMA (NJUNLP/x-LLM
@@ -803,7 +829,12 @@ def resize_vocab(model, old_tokenizer, new_tokenizer):
     old_n, new_n = model.args.vocab_size, new_tokenizer.n_words
     if new_n < old_n:
         raise InputError(f"{new_tokenizer.path} has {new_n} tokens, fewer than the model's {old_n}")
-    pieces = [old_tokenizer.encode(new_tokenizer.decode([i]), bos=False, eos=False) for i in range(old_n, new_n)]
+    def spelled(i):  # the old tokenizer's pieces of new token i
+        if new_tokenizer.kind == 'tiktoken':  # a byte-level token may hold part of a character: go by its bytes
+            data = new_tokenizer.model.decode_single_token_bytes(i)
+            return [old_tokenizer.ranks[p] for p in bpe(old_tokenizer.ranks, [data[j:j + 1] for j in range(len(data))])]
+        return old_tokenizer.encode(new_tokenizer.decode([i]), bos=False, eos=False)
+    pieces = [spelled(i) for i in range(old_n, new_n)]
     tied = model.tied
 
     def grown(weight):
