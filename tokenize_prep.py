@@ -789,17 +789,21 @@ def learn_merges(ranks, words, n, keep):
 
     def push(pairs):
         for p in pairs:
-            if stats[p] > 1 and kept.setdefault(p, keep(p)):
+            if stats[p] > 1 and kept.get(p, True):
                 heapq.heappush(heap, (-stats[p], p))
 
     for w in range(len(seqs)):
         count(w, +1)
-    heap, new = [], []
-    push(touched)
+    heap, new = [(-c, p) for p, c in stats.items() if c > 1], []
+    heapq.heapify(heap)
     while len(new) < n and heap:
         c, p = heapq.heappop(heap)
         if -c != stats[p]:
             continue  # a stale entry: the count has changed since it was pushed
+        if p not in kept:  # asked only of the pairs that reach the top
+            kept[p] = keep(p)
+        if not kept[p]:
+            continue
         vocab[p] = first + len(new)
         new.append(p)
         touched = set()
