@@ -262,6 +262,26 @@ def test_tiktoken_extension_keeps_english_and_special_ids(tiktoken_file, tmp_pat
     assert rows['tokens'] == sum(len(ext.encode(s, 0, 0)) for s in HINDI)
 
 
+def test_tiktoken_extension_in_transformers(tiktoken_file, tmp_path):
+    """The README's recipe: transformers' converter numbers the specials after the last line of the
+    file, so it puts them in the vocabulary at model.Tokenizer's ids."""
+    from transformers import PreTrainedTokenizerFast
+    from transformers.convert_slow_tokenizer import TikTokenConverter
+    english = write(tmp_path / 'en.txt', ENGLISH)
+    ext = T.extend_tokenizer(tiktoken_file, {'hi': write(tmp_path / 'hi.txt', HINDI * 20)}, tmp_path / 'x.model', 300, english)
+    converted = TikTokenConverter(vocab_file=str(ext.path), extra_special_tokens=M.LLAMA3_SPECIAL).converted()
+    assert converted.token_to_id('<|begin_of_text|>') == len(ext.ranks) != ext.bos_id  # as Meta's loader: moved
+    spec = json.loads(converted.to_str())
+    for t in spec['added_tokens']:
+        t['id'] = spec['model']['vocab'][t['content']] = ext.special[t['content']]
+    (tmp_path / 'tokenizer.json').write_text(json.dumps(spec, ensure_ascii=False))
+    hf = PreTrainedTokenizerFast(tokenizer_file=str(tmp_path / 'tokenizer.json'))
+    assert len(hf) == ext.n_words and hf.convert_tokens_to_ids(list(ext.special)) == list(ext.special.values())
+    for line in HINDI + ENGLISH + THAI_TELUGU:
+        assert hf.encode(line, add_special_tokens=False) == ext.encode(line, False, False)
+        assert hf.decode(ext.encode(line, True, True)) == '<|begin_of_text|>' + line + '<|end_of_text|>'
+
+
 def test_tiktoken_extension_on_flores_with_llama3(tmp_path):
     llama3 = asset('tokenizers/llama3/tokenizer.model')
     flores = {k: asset(f'flores200-devtest/{k}.devtest').read_text().splitlines()
@@ -272,7 +292,7 @@ def test_tiktoken_extension_on_flores_with_llama3(tmp_path):
     assert ext.n_words > 128256 + 2500 and ext.special == base.special and ext.bos_id == 128000
     assert ext.special['<|eot_id|>'] == 128009 and max(ext.special.values()) == 128255
     assert all(ext.encode(s, True, False) == base.encode(s, True, False) for s in flores['eng_Latn'])
-    for k, most in (('hin_Deva', 0.98), ('zho_Hans', 0.95)):  # held-out lines: ~3% and ~8% fewer tokens
+    for k, most in (('hin_Deva', 0.98), ('zho_Hans', 0.92)):  # held-out lines: 3.0% and 10.5% fewer tokens
         before = sum(len(base.encode(s, False, False)) for s in flores[k][800:])
         after = sum(len(ext.encode(s, False, False)) for s in flores[k][800:])
         assert after < most * before, (k, before, after)
