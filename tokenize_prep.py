@@ -11,6 +11,7 @@ everything. The work streams through worker processes in bounded memory, and the
 same byte for byte whatever the number of workers.
 """
 
+import heapq
 import io
 import json
 import os
@@ -18,7 +19,6 @@ import shutil
 import struct
 import tempfile
 import unicodedata
-import heapq
 import zlib
 from base64 import b64encode
 from collections import Counter, defaultdict, deque
@@ -844,7 +844,8 @@ def extend_tiktoken(base, texts, out_path, n_new=20000, english=None, field='tex
         if words.total() == before:
             raise InputError(f"{paths}: no {lang!r} text to learn new tokens from (empty); give text in extend")
     byte_of = {r: b for b, r in base.ranks.items()}
-    # tiktoken's batch encoder pre-splits again, which leaves a piece of the regex whole
+    # tiktoken's batch encoder pre-splits again: a piece of the regex comes back whole (were it cut, its tokens
+    # would still spell it, and only the counts would be a little off)
     start = {tuple(byte_of[i] for i in ids): c for ids, c in
              zip(base.model.encode_ordinary_batch(list(words), num_threads=os.cpu_count()), words.values())}
     protect, cache = set(chain.from_iterable(iter_documents(english, field))) if english else set(), {}
@@ -857,17 +858,17 @@ def extend_tiktoken(base, texts, out_path, n_new=20000, english=None, field='tex
     data = base.path.read_bytes()
     data += b'' if data.endswith(b'\n') else b'\n'
     data += ''.join(f"{b64encode(t).decode()} {base.n_words + k}\n" for k, t in enumerate(new)).encode()
-    with atomic_path(out_path) as tmp:
+    with atomic_path(out_path) as tmp:  # checked before it takes the name
         Path(tmp).write_bytes(data)
+        ext = Tokenizer(tmp)
+        assert ext.n_words == base.n_words + len(new) and ext.special == base.special
+        for i, doc in enumerate(iter_documents(english, field) if english else ()):
+            if ext.encode(doc, False, False) != base.encode(doc, False, False):
+                raise InputError(f"{english}: document {i + 1} tokenizes differently after the extension; "
+                                 "English ids would change (report this: the guard should prevent it)")
+            if i == 2000:
+                break
     ext = Tokenizer(out_path)
-    assert ext.n_words == base.n_words + len(new) and ext.special == base.special
-    for i, doc in enumerate(iter_documents(english, field) if english else ()):
-        if ext.encode(doc, False, False) != base.encode(doc, False, False):
-            Path(out_path).unlink()
-            raise InputError(f"{english}: document {i + 1} tokenizes differently after the extension; "
-                             "English ids would change (report this: the guard should prevent it)")
-        if i == 2000:
-            break
     print(f"extended {base.path} ({base.n_words:,} tokens) by {len(new):,} byte-level BPE merges learned on "
           f"{', '.join(texts)} -> {out_path} ({ext.n_words:,} tokens: new ids {base.n_words:,} and up)")
     return ext

@@ -106,10 +106,12 @@ if __name__ == '__main__':
     except ImportError:
         have_hf = False
         print("tokenizers is not installed (pip install tokenizers): its row is skipped")
-    runs = {'ours 1x': lambda: ours(base, small, tmp / 'o.model'), 'ours 4x': lambda: ours(base, large, tmp / 'o.model'),
+    runs = {'ours 1x': lambda: ours(base, small, tmp / 'o.model'),
+            'ours 4x': lambda: ours(base, large, tmp / 'o.model'),
             'tiktoken encode 1x': lambda: encode_once(base, small)}
     if have_hf:
-        runs.update({'tokenizers trainer 1x': lambda: hf_trainer(small), 'tokenizers trainer 4x': lambda: hf_trainer(large)})
+        runs.update({'tokenizers trainer 1x': lambda: hf_trainer(small),
+                     'tokenizers trainer 4x': lambda: hf_trainer(large)})
     best = {}
     for _ in range(cfg.repeats):
         for name, run in runs.items():

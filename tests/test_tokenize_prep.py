@@ -268,7 +268,8 @@ def test_tiktoken_extension_in_transformers(tiktoken_file, tmp_path):
     from transformers import PreTrainedTokenizerFast
     from transformers.convert_slow_tokenizer import TikTokenConverter
     english = write(tmp_path / 'en.txt', ENGLISH)
-    ext = T.extend_tokenizer(tiktoken_file, {'hi': write(tmp_path / 'hi.txt', HINDI * 20)}, tmp_path / 'x.model', 300, english)
+    hindi = write(tmp_path / 'hi.txt', HINDI * 20)
+    ext = T.extend_tokenizer(tiktoken_file, {'hi': hindi}, tmp_path / 'x.model', 300, english)
     converted = TikTokenConverter(vocab_file=str(ext.path), extra_special_tokens=M.LLAMA3_SPECIAL).converted()
     assert converted.token_to_id('<|begin_of_text|>') == len(ext.ranks) != ext.bos_id  # as Meta's loader: moved
     spec = json.loads(converted.to_str())
