@@ -828,7 +828,9 @@ def extend_tiktoken(base, texts, out_path, n_new=20000, english=None, field='tex
     Ids. The ranks file keeps Meta's 128000 lines as they are and adds a line per new token with
     ranks 128256, 128257, ...: the specials keep 128000-128255, the gap model.Tokenizer fills with
     them. (Meta's loader and transformers' converter number specials after the last line: see the
-    README.)
+    README.) tiktoken asks only that ranks be merge priorities and not repeat (given an
+    explicit_n_vocab, also that they and the specials fill 0..n-1 exactly: they do); each new token
+    joins two tokens ranked before it, so BPE can reach it.
 
     English ids cannot change: a new token is kept only if _english_free (its bytes never occur in
     text of English characters: those of _shared and of `english`); a token that never occurs is
