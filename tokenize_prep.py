@@ -779,8 +779,7 @@ def learn_merges(ranks, words, n, keep):
     seqs, freq = list(words), list(words.values())
     stats, where, touched, kept = Counter(), defaultdict(set), set(), {}
 
-    def count(w, sign):
-        seq = seqs[w]
+    def count(w, seq, sign):
         for a, b in zip(seq, seq[1:]):
             stats[a + b] += sign * freq[w]
             touched.add(a + b)
@@ -793,7 +792,7 @@ def learn_merges(ranks, words, n, keep):
                 heapq.heappush(heap, (-stats[p], p))
 
     for w in range(len(seqs)):
-        count(w, +1)
+        count(w, seqs[w], +1)
     heap, new = [(-c, p) for p, c in stats.items() if c > 1], []
     heapq.heapify(heap)
     while len(new) < n and heap:
@@ -809,10 +808,16 @@ def learn_merges(ranks, words, n, keep):
         touched = set()
         for w in where.pop(p):
             seq = seqs[w]
-            if any(a + b == p for a, b in zip(seq, seq[1:])):
-                count(w, -1)
-                seqs[w] = tuple(bpe(vocab, seq))  # p, then whatever p's neighbours now make
-                count(w, +1)
+            out = seqs[w] = tuple(bpe(vocab, seq))  # p, then whatever p's neighbours now make
+            if len(out) == len(seq):
+                continue  # p had gone from this word
+            i = j = 0  # only the pairs between the first and the last token that changed change
+            while seq[i] is out[i]:
+                i += 1
+            while j < len(out) - i and seq[-1 - j] is out[-1 - j]:
+                j += 1
+            count(w, seq[max(i - 1, 0):len(seq) - j + 1], -1)
+            count(w, out[max(i - 1, 0):len(out) - j + 1], +1)
         push(touched)
     return new
 
