@@ -482,7 +482,7 @@ class Tokenizer:
         start = next((i for i, r in enumerate(ids) if r != i), len(ids))
         self.special = {tok: start + i for i, tok in enumerate(LLAMA3_SPECIAL)}
         self.n_words = len(ranks) + len(self.special)
-        if len(set(ids)) != len(ids) or ids[-1] >= self.n_words or ids[start:] and ids[start] < start + 256:
+        if len(set(ids)) != len(ids) or ids[-1] >= self.n_words or ids[start:] and ids[start] < self.n_words - len(ids) + start:
             raise InputError(f"{self.path}: the ranks repeat or leave holes other than one of {len(self.special)} "
                              "for the special tokens; use Meta's file or one tokenize_prep.py wrote")
         self.ranks = ranks
@@ -827,8 +827,14 @@ def resize_vocab(model, old_tokenizer, new_tokenizer):
     for that text, instead of noise (Hewitt 2021, "Initializing new word embeddings for pretrained
     language models"; the mean of all rows when the text gives no pieces)."""
     old_n, new_n = model.args.vocab_size, new_tokenizer.n_words
+    if old_tokenizer.kind != new_tokenizer.kind or new_tokenizer.kind == 'tiktoken' and (
+            old_tokenizer.special != new_tokenizer.special
+            or any(new_tokenizer.ranks.get(t) != r for t, r in old_tokenizer.ranks.items())):
+        raise InputError(f"{new_tokenizer.path} does not extend the model's {old_tokenizer.path}: its old ids differ; "
+                         "extend the model's own tokenizer (tokenize_prep.py, extend=...)")
     if new_n < old_n:
         raise InputError(f"{new_tokenizer.path} has {new_n} tokens, fewer than the model's {old_n}")
+
     def spelled(i):  # the old tokenizer's pieces of new token i
         if new_tokenizer.kind == 'tiktoken':  # a byte-level token may hold part of a character: go by its bytes
             data = new_tokenizer.model.decode_single_token_bytes(i)

@@ -304,7 +304,7 @@ def test_resize_initialises_new_rows_from_old_pieces(sp_tokenizer, tmp_path):
         assert torch.allclose(model.output.weight[i], before['output.weight'][ids].mean(0))
 
 
-def test_resize_from_an_extended_tiktoken_vocabulary(tiktoken_file, tmp_path):
+def test_resize_from_an_extended_tiktoken_vocabulary(tiktoken_file, sp_tokenizer, tmp_path):
     """New ranks after the specials; a new token may be part of a character: its rows average the
     old tokens that spell its bytes."""
     old = M.Tokenizer(tiktoken_file)
@@ -318,6 +318,12 @@ def test_resize_from_an_extended_tiktoken_vocabulary(tiktoken_file, tmp_path):
     M.resize_vocab(model, old, new)
     E = model.tok_embeddings.weight
     assert E.shape[0] == new.n_words and torch.equal(E[:old.n_words], before['tok_embeddings.weight'])
+    with pytest.raises(M.InputError, match='does not extend'):
+        M.resize_vocab(random_model(tiny_args(vocab_size=old.n_words)), old, M.Tokenizer(sp_tokenizer))
+    swapped = tiktoken_file.read_text().replace('dGg= 256', 'dGg= 257').replace('aGU= 257', 'aGU= 256')  # th, he
+    (tmp_path / 'other.model').write_text(swapped)
+    with pytest.raises(M.InputError, match='does not extend'):
+        M.resize_vocab(random_model(tiny_args(vocab_size=old.n_words)), old, M.Tokenizer(tmp_path / 'other.model'))
     spelled = {b'the ': [b'the', b' '], new_tokens[1]: [bytes([b]) for b in new_tokens[1]]}
     for i, t in enumerate(new_tokens):
         pieces = [old.ranks[p] for p in spelled.get(t, [bytes([b]) for b in t])]
