@@ -482,7 +482,8 @@ class Tokenizer:
         start = next((i for i, r in enumerate(ids) if r != i), len(ids))
         self.special = {tok: start + i for i, tok in enumerate(LLAMA3_SPECIAL)}
         self.n_words = len(ranks) + len(self.special)
-        if len(set(ids)) != len(ids) or ids[-1] >= self.n_words or ids[start:] and ids[start] < self.n_words - len(ids) + start:
+        after = ids[start:]  # the ranks past the gap: they must start after the specials
+        if len(set(ids)) != len(ids) or ids[-1] >= self.n_words or after and after[0] < start + len(self.special):
             raise InputError(f"{self.path}: the ranks repeat or leave holes other than one of {len(self.special)} "
                              "for the special tokens; use Meta's file or one tokenize_prep.py wrote")
         self.ranks = ranks
