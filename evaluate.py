@@ -203,7 +203,7 @@ def newline_stops(tok):
                    else tok.sp.id_to_piece(i).replace('\u2581', ' ')) for i in range(tok.n_words))
     else:
         pieces = ((i, tok.model.decode_single_token_bytes(i).decode('utf-8', 'replace'))
-                  for i in range(tok.n_words - len(tok.special)))
+                  for i in sorted(tok.ranks.values()))  # an extended Llama 3 has ranks after the specials
     ids += [i for i, text in pieces if '\n' in text and not text.split('\n')[0].strip()]
     return tuple(ids)
 

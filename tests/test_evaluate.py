@@ -2,6 +2,7 @@
 perplexity and hidden states, the SQuAD v1.1 and MLQA definitions for EM and F1, brute-force
 log-likelihoods for multiple choice and a naive beam search; a stub OpenAI endpoint for the judge;
 bad input; and results that a failed run cannot overwrite."""
+import base64
 import http.server
 import json
 import math
@@ -425,6 +426,17 @@ def test_newline_stops(tiny):
     stops = E.newline_stops(tiny.tok)
     assert tiny.tok.sp.piece_to_id('<0x0A>') in stops and tiny.tok.eos_id in stops
     assert E.first_line(' Paris.\nQuestion: more') == 'Paris.' and E.first_line('\nParis') == ''
+
+
+def test_newline_stops_of_an_extended_tiktoken_vocabulary(tiktoken_file, tmp_path):
+    """An extended Llama 3 file ranks its new tokens after the specials: the last of them counts too."""
+    new = [b'.\n', b' \n\n']
+    lines = ''.join(f"{base64.b64encode(t).decode()} {266 + 256 + i}\n" for i, t in enumerate(new))
+    (tmp_path / 'ext.model').write_text(tiktoken_file.read_text() + lines)
+    tok = M.Tokenizer(tmp_path / 'ext.model')
+    stops = E.newline_stops(tok)
+    assert tok.ranks[b' \n\n'] == tok.n_words - 1 and tok.n_words - 1 in stops and tok.ranks[b'\n'] in stops
+    assert tok.ranks[b'.\n'] not in stops and not set(tok.special.values()) - set(tok.stop_tokens) & set(stops)
 
 
 # ---------------------------------------------------------------- scaling law and allocation
