@@ -151,27 +151,83 @@ def _help_text(doc, scripts, settings):
     return f"{doc.strip()}\n\n{usage}\n\nsettings (defaults):\n" + '\n'.join(rows)
 
 
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # another user's process
+    return True
+
+
+def _remove(path):
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _exchange(a, b):
+    """Swap two existing paths in one step (Linux: renameat2 RENAME_EXCHANGE, macOS: renamex_np
+    RENAME_SWAP); False where the system or file system cannot (the caller then takes two renames)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    a, b = os.fsencode(a), os.fsencode(b)
+    if hasattr(libc, 'renameat2'):
+        return libc.renameat2(-100, a, -100, b, 2) == 0  # AT_FDCWD, RENAME_EXCHANGE
+    if hasattr(libc, 'renamex_np'):
+        return libc.renamex_np(a, b, 2) == 0  # RENAME_SWAP
+    return False
+
+
+def recover(path):
+    """Undo what a killed atomic_path left beside `path`: a directory moved aside (`.NAME.old<pid>`)
+    goes back when `path` is missing, and temporary names of processes no longer alive are deleted.
+    (A process id is only meaningful on this machine: on a file system shared between machines,
+    run one writer per output.)"""
+    path = Path(path)
+    for p in sorted(path.parent.glob(f'.{path.name}.old*')) + sorted(path.parent.glob(f'.{path.name}.tmp*')):
+        pid = p.name[len(path.name) + 5:]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        if p.name.startswith(f'.{path.name}.old') and not os.path.lexists(path):
+            os.rename(p, path)
+        else:
+            _remove(p)
+
+
 @contextmanager
 def atomic_path(path):
-    """Yields a temporary name beside `path`; it is renamed onto `path` only if the block finishes,
-    so a crash or an error never leaves a half-written output behind."""
+    """Yields a temporary name beside `path`; it replaces `path` only if the block finishes, in
+    one rename (a directory replacing a directory: one atomic exchange), so a crash or an error
+    at any moment leaves the old output or the new one, whole. Where the exchange is unavailable a
+    directory takes two renames; a kill between them is undone by recover(), which every later
+    atomic_path(path) runs first. A failure to write becomes one line naming `path`."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        recover(path)
         yield tmp
-        if tmp.is_dir() and path.exists():  # a directory cannot be renamed over another: move it aside
+        if not (tmp.is_dir() and path.is_dir()):
+            os.replace(tmp, path)
+        elif not _exchange(tmp, path):
             old = path.with_name(f".{path.name}.old{os.getpid()}")
             os.rename(path, old)
             os.rename(tmp, path)
-            shutil.rmtree(old)
-        else:
-            os.replace(tmp, path)
+            _remove(old)
+    except OSError as e:
+        ours = e.filename is None or Path(e.filename) in (path, *path.parents) or str(e.filename).startswith(str(tmp))
+        if not ours:
+            raise  # not about the output (an input file, say): the caller's to explain
+        blocker = next((p for p in reversed(path.parents) if p.is_file()), None)
+        raise InputError(f"{path}: cannot write this output ({f'{blocker} is a file' if blocker else e.strerror or e}); "
+                         "check the path, its permissions and the free disk space") from None
     finally:
-        if tmp.is_dir():
-            shutil.rmtree(tmp, ignore_errors=True)
-        elif tmp.exists():
-            tmp.unlink()
+        try:
+            _remove(tmp)  # after an exchange: the old output
+        except OSError:
+            pass
 
 
 # -----------------------------------------------------------------------------------------------
