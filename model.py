@@ -196,6 +196,29 @@ def recover(path):
             _remove(p)
 
 
+def check_system(device, dtype, where=''):
+    """device and dtype settings, checked before anything is built."""
+    if dtype not in ('float32', 'bfloat16', 'float16'):
+        raise InputError(f"{where}dtype={dtype!r}: choose float32, bfloat16 or float16")
+    if not re.fullmatch(r'cpu|cuda(:\d+)?|mps', device):
+        raise InputError(f"{where}device={device!r}: choose cpu, cuda, cuda:N or mps")
+    if device.startswith('cuda') and not torch.cuda.is_available():
+        raise InputError(f"{where}device={device!r}: this machine has no CUDA device PyTorch can use; set device=cpu")
+    if device == 'mps' and not torch.backends.mps.is_available():
+        raise InputError(f"{where}device='mps': not available here; set device=cpu")
+
+
+def check_writable(path, setting):
+    """An output path this process can create: its nearest existing ancestor is a writable folder."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise InputError(f"{setting}={path}: a file, not a folder; name a folder")
+    parent = next(p for p in (path, *path.parents) if p.exists() or p == Path(p.anchor or '.'))
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(f"{setting}={path}: cannot be written ({parent} is "
+                         f"{'not a folder' if not parent.is_dir() else 'not writable'}); choose another path")
+
+
 @contextmanager
 def atomic_path(path):
     """Yields a temporary name beside `path`; it replaces `path` only if the block finishes, in
@@ -721,13 +744,21 @@ def save(out_dir, args, state, tokenizer_path, extra=None):
     with atomic_path(out_dir) as tmp:
         tmp.mkdir()
         (tmp / 'params.json').write_text(json.dumps(args.to_json(), indent=2) + '\n')
-        torch.save({k: v.contiguous() for k, v in state.items()}, tmp / 'consolidated.00.pth')
+        _save_tensors({k: v.contiguous() for k, v in state.items()}, tmp / 'consolidated.00.pth', out_dir)
         shutil.copyfile(tokenizer_path, tmp / 'tokenizer.model')
         for name, obj in (extra or {}).items():
             if name.endswith('.json'):
                 (tmp / name).write_text(json.dumps(obj, indent=2, ensure_ascii=False) + '\n')
             else:
-                torch.save(obj, tmp / name)
+                _save_tensors(obj, tmp / name, out_dir)
+
+
+def _save_tensors(obj, path, out_dir):
+    try:
+        torch.save(obj, path)
+    except RuntimeError as e:  # torch reports a failed write (a full disk) from its C++ writer
+        raise InputError(f"{out_dir}: cannot write {path.name} ({str(e).strip().splitlines()[0][:120]}); "
+                         "check the free disk space (an earlier checkpoint there is untouched)") from None
 
 
 def meta_state_dict(state, lora_scale=None, tied=False):

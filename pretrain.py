@@ -12,6 +12,7 @@ interrupted, and one process computes the same global batch as eight.
 import json
 import math
 import os
+import pickle
 import shutil
 import sys
 import time
@@ -76,8 +77,57 @@ activation_checkpointing = False  # recompute each block in the backward pass: l
 peak_flops = 0.0  # per device, for MFU; 0 = known GPUs only (H100/H200: 989e12 bf16 dense)
 
 # settings that may differ when resuming; every other one must equal the run's own
-RESUME_MAY_CHANGE = ('init_from', 'max_steps', 'eval_interval', 'log_interval', 'ckpt_interval', 'keep_last', 'overwrite')
+RESUME_MAY_CHANGE = ('init_from', 'max_steps', 'eval_interval', 'log_interval', 'ckpt_interval', 'keep_last', 'overwrite',
+                     'out_dir')  # a run directory may be moved
 IGNORE = -1  # label of a position that is not trained on (prompt tokens in sft.py)
+
+
+def check_settings(cfg):
+    """Every setting, checked before any process group, file or tensor exists, so that every
+    torchrun process stops at once with the same one line. Bounds are sanity, not tuning: lr above
+    1 moves AdamW weights by more than their own size each step (LLaMA pretrains at 3e-4)."""
+    def need(ok, name, what):
+        if not ok:
+            raise M.InputError(f"{name}={getattr(cfg, name)!r}: {what}")
+    for name in ('batch_size', 'grad_accum', 'block_size', 'max_steps', 'eval_interval', 'eval_batches',
+                 'log_interval', 'ckpt_interval', 'keep_last'):
+        need(getattr(cfg, name) >= 1, name, 'must be 1 or more')
+    for name in ('lr', 'embed_lr'):
+        need(math.isfinite(getattr(cfg, name)) and 0 <= getattr(cfg, name) <= 1 and cfg.lr > 0, name,
+             'a learning rate above 0 and at most 1 (7B models train at 2e-5 to 3e-4)')
+    need(0 <= cfg.min_lr_ratio <= 1, 'min_lr_ratio', 'a fraction of lr, between 0 and 1')
+    need(cfg.warmup_steps >= 0, 'warmup_steps', 'a number of steps, 0 or more')
+    need(math.isfinite(cfg.weight_decay) and cfg.weight_decay >= 0, 'weight_decay', 'must be 0 or more')
+    need(math.isfinite(cfg.grad_clip) and cfg.grad_clip >= 0, 'grad_clip', 'must be 0 (off) or more')
+    for name in ('beta1', 'beta2'):
+        need(0 <= getattr(cfg, name) < 1, name, 'an AdamW beta, at least 0 and below 1')
+    mix = cfg.mixture
+    if not (isinstance(mix, dict) and mix and all(isinstance(w, (int, float)) and not isinstance(w, bool)
+                                                  and math.isfinite(w) and w >= 0 for w in mix.values())
+            and sum(mix.values()) > 0):
+        raise M.InputError(f"mixture={mix!r}: name each language with a weight of 0 or more, not all 0, "
+                           "like {'hi': 0.7, 'en': 0.3}")
+    M.check_system(cfg.device, cfg.dtype)
+    need(cfg.save_dtype in ('', 'float32', 'bfloat16', 'float16'), 'save_dtype', "choose '', float32, bfloat16 or float16")
+    need(cfg.mode in ('full', 'lora', 'embed', 'embed+head', 'lora+embed') or cfg.mode.startswith('layers:'), 'mode',
+         f"choose one of: {M.TRAIN_MODES}")
+    if 'lora' in cfg.mode:
+        need(cfg.lora_r >= 1, 'lora_r', 'the adapters\' rank, 1 or more')
+        need(0 <= cfg.lora_dropout < 1, 'lora_dropout', 'a probability below 1')
+        need(set(cfg.lora_targets) <= set(M.LORA_TARGETS), 'lora_targets', f"names among {' '.join(M.LORA_TARGETS)}")
+    if cfg.init_from == 'scratch':
+        for name in ('dim', 'n_layers', 'n_heads', 'multiple_of'):
+            need(getattr(cfg, name) >= 1, name, 'must be 1 or more')
+        kv = cfg.n_kv_heads or cfg.n_heads
+        need(cfg.n_kv_heads >= 0 and cfg.n_heads % kv == 0, 'n_kv_heads', f'must divide n_heads={cfg.n_heads} (0: as many)')
+        need(cfg.dim % cfg.n_heads == 0 and cfg.dim // cfg.n_heads % 2 == 0, 'dim',
+             f'must be n_heads={cfg.n_heads} times an even head size (RoPE rotates pairs)')
+    elif cfg.init_from != 'resume':
+        ckpt = Path(cfg.init_from)
+        if not (ckpt / 'params.json').is_file() or not any(ckpt.glob('consolidated.*.pth')):
+            raise M.InputError(f"init_from={cfg.init_from}: not a Meta checkpoint directory (params.json and "
+                               "consolidated.*.pth); name one, or use 'scratch' or 'resume'")
+    M.check_writable(cfg.out_dir, 'out_dir')
 
 
 # -----------------------------------------------------------------------------------------------
@@ -338,7 +388,12 @@ def start_run(cfg, rank):
         if not latest.exists():
             raise M.InputError(f"{out}: no checkpoint to resume (no {latest}); start with init_from=scratch "
                                "or a checkpoint directory")
-        saved = json.loads((latest / 'run.json').read_text())
+        try:
+            saved = json.loads((latest / 'run.json').read_text())
+            assert isinstance(saved, dict) and isinstance(saved['config'], dict)
+        except (OSError, ValueError, KeyError, AssertionError) as e:
+            raise M.InputError(f"{latest.resolve()}/run.json: missing or damaged ({type(e).__name__}); point latest "
+                               "at an earlier step_* (ln -sfn step_N latest) or start a new run from it with init_from=")
         differ = [k for k, v in saved['config'].items() if k not in RESUME_MAY_CHANGE and getattr(cfg, k, v) != v]
         if differ:
             raise M.InputError(f"{latest}/run.json: resume with the run's own settings; these differ: "
@@ -356,11 +411,28 @@ def start_run(cfg, rank):
     return None
 
 
+def logged_step(line):
+    """The step of a log.jsonl line; a line torn by a kill counts as after every step (dropped)."""
+    try:
+        return json.loads(line)['step']
+    except (ValueError, KeyError, TypeError):
+        return math.inf
+
+
 def restore(model, optimizer, resume_dir, rank, world):
     """Trainable weights and optimizer state from train_state.pth; frozen weights were rebuilt."""
     from torch.distributed.checkpoint.state_dict import (StateDictOptions, set_model_state_dict,
                                                          set_optimizer_state_dict)
-    saved = torch.load(Path(resume_dir) / 'train_state.pth', map_location='cpu', weights_only=True) if rank == 0 else {}
+    saved = {}
+    if rank == 0:
+        path = Path(resume_dir) / 'train_state.pth'
+        try:
+            saved = torch.load(path, map_location='cpu', weights_only=True)  # never runs code from the file
+        except FileNotFoundError:
+            raise M.InputError(f"{path}: missing; resume from an earlier step_* or start a new run with init_from=")
+        except (pickle.UnpicklingError, RuntimeError, EOFError, OSError) as e:
+            raise M.InputError(f"{path}: not a plain-tensor checkpoint this code can read "
+                               f"({str(e).strip().splitlines()[0][:120]}); resume from an earlier step_*")
     opts = StateDictOptions(full_state_dict=True, broadcast_from_rank0=world > 1, strict=False)
     set_model_state_dict(model, saved.get('trainable', {}), options=opts)
     set_optimizer_state_dict(model, optimizer, saved.get('optimizer', {}), options=opts)
@@ -450,9 +522,10 @@ def train(cfg, run, model, optimizer, get_sample, eval_sets, start_step, rank, w
         norm = norm.full_tensor() if hasattr(norm, 'full_tensor') else norm
         if not (math.isfinite(step_loss) and math.isfinite(norm.item())):
             latest = out / 'latest'
-            sys.exit(f"error: the loss (or gradient norm) is not finite at step {step}; nothing was updated. "
-                     f"The last good checkpoint is {latest.resolve() if latest.exists() else 'none'}: lower lr, "
-                     "check the data, or resume from it")
+            sys.exit(f"error: lr={cfg.lr}: the loss (or gradient norm) is not finite at step {step}; nothing was "
+                     "updated. Start a new run with a lower lr " + (f"and init_from={latest.resolve()} (the last "
+                     "checkpoint; its weights may already be diverging)" if latest.exists() else "")
+                     + "; also check the data")
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
         done = step + 1
@@ -482,14 +555,21 @@ def train(cfg, run, model, optimizer, get_sample, eval_sets, start_step, rank, w
 def run_stage(cfg, make_data, make_mask=None):
     """Everything around the loop, shared with sft.py: processes, the run directory, the model, the
     optimiser, resume. make_data(cfg, data_meta, world) -> (get_sample, eval_sets)."""
+    check_settings(cfg)  # before the process group: every process stops the same way
     rank, world, device, mesh = setup_distributed(cfg)
     saved = start_run(cfg, rank)
     if saved:  # rebuild exactly what the run started from, then load what it has trained since
         resume_dir = (Path(cfg.out_dir) / 'latest').resolve()
         cfg.init_from = saved['config']['init_from']
-    data_meta = read_meta(cfg.data_dir)
+    data_meta = read_meta(cfg.data_dir, ('tokenizer', 'tokenizer_sha256', 'vocab_size'))
+    if saved and saved.get('data', {}).get('tokenizer_sha256') != data_meta['tokenizer_sha256']:
+        raise M.InputError(f"{cfg.data_dir}/meta.json: the shards were remade with another tokenizer since this run "
+                           "started; resume with the run's own data, or start a new run")
+    get_sample, eval_sets = make_data(cfg, data_meta, world)  # checks the shards before the model is built
     args, state, tokenizer, source_dtype, tied = initial_state(cfg, data_meta, rank)
-    get_sample, eval_sets = make_data(cfg, data_meta, world)
+    if data_meta['vocab_size'] > args.vocab_size:
+        raise M.InputError(f"{cfg.data_dir}/meta.json: token ids up to {data_meta['vocab_size'] - 1} but the model has "
+                           f"{args.vocab_size} embeddings; use the model's tokenizer, or resize_vocab=True")
     model, trainable, total = prepare_model(cfg, args, state, tied, rank, world, device, mesh)
     del state
     print0(f"{cfg.mode}: training {trainable:,} of {total:,} parameters on {world} process(es), "
@@ -501,7 +581,7 @@ def run_stage(cfg, make_data, make_mask=None):
         if rank == 0:  # the log keeps what led to the checkpoint; steps after it will be redone
             log = Path(cfg.out_dir) / 'log.jsonl'
             lines = log.read_text().splitlines() if log.exists() else []
-            log.write_text(''.join(l + '\n' for l in lines if json.loads(l)['step'] <= start))
+            log.write_text(''.join(l + '\n' for l in lines if logged_step(l) <= start))
         print0(f"resumed from {resume_dir} at step {start}", rank=rank)
     Path(cfg.out_dir).mkdir(parents=True, exist_ok=True)
     run = {'args': args, 'tokenizer': str(tokenizer), 'source_dtype': str(source_dtype).removeprefix('torch.'),

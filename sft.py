@@ -12,6 +12,7 @@ itself, so packing changes nothing but speed. Every setting of pretrain.py appli
 """
 
 import os
+from types import SimpleNamespace
 
 import numpy as np
 import torch
@@ -153,8 +154,22 @@ def data_from(shard, blocks):
     return make_data
 
 
+def check_settings(cfg):
+    """pretrain.py's checks (max_steps and warmup_steps may still be derived), and this file's."""
+    if cfg.epochs < 1 or cfg.max_steps < 0:
+        raise M.InputError(f"epochs={cfg.epochs}, max_steps={cfg.max_steps}: epochs must be 1 or more "
+                           "(max_steps 0 derives the steps from it)")
+    if not 0 <= cfg.warmup_ratio <= 1:
+        raise M.InputError(f"warmup_ratio={cfg.warmup_ratio}: a share of max_steps, between 0 and 1")
+    if not cfg.train_shard:
+        raise M.InputError("train_shard: name the instruction shard in data_dir, like sft.train.bin")
+    pretrain.check_settings(SimpleNamespace(**{**vars(cfg), 'max_steps': cfg.max_steps or 1,
+                                               'warmup_steps': max(cfg.warmup_steps, 0)}))
+
+
 if __name__ == '__main__':
     cfg = M.configure(globals(), base=pretrain)
-    meta = pretrain.read_meta(cfg.data_dir)
+    check_settings(cfg)  # before anything is read, on every process alike
+    meta = pretrain.read_meta(cfg.data_dir, ('tokenizer', 'tokenizer_sha256', 'vocab_size', 'bos_id', 'eos_id'))
     shard, blocks = schedule(cfg, meta, int(os.environ.get('WORLD_SIZE', 1)))
     pretrain.run_stage(cfg, data_from(shard, blocks), example_mask(meta['bos_id']) if cfg.isolate_examples else None)

@@ -224,14 +224,21 @@ def read_shard(path):
     return Shard(path, tokens, mask)
 
 
-def read_meta(data_dir):
+def read_meta(data_dir, needs=()):
+    """meta.json of a data_dir, with the fields `needs` names."""
     path = Path(data_dir) / 'meta.json'
     try:
-        return json.loads(path.read_text())
+        meta = json.loads(path.read_text())
     except FileNotFoundError:
         raise InputError(f"{path}: not found; run tokenize_prep.py to write shards and meta.json")
-    except ValueError as e:
+    except (OSError, ValueError) as e:
         raise InputError(f"{path}: not valid JSON ({e})")
+    if not isinstance(meta, dict):
+        raise InputError(f"{path}: not a JSON object; it is not tokenize_prep.py's, re-run tokenize_prep.py")
+    missing = [k for k in needs if k not in meta]
+    if missing:
+        raise InputError(f"{path}: lacks {', '.join(missing)}; it is not tokenize_prep.py's, re-run tokenize_prep.py")
+    return meta
 
 
 # -----------------------------------------------------------------------------------------------
