@@ -304,7 +304,19 @@ class ModelArgs:
                              "beside consolidated.00.pth")
         except (OSError, ValueError) as e:
             raise InputError(f"{path}: not readable JSON ({e})")
+        if not isinstance(params, dict):
+            raise InputError(f"{path}: not a JSON object of model settings (dim, n_layers, n_heads, ...)")
         known = {f.name for f in fields(cls)} - {'max_seq_len'}
+        for f in fields(cls):
+            value, kind = params.get(f.name), float if 'float' in str(f.type) else int if 'int' in str(f.type) else bool
+            ok = (value is None and f.name not in ('dim', 'n_layers', 'n_heads')) or (
+                type(value) is kind or (kind is float and type(value) is int))
+            if f.name in params and not ok:
+                raise InputError(f"{path}: {f.name} must be {'an integer' if kind is int else 'a number'}, "
+                                 f"not {value!r}")
+        for name in ('dim', 'n_layers', 'n_heads', 'multiple_of'):
+            if params.get(name, 1) < 1:
+                raise InputError(f"{path}: {name}={params[name]} must be 1 or more")
         unknown = sorted(set(params) - known)
         if unknown:
             warnings.warn(f"{path}: ignoring fields this model does not use: {', '.join(unknown)}")
@@ -627,20 +639,28 @@ def find_tokenizer(ckpt_dir, tokenizer_path=''):
                      "set tokenizer_path to Meta's tokenizer.model")
 
 
+def torch_reason(e):
+    """The telling line of a torch.load error: the weights-only unpickler's verdict, if any."""
+    lines = [line.strip() for line in str(e).splitlines() if line.strip()]
+    return ([line for line in lines if line.startswith('WeightsUnpickler error')] or lines or [type(e).__name__])[0][:160]
+
+
 def read_consolidated(path):
     """One consolidated.NN.pth as {name: tensor}, memory-mapped, through the weights-only unpickler."""
     try:
-        try:
-            state = torch.load(path, map_location='cpu', mmap=True, weights_only=True)
-        except RuntimeError as e:
-            if '_use_new_zipfile_serialization' not in str(e):
-                raise
-            state = torch.load(path, map_location='cpu', weights_only=True)  # pre-2020 format: cannot be mapped
+        with warnings.catch_warnings():  # torch warns about pickle protocols before refusing a file
+            warnings.simplefilter('ignore', UserWarning)
+            try:
+                state = torch.load(path, map_location='cpu', mmap=True, weights_only=True)
+            except RuntimeError as e:
+                if '_use_new_zipfile_serialization' not in str(e):
+                    raise
+                state = torch.load(path, map_location='cpu', weights_only=True)  # pre-2020 format: cannot be mapped
     except pickle.UnpicklingError as e:  # the weights-only unpickler refusing an object
-        raise InputError(f"{path}: holds more than plain tensors ({str(e).splitlines()[0][:160]}); "
+        raise InputError(f"{path}: holds more than plain tensors ({torch_reason(e)}); "
                          "re-save it as a dict of tensors: this project never unpickles code")
     except Exception as e:
-        raise InputError(f"{path}: not a readable PyTorch checkpoint ({str(e).splitlines()[0][:160]})")
+        raise InputError(f"{path}: not a readable PyTorch checkpoint ({torch_reason(e)})")
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise InputError(f"{path}: expected a dict of tensors")
     return state
@@ -976,11 +996,29 @@ device = 'cpu'  # 'cuda' on a GPU
 dtype = 'float32'  # 'bfloat16' halves memory on a GPU
 max_seq_len = 2048  # the longest prompt + continuation
 
+
+
+def check_settings(cfg):
+    if cfg.max_new_tokens < 0:
+        raise InputError(f"max_new_tokens={cfg.max_new_tokens}: a number of tokens, 0 or more")
+    if not (math.isfinite(cfg.temperature) and cfg.temperature >= 0):
+        raise InputError(f"temperature={cfg.temperature}: 0 (greedy) or more")
+    if not 0 < cfg.top_p <= 1:
+        raise InputError(f"top_p={cfg.top_p}: a probability above 0 and at most 1")
+    if cfg.max_seq_len < 1:
+        raise InputError(f"max_seq_len={cfg.max_seq_len}: must be 1 or more")
+    check_system(cfg.device, cfg.dtype)
+
+
 if __name__ == '__main__':
     cfg = configure(globals())
+    check_settings(cfg)
     torch.manual_seed(cfg.seed)
     model, tok = load(cfg.ckpt_dir, cfg.tokenizer_path, cfg.device, getattr(torch, cfg.dtype), cfg.max_seq_len)
     text = format_prompt(cfg.prompt, template=cfg.template) if cfg.template else cfg.prompt
-    new = generate(model.eval(), [tok.encode(text, bos=True, eos=False)], cfg.max_new_tokens,
-                   cfg.temperature, cfg.top_p, tok.stop_tokens)[0]
+    ids = tok.encode(text, bos=True, eos=False)
+    if len(ids) >= cfg.max_seq_len:
+        raise InputError(f"max_seq_len={cfg.max_seq_len}: the prompt alone is {len(ids)} tokens; raise max_seq_len "
+                         "or shorten the prompt")
+    new = generate(model.eval(), [ids], cfg.max_new_tokens, cfg.temperature, cfg.top_p, tok.stop_tokens)[0]
     print(text + tok.decode(new))

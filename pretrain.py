@@ -16,6 +16,7 @@ import pickle
 import shutil
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -427,12 +428,14 @@ def restore(model, optimizer, resume_dir, rank, world):
     if rank == 0:
         path = Path(resume_dir) / 'train_state.pth'
         try:
-            saved = torch.load(path, map_location='cpu', weights_only=True)  # never runs code from the file
+            with warnings.catch_warnings():
+                warnings.simplefilter('ignore', UserWarning)  # torch's pickle-protocol warning, before refusing
+                saved = torch.load(path, map_location='cpu', weights_only=True)  # never runs code from the file
         except FileNotFoundError:
             raise M.InputError(f"{path}: missing; resume from an earlier step_* or start a new run with init_from=")
         except (pickle.UnpicklingError, RuntimeError, EOFError, OSError) as e:
-            raise M.InputError(f"{path}: not a plain-tensor checkpoint this code can read "
-                               f"({str(e).strip().splitlines()[0][:120]}); resume from an earlier step_*")
+            raise M.InputError(f"{path}: not a plain-tensor checkpoint this code can read ({M.torch_reason(e)}); "
+                               "resume from an earlier step_*")
     opts = StateDictOptions(full_state_dict=True, broadcast_from_rank0=world > 1, strict=False)
     set_model_state_dict(model, saved.get('trainable', {}), options=opts)
     set_optimizer_state_dict(model, optimizer, saved.get('optimizer', {}), options=opts)
