@@ -317,7 +317,7 @@ def results(world, tmp_path_factory):
 
 def test_the_zygote_exits_as_python_does(world, tmp_path):
     """Two cases and a crash, run by `python X.py` and by the zygote: the same status and stderr."""
-    (tmp_path / 'crash.py').write_text("import model\nraise ValueError('boom')\n")
+    (tmp_path / 'crash.py').write_text("raise ValueError('boom')\n")
     commands = [MIX.format(w=world, d=tmp_path) + ' --alpha=2', GEN.format(w=world, d=tmp_path) + ' --top_p=0',
                 f'{tmp_path}/crash.py']
     jobs = [(c.split(), str(tmp_path / f'{i}.stderr')) for i, c in enumerate(commands)]
