@@ -235,3 +235,16 @@ def test_only_rank_0_reads_the_weights(data, tmp_path, sp_tokenizer):
     a1, none, tok1, dtype1, tied1 = pretrain.initial_state(cfg, meta, rank=1)
     assert none is None and all(torch.equal(read[k], v) for k, v in state.items()) and read.keys() == state.keys()
     assert (a0, tok0, dtype0, tied0) == (a1, tok1, dtype1, tied1) == (a0, tok0, torch.bfloat16, True)
+
+
+def test_keep_last_prunes_and_a_moved_run_resumes_past_a_torn_log_line(data, tmp_path):
+    settings = ['--ckpt_interval=1', '--keep_last=2', '--eval_interval=4']
+    run(data, tmp_path / 'a', '--max_steps=3', *settings)
+    assert sorted(p.name for p in (tmp_path / 'a').glob('step_*')) == ['step_000002', 'step_000003']
+    assert os.readlink(tmp_path / 'a' / 'latest') == 'step_000003'
+    (tmp_path / 'a').rename(tmp_path / 'b')  # moved: run.json still names a/
+    with open(tmp_path / 'b' / 'log.jsonl', 'a') as f:
+        f.write('{"step": 4, "lo')  # the line a kill tore
+    run(data, tmp_path / 'b', '--max_steps=4', *settings, '--init_from=resume')
+    assert sorted(p.name for p in (tmp_path / 'b').glob('step_*')) == ['step_000003', 'step_000004']
+    assert [r['step'] for r in log(tmp_path / 'b') if 'loss' in r] == [1, 2, 3, 4]
