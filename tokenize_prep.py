@@ -862,16 +862,30 @@ def check_settings(cfg, defaults=None):
         for key, n in getattr(cfg, name).items():
             if not (isinstance(n, int) and not isinstance(n, bool) and n >= 0):
                 raise InputError(f"{name}[{key!r}]={n!r}: a whole number of tokens/examples, 0 or more")
-    # Defaults are the demo's: once tokenizer_path is the user's own, one still pointing at demo
-    # files would quietly mix the demo into a real run.
-    if cfg.tokenizer_path != defaults['tokenizer_path']:
-        used = ['pretrain', 'pretrain_val', 'report'] + (['english_text', 'extend_out'] if cfg.extend else [])
-        used += [] if Path(cfg.tokenizer_path).exists() else ['tokenizer_train']
-        for name in used:
-            if getattr(cfg, name) == defaults[name] and 'demo' in str(defaults[name]):
-                raise InputError(f"{name}: still the demo's {defaults[name]!r}, but tokenizer_path is your own; "
-                                 f"set {name} for your data (empty for none)")
+    # Defaults are the demo's. Once the data is the user's own, a default still pointing at demo
+    # files would quietly mix the demo into a real run: refused (and named when the data is mixed).
+    data = [p for name in ('pretrain', 'sft', 'extend') if getattr(cfg, name) != defaults[name]
+            for p in _paths(getattr(cfg, name))]
+    own = [p for p in data if not p.startswith(('data/demo/', 'out/demo/'))]
+    demo = [name for name in ('pretrain', 'pretrain_val', 'report', 'tokenizer_train', 'english_text', 'extend_out')
+            if getattr(cfg, name) == defaults[name] and getattr(cfg, name)
+            and (name not in ('english_text', 'extend_out') or cfg.extend)
+            and (name != 'tokenizer_train' or not Path(cfg.tokenizer_path).exists())]
+    for name in demo if own else []:
+        if len(own) == len(data):
+            raise InputError(f"{name}: still the demo's {defaults[name]!r}, but your data is your own ({own[0]}); "
+                             f"set {name} for it (empty for none)")
+        print(f"note: {name}: using the demo's {defaults[name]!r} beside your {own[0]}")
     check_out_dir(cfg)
+
+
+def _paths(value):
+    """The file names in a setting (strings with a '/', in dicts and lists, at any depth)."""
+    if isinstance(value, dict):
+        return [p for v in value.values() for p in _paths(v)]
+    if isinstance(value, (list, tuple)):
+        return [p for v in value for p in _paths(v)]
+    return [value] if isinstance(value, str) and '/' in value else []
 
 
 def check_out_dir(cfg):

@@ -248,3 +248,41 @@ def test_keep_last_prunes_and_a_moved_run_resumes_past_a_torn_log_line(data, tmp
     run(data, tmp_path / 'b', '--max_steps=4', *settings, '--init_from=resume')
     assert sorted(p.name for p in (tmp_path / 'b').glob('step_*')) == ['step_000003', 'step_000004']
     assert [r['step'] for r in log(tmp_path / 'b') if 'loss' in r] == [1, 2, 3, 4]
+
+
+def test_a_kill_mid_save_leaves_latest_whole_and_resumable(data, tmp_path):
+    settings = ['--max_steps=12', '--ckpt_interval=1', '--eval_interval=12']
+    out = tmp_path / 'out'
+    p = subprocess.Popen(command(data, out, *settings), cwd=ROOT, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, env={**os.environ, 'OMP_NUM_THREADS': '1'})
+    deadline = time.time() + 120
+    saving = []
+    while p.poll() is None and time.time() < deadline and not saving:
+        saving = list(out.glob('.step_00000[2-9].tmp*/consolidated.00.pth'))
+    p.kill()  # while a checkpoint is being written: its temporary folder exists
+    p.wait()
+    step = int(saving[0].parent.name[6:12])
+    assert p.returncode == -signal.SIGKILL and os.readlink(out / 'latest') in (f'step_{step - 1:06d}', f'step_{step:06d}')
+    model, _ = M.load(out / 'latest')  # whole: every file there loads
+    assert train_state(out)['step'] == int(os.readlink(out / 'latest')[-6:])
+    run(data, out, *settings, '--init_from=resume')
+    assert os.readlink(out / 'latest') == 'step_000012' and not list(out.glob('.*tmp*'))
+
+
+def test_a_full_disk_mid_save_is_one_line_and_latest_stays(data, tmp_path):
+    """Files may grow to 40 kB (RLIMIT_FSIZE), as if the disk filled: the step-4 checkpoint cannot be
+    written, the run stops with one line, and latest still names the complete step-2 checkpoint."""
+    import resource
+    out = tmp_path / 'out'
+    run(data, out, '--max_steps=2', '--ckpt_interval=2', '--eval_interval=2')
+    before = {p.name: p.read_bytes() for p in (out / 'step_000002').iterdir()}
+
+    def small_disk():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails with EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (40_000, 40_000))
+    r = subprocess.run(command(data, out, '--max_steps=4', '--ckpt_interval=2', '--eval_interval=2', '--init_from=resume'),
+                       cwd=ROOT, capture_output=True, text=True, env={**os.environ, 'OMP_NUM_THREADS': '1'},
+                       preexec_fn=small_disk)
+    one_line_error(r, 'step_000004', 'cannot write')
+    assert os.readlink(out / 'latest') == 'step_000002' and not list(out.glob('*step_000004*'))
+    assert {p.name: p.read_bytes() for p in (out / 'step_000002').iterdir()} == before
