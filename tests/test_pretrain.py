@@ -238,7 +238,7 @@ def test_only_rank_0_reads_the_weights(data, tmp_path, sp_tokenizer):
 
 
 def test_keep_last_prunes_and_a_moved_run_resumes_past_a_torn_log_line(data, tmp_path):
-    settings = ['--ckpt_interval=1', '--keep_last=2', '--eval_interval=4']
+    settings = ['--ckpt_interval=1', '--keep_last=2', '--eval_interval=4', '--peak_flops=1e12']
     run(data, tmp_path / 'a', '--max_steps=3', *settings)
     assert sorted(p.name for p in (tmp_path / 'a').glob('step_*')) == ['step_000002', 'step_000003']
     assert os.readlink(tmp_path / 'a' / 'latest') == 'step_000003'
@@ -247,7 +247,10 @@ def test_keep_last_prunes_and_a_moved_run_resumes_past_a_torn_log_line(data, tmp
         f.write('{"step": 4, "lo')  # the line a kill tore
     run(data, tmp_path / 'b', '--max_steps=4', *settings, '--init_from=resume')
     assert sorted(p.name for p in (tmp_path / 'b').glob('step_*')) == ['step_000003', 'step_000004']
-    assert [r['step'] for r in log(tmp_path / 'b') if 'loss' in r] == [1, 2, 3, 4]
+    records = [r for r in log(tmp_path / 'b') if 'loss' in r]
+    assert [r['step'] for r in records] == [1, 2, 3, 4]
+    ratio = [r['mfu'] / r['tokens_per_s'] for r in records]  # MFU = flops per token x tokens/s / peak
+    assert all(r['tokens_per_s'] > 0 for r in records) and max(ratio) - min(ratio) < 1e-6 * ratio[0]
 
 
 def test_a_kill_mid_save_leaves_latest_whole_and_resumable(data, tmp_path):
