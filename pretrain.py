@@ -371,6 +371,7 @@ def save_checkpoint(cfg, run, model, optimizer, step, rank, world, extra=None):
         if 'lora' in cfg.mode:
             files['adapter.pth'] = M.lora_state_dict(state)
         M.save(out / name, run['args'], weights, run['tokenizer'], files)
+        M.recover(out / 'latest')  # links left by killed runs
         link = out / f'.latest.tmp{os.getpid()}'
         link.unlink(missing_ok=True)
         link.symlink_to(name)
@@ -400,16 +401,20 @@ def start_run(cfg, rank):
             raise M.InputError(f"{latest}/run.json: resume with the run's own settings; these differ: "
                                + ', '.join(f"{k}={getattr(cfg, k)!r} (run: {saved['config'][k]!r})" for k in differ))
         return saved
-    if (out / 'latest').exists() or any(out.glob('step_*')):
-        if not cfg.overwrite:
-            raise M.InputError(f"{out}: holds checkpoints of another run; resume it with init_from=resume, "
-                               "set overwrite=True to replace it, or choose another out_dir")
-        if rank == 0:
-            for old in out.glob('step_*'):
-                shutil.rmtree(old)
-            for f in ('latest', 'log.jsonl'):
-                (out / f).unlink(missing_ok=True)
+    if ((out / 'latest').exists() or any(out.glob('step_*'))) and not cfg.overwrite:
+        raise M.InputError(f"{out}: holds checkpoints of another run; resume it with init_from=resume, "
+                           "set overwrite=True to replace it, or choose another out_dir")
     return None
+
+
+def clear_run(cfg, rank):
+    """overwrite=True: the old run's checkpoints go only now, once the new run has passed every check."""
+    out = Path(cfg.out_dir)
+    if rank == 0:
+        for old in out.glob('step_*'):
+            shutil.rmtree(old)
+        for f in ('latest', 'log.jsonl'):
+            (out / f).unlink(missing_ok=True)
 
 
 def logged_step(line):
@@ -584,8 +589,11 @@ def run_stage(cfg, make_data, make_mask=None):
         if rank == 0:  # the log keeps what led to the checkpoint; steps after it will be redone
             log = Path(cfg.out_dir) / 'log.jsonl'
             lines = log.read_text().splitlines() if log.exists() else []
-            log.write_text(''.join(l + '\n' for l in lines if logged_step(l) <= start))
+            with M.atomic_path(log) as tmp:
+                tmp.write_text(''.join(l + '\n' for l in lines if logged_step(l) <= start))
         print0(f"resumed from {resume_dir} at step {start}", rank=rank)
+    else:
+        clear_run(cfg, rank)
     Path(cfg.out_dir).mkdir(parents=True, exist_ok=True)
     run = {'args': args, 'tokenizer': str(tokenizer), 'source_dtype': str(source_dtype).removeprefix('torch.'),
            'tied': tied, 'template': data_meta.get('template'), 'data': data_meta}

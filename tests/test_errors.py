@@ -192,6 +192,8 @@ CASES = [
      lambda w, d: write(d / 'f.txt', 'x')),
     ('pre-out-other-run', PRE.replace('{d}/out', '{d}/run'), ['holds checkpoints', 'overwrite=True'],
      lambda w, d: copy_run(w, d, lambda s: None)),
+    ('pre-overwrite-then-bad-data', PRE.replace('{d}/out', '{d}/run') + ' --overwrite=True --mixture={{"xx":1}}',
+     ['xx.train.bin'], lambda w, d: copy_run(w, d, lambda s: None)),  # the old run goes only once all is checked
     ('pre-resume-none', PRE + ' --init_from=resume', ['no checkpoint to resume']),
     ('pre-resume-changed-lr', PRE.replace('{d}/out', '{d}/run') + ' --init_from=resume --lr=0.5', ['lr=0.5'],
      lambda w, d: copy_run(w, d, lambda s: None)),
