@@ -396,6 +396,7 @@ def start_run(cfg, rank):
         except (OSError, ValueError, KeyError, AssertionError) as e:
             raise M.InputError(f"{latest.resolve()}/run.json: missing or damaged ({type(e).__name__}); point latest "
                                "at an earlier step_* (ln -sfn step_N latest) or start a new run from it with init_from=")
+        read_train_state(latest / 'train_state.pth', mmap=True)
         differ = [k for k, v in saved['config'].items() if k not in RESUME_MAY_CHANGE and getattr(cfg, k, v) != v]
         if differ:
             raise M.InputError(f"{latest}/run.json: resume with the run's own settings; these differ: "
@@ -425,22 +426,25 @@ def logged_step(line):
         return math.inf
 
 
+def read_train_state(path, mmap=False):
+    """train_state.pth through the weights-only unpickler (it never runs code from the file). Every
+    process reads it memory-mapped at the start (cheap) so that a damaged file stops them all alike."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', UserWarning)  # torch's pickle-protocol warning, before refusing
+            return torch.load(path, map_location='cpu', weights_only=True, mmap=mmap)
+    except FileNotFoundError:
+        raise M.InputError(f"{path}: missing; resume from an earlier step_* or start a new run with init_from=")
+    except (pickle.UnpicklingError, RuntimeError, EOFError, OSError, ValueError) as e:
+        raise M.InputError(f"{path}: not a plain-tensor checkpoint this code can read ({M.torch_reason(e)}); "
+                           "resume from an earlier step_*")
+
+
 def restore(model, optimizer, resume_dir, rank, world):
     """Trainable weights and optimizer state from train_state.pth; frozen weights were rebuilt."""
     from torch.distributed.checkpoint.state_dict import (StateDictOptions, set_model_state_dict,
                                                          set_optimizer_state_dict)
-    saved = {}
-    if rank == 0:
-        path = Path(resume_dir) / 'train_state.pth'
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter('ignore', UserWarning)  # torch's pickle-protocol warning, before refusing
-                saved = torch.load(path, map_location='cpu', weights_only=True)  # never runs code from the file
-        except FileNotFoundError:
-            raise M.InputError(f"{path}: missing; resume from an earlier step_* or start a new run with init_from=")
-        except (pickle.UnpicklingError, RuntimeError, EOFError, OSError) as e:
-            raise M.InputError(f"{path}: not a plain-tensor checkpoint this code can read ({M.torch_reason(e)}); "
-                               "resume from an earlier step_*")
+    saved = read_train_state(Path(resume_dir) / 'train_state.pth') if rank == 0 else {}
     opts = StateDictOptions(full_state_dict=True, broadcast_from_rank0=world > 1, strict=False)
     set_model_state_dict(model, saved.get('trainable', {}), options=opts)
     set_optimizer_state_dict(model, optimizer, saved.get('optimizer', {}), options=opts)
