@@ -156,9 +156,9 @@ def data_from(shard, blocks):
 
 def check_settings(cfg):
     """pretrain.py's checks (max_steps and warmup_steps may still be derived), and this file's."""
-    if cfg.epochs < 1 or cfg.max_steps < 0:
-        raise M.InputError(f"epochs={cfg.epochs}, max_steps={cfg.max_steps}: epochs must be 1 or more "
-                           "(max_steps 0 derives the steps from it)")
+    if cfg.max_steps < 0 or (cfg.max_steps == 0 and cfg.epochs < 1):
+        raise M.InputError(f"epochs={cfg.epochs}, max_steps={cfg.max_steps}: set epochs to 1 or more "
+                           "(max_steps=0 derives the steps from it), or max_steps to a number of steps")
     if not 0 <= cfg.warmup_ratio <= 1:
         raise M.InputError(f"warmup_ratio={cfg.warmup_ratio}: a share of max_steps, between 0 and 1")
     if not cfg.train_shard:
