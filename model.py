@@ -910,7 +910,7 @@ def resize_vocab(model, old_tokenizer, new_tokenizer):
     old_n, new_n = model.args.vocab_size, new_tokenizer.n_words
     if new_n < old_n:
         raise InputError(f"{new_tokenizer.path} has {new_n} tokens, fewer than the model's {old_n}")
-    pieces = [old_tokenizer.encode(new_tokenizer.decode([i]), bos=False, eos=False) for i in range(old_n, new_n)]
+    pieces = [_old_pieces(old_tokenizer, new_tokenizer, i) for i in range(old_n, new_n)]
     tied = model.tied
 
     def grown(weight):
@@ -922,6 +922,17 @@ def resize_vocab(model, old_tokenizer, new_tokenizer):
     model.output.weight = model.tok_embeddings.weight if tied else grown(model.output.weight)
     model.output.out_features = new_n
     model.args.vocab_size = new_n
+
+
+def _old_pieces(old, new, i):
+    """The old tokenizer's ids for new token i's text. decode() drops a word-start piece's leading
+    space and encode() puts it back (SentencePiece's dummy prefix), which is right for '▁word'; a
+    word-internal piece ('ीक') has no space, so the '▁' that encode() adds is not part of it."""
+    ids = old.encode(new.decode([i]), bos=False, eos=False)
+    if old.kind == 'sentencepiece' and not new.sp.id_to_piece(i).startswith('▁') and ids \
+            and old.sp.id_to_piece(ids[0]) == '▁':
+        ids = ids[1:]
+    return ids
 
 
 # -----------------------------------------------------------------------------------------------

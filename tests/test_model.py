@@ -308,7 +308,13 @@ def test_resize_initialises_new_rows_from_old_pieces(sp_tokenizer, tmp_path):
     assert E.shape[0] == new.n_words == model.args.vocab_size and model.output.weight.shape[0] == new.n_words
     assert torch.equal(E[:300], before['tok_embeddings.weight'])
     for i in range(300, new.n_words):
-        ids = old.encode(new.decode([i]), bos=False, eos=False)
+        piece = new.sp.id_to_piece(i)
+        if piece == 'ठीक':  # no such characters in the English base: its UTF-8 bytes, and no '▁' (word-internal)
+            ids = [old.sp.piece_to_id(f'<0x{b:02X}>') for b in piece.encode()]
+        else:  # English: the base pieces that spell exactly this piece
+            ids = old.encode(piece[1:], bos=False, eos=False)
+            assert ''.join(old.sp.id_to_piece(j) for j in ids) == piece
+        assert len(ids) > 1
         assert torch.allclose(E[i], before['tok_embeddings.weight'][ids].mean(0))
         assert torch.allclose(model.output.weight[i], before['output.weight'][ids].mean(0))
 
