@@ -289,3 +289,17 @@ def test_a_full_disk_mid_save_is_one_line_and_latest_stays(data, tmp_path):
     one_line_error(r, 'step_000004', 'cannot write')
     assert os.readlink(out / 'latest') == 'step_000002' and not list(out.glob('*step_000004*'))
     assert {p.name: p.read_bytes() for p in (out / 'step_000002').iterdir()} == before
+
+
+def test_embed_lr_reaches_the_embedding_and_output_only():
+    from types import SimpleNamespace
+    import pretrain
+    model = random_model(tiny_args())
+    cfg = SimpleNamespace(lr=1e-3, embed_lr=5e-2, weight_decay=0.1, beta1=0.9, beta2=0.95)
+    optimizer = pretrain.make_optimizer(cfg, model, torch.device('cpu'))
+    lr_of = {id(p): g['lr'] for g in optimizer.param_groups for p in g['params']}
+    decay_of = {id(p): g['weight_decay'] for g in optimizer.param_groups for p in g['params']}
+    for name, p in model.named_parameters():
+        embed = name.startswith(('tok_embeddings.', 'output.'))
+        assert lr_of[id(p)] == (5e-2 if embed else 1e-3), name
+        assert decay_of[id(p)] == (0.1 if p.dim() >= 2 else 0.0), name  # never on norms
