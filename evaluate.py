@@ -1513,7 +1513,20 @@ def evaluate(ckpt_dir, cfg):
     return results
 
 
+def check_settings(cfg):
+    """The numeric settings, before any checkpoint is read: one line for the first that is wrong."""
+    for name in ('batch_size', 'max_seq_len', 'mt_beam', 'qa_max_new_tokens', 'mt_max_new_tokens',
+                 'chat_max_new_tokens', 'judge_samples', 'align_max'):
+        if getattr(cfg, name) < 1:
+            raise InputError(f"{name}={getattr(cfg, name)!r}: must be 1 or more")
+    for name in ('max_examples', 'ppl_window', 'ppl_stride', 'mc_shots', 'judge_retries', 'scaling_budget'):
+        if getattr(cfg, name) < 0:
+            raise InputError(f"{name}={getattr(cfg, name)!r}: must be 0 or more (max_examples=0: all)")
+    M.check_system(cfg.device, cfg.dtype)
+
+
 def main(cfg):
+    check_settings(cfg)
     if cfg.compare:
         print(format_table({Path(p).stem: read_json(p, 'compare names result files') for p in cfg.compare},
                            cfg.table_rows))

@@ -151,27 +151,106 @@ def _help_text(doc, scripts, settings):
     return f"{doc.strip()}\n\n{usage}\n\nsettings (defaults):\n" + '\n'.join(rows)
 
 
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # another user's process
+    return True
+
+
+def _remove(path):
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _exchange(a, b):
+    """Swap two existing paths in one step (Linux: renameat2 RENAME_EXCHANGE, macOS: renamex_np
+    RENAME_SWAP); False where the system or file system cannot (the caller then takes two renames)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    a, b = os.fsencode(a), os.fsencode(b)
+    if hasattr(libc, 'renameat2'):
+        return libc.renameat2(-100, a, -100, b, 2) == 0  # AT_FDCWD, RENAME_EXCHANGE
+    if hasattr(libc, 'renamex_np'):
+        return libc.renamex_np(a, b, 2) == 0  # RENAME_SWAP
+    return False
+
+
+def recover(path):
+    """Undo what a killed atomic_path left beside `path`: a directory moved aside (`.NAME.old<pid>`)
+    goes back when `path` is missing, and temporary names of processes no longer alive are deleted.
+    (A process id is only meaningful on this machine: on a file system shared between machines,
+    run one writer per output.)"""
+    path = Path(path)
+    for p in sorted(path.parent.glob(f'.{path.name}.old*')) + sorted(path.parent.glob(f'.{path.name}.tmp*')):
+        pid = p.name[len(path.name) + 5:]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        if p.name.startswith(f'.{path.name}.old') and not os.path.lexists(path):
+            os.rename(p, path)
+        else:
+            _remove(p)
+
+
+def check_system(device, dtype, where=''):
+    """device and dtype settings, checked before anything is built."""
+    if dtype not in ('float32', 'bfloat16', 'float16'):
+        raise InputError(f"{where}dtype={dtype!r}: choose float32, bfloat16 or float16")
+    if not re.fullmatch(r'cpu|cuda(:\d+)?|mps', device):
+        raise InputError(f"{where}device={device!r}: choose cpu, cuda, cuda:N or mps")
+    if device.startswith('cuda') and not torch.cuda.is_available():
+        raise InputError(f"{where}device={device!r}: this machine has no CUDA device PyTorch can use; set device=cpu")
+    if device == 'mps' and not torch.backends.mps.is_available():
+        raise InputError(f"{where}device='mps': not available here; set device=cpu")
+
+
+def check_writable(path, setting):
+    """An output path this process can create: its nearest existing ancestor is a writable folder."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise InputError(f"{setting}={path}: a file, not a folder; name a folder")
+    parent = next(p for p in (path, *path.parents) if p.exists() or p == Path(p.anchor or '.'))
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(f"{setting}={path}: cannot be written ({parent} is "
+                         f"{'not a folder' if not parent.is_dir() else 'not writable'}); choose another path")
+
+
 @contextmanager
 def atomic_path(path):
-    """Yields a temporary name beside `path`; it is renamed onto `path` only if the block finishes,
-    so a crash or an error never leaves a half-written output behind."""
+    """Yields a temporary name beside `path`; it replaces `path` only if the block finishes, in
+    one rename (a directory replacing a directory: one atomic exchange), so a crash or an error
+    at any moment leaves the old output or the new one, whole. Where the exchange is unavailable a
+    directory takes two renames; a kill between them is undone by recover(), which every later
+    atomic_path(path) runs first. A failure to write becomes one line naming `path`."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        recover(path)
         yield tmp
-        if tmp.is_dir() and path.exists():  # a directory cannot be renamed over another: move it aside
+        if not (tmp.is_dir() and path.is_dir()):
+            os.replace(tmp, path)
+        elif not _exchange(tmp, path):
             old = path.with_name(f".{path.name}.old{os.getpid()}")
             os.rename(path, old)
             os.rename(tmp, path)
-            shutil.rmtree(old)
-        else:
-            os.replace(tmp, path)
+            _remove(old)
+    except OSError as e:
+        ours = e.filename is None or Path(e.filename) in (path, *path.parents) or str(e.filename).startswith(str(tmp))
+        if not ours:
+            raise  # not about the output (an input file, say): the caller's to explain
+        blocker = next((p for p in reversed(path.parents) if p.is_file()), None)
+        raise InputError(f"{path}: cannot write this output ({f'{blocker} is a file' if blocker else e.strerror or e}); "
+                         "check the path, its permissions and the free disk space") from None
     finally:
-        if tmp.is_dir():
-            shutil.rmtree(tmp, ignore_errors=True)
-        elif tmp.exists():
-            tmp.unlink()
+        try:
+            _remove(tmp)  # after an exchange: the old output
+        except OSError:
+            pass
 
 
 # -----------------------------------------------------------------------------------------------
@@ -225,7 +304,19 @@ class ModelArgs:
                              "beside consolidated.00.pth")
         except (OSError, ValueError) as e:
             raise InputError(f"{path}: not readable JSON ({e})")
+        if not isinstance(params, dict):
+            raise InputError(f"{path}: not a JSON object of model settings (dim, n_layers, n_heads, ...)")
         known = {f.name for f in fields(cls)} - {'max_seq_len'}
+        for f in fields(cls):
+            value, kind = params.get(f.name), float if 'float' in str(f.type) else int if 'int' in str(f.type) else bool
+            ok = (value is None and f.name not in ('dim', 'n_layers', 'n_heads')) or (
+                type(value) is kind or (kind is float and type(value) is int))
+            if f.name in params and not ok:
+                raise InputError(f"{path}: {f.name} must be {'an integer' if kind is int else 'a number'}, "
+                                 f"not {value!r}")
+        for name in ('dim', 'n_layers', 'n_heads', 'multiple_of'):
+            if params.get(name, 1) < 1:
+                raise InputError(f"{path}: {name}={params[name]} must be 1 or more")
         unknown = sorted(set(params) - known)
         if unknown:
             warnings.warn(f"{path}: ignoring fields this model does not use: {', '.join(unknown)}")
@@ -575,20 +666,28 @@ def find_tokenizer(ckpt_dir, tokenizer_path=''):
                      "set tokenizer_path to Meta's tokenizer.model")
 
 
+def torch_reason(e):
+    """The telling line of a torch.load error: the weights-only unpickler's verdict, if any."""
+    lines = [line.strip() for line in str(e).splitlines() if line.strip()]
+    return ([line for line in lines if line.startswith('WeightsUnpickler error')] or lines or [type(e).__name__])[0][:160]
+
+
 def read_consolidated(path):
     """One consolidated.NN.pth as {name: tensor}, memory-mapped, through the weights-only unpickler."""
     try:
-        try:
-            state = torch.load(path, map_location='cpu', mmap=True, weights_only=True)
-        except RuntimeError as e:
-            if '_use_new_zipfile_serialization' not in str(e):
-                raise
-            state = torch.load(path, map_location='cpu', weights_only=True)  # pre-2020 format: cannot be mapped
+        with warnings.catch_warnings():  # torch warns about pickle protocols before refusing a file
+            warnings.simplefilter('ignore', UserWarning)
+            try:
+                state = torch.load(path, map_location='cpu', mmap=True, weights_only=True)
+            except RuntimeError as e:
+                if '_use_new_zipfile_serialization' not in str(e):
+                    raise
+                state = torch.load(path, map_location='cpu', weights_only=True)  # pre-2020 format: cannot be mapped
     except pickle.UnpicklingError as e:  # the weights-only unpickler refusing an object
-        raise InputError(f"{path}: holds more than plain tensors ({str(e).splitlines()[0][:160]}); "
+        raise InputError(f"{path}: holds more than plain tensors ({torch_reason(e)}); "
                          "re-save it as a dict of tensors: this project never unpickles code")
     except Exception as e:
-        raise InputError(f"{path}: not a readable PyTorch checkpoint ({str(e).splitlines()[0][:160]})")
+        raise InputError(f"{path}: not a readable PyTorch checkpoint ({torch_reason(e)})")
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise InputError(f"{path}: expected a dict of tensors")
     return state
@@ -692,13 +791,21 @@ def save(out_dir, args, state, tokenizer_path, extra=None):
     with atomic_path(out_dir) as tmp:
         tmp.mkdir()
         (tmp / 'params.json').write_text(json.dumps(args.to_json(), indent=2) + '\n')
-        torch.save({k: v.contiguous() for k, v in state.items()}, tmp / 'consolidated.00.pth')
+        _save_tensors({k: v.contiguous() for k, v in state.items()}, tmp / 'consolidated.00.pth', out_dir)
         shutil.copyfile(tokenizer_path, tmp / 'tokenizer.model')
         for name, obj in (extra or {}).items():
             if name.endswith('.json'):
                 (tmp / name).write_text(json.dumps(obj, indent=2, ensure_ascii=False) + '\n')
             else:
-                torch.save(obj, tmp / name)
+                _save_tensors(obj, tmp / name, out_dir)
+
+
+def _save_tensors(obj, path, out_dir):
+    try:
+        torch.save(obj, path)
+    except RuntimeError as e:  # torch reports a failed write (a full disk) from its C++ writer
+        raise InputError(f"{out_dir}: cannot write {path.name} ({str(e).strip().splitlines()[0][:120]}); "
+                         "check the free disk space (an earlier checkpoint there is untouched)") from None
 
 
 def meta_state_dict(state, lora_scale=None, tied=False):
@@ -840,7 +947,7 @@ def resize_vocab(model, old_tokenizer, new_tokenizer):
         if new_tokenizer.kind == 'tiktoken':  # a byte-level token may hold part of a character: go by its bytes
             data = new_tokenizer.model.decode_single_token_bytes(i)
             return [old_tokenizer.ranks[p] for p in bpe(old_tokenizer.ranks, [data[j:j + 1] for j in range(len(data))])]
-        return old_tokenizer.encode(new_tokenizer.decode([i]), bos=False, eos=False)
+        return _old_pieces(old_tokenizer, new_tokenizer, i)
     pieces = [spelled(i) for i in range(old_n, new_n)]
     tied = model.tied
 
@@ -853,6 +960,17 @@ def resize_vocab(model, old_tokenizer, new_tokenizer):
     model.output.weight = model.tok_embeddings.weight if tied else grown(model.output.weight)
     model.output.out_features = new_n
     model.args.vocab_size = new_n
+
+
+def _old_pieces(old, new, i):
+    """The old tokenizer's ids for new token i's text. decode() drops a word-start piece's leading
+    space and encode() puts it back (SentencePiece's dummy prefix), which is right for '▁word'; a
+    word-internal piece ('ीक') has no space, so the '▁' that encode() adds is not part of it."""
+    ids = old.encode(new.decode([i]), bos=False, eos=False)
+    if old.kind == 'sentencepiece' and not new.sp.id_to_piece(i).startswith('▁') and ids \
+            and old.sp.id_to_piece(ids[0]) == '▁':
+        ids = ids[1:]
+    return ids
 
 
 # -----------------------------------------------------------------------------------------------
@@ -927,11 +1045,29 @@ device = 'cpu'  # 'cuda' on a GPU
 dtype = 'float32'  # 'bfloat16' halves memory on a GPU
 max_seq_len = 2048  # the longest prompt + continuation
 
+
+
+def check_settings(cfg):
+    if cfg.max_new_tokens < 0:
+        raise InputError(f"max_new_tokens={cfg.max_new_tokens}: a number of tokens, 0 or more")
+    if not (math.isfinite(cfg.temperature) and cfg.temperature >= 0):
+        raise InputError(f"temperature={cfg.temperature}: 0 (greedy) or more")
+    if not 0 < cfg.top_p <= 1:
+        raise InputError(f"top_p={cfg.top_p}: a probability above 0 and at most 1")
+    if cfg.max_seq_len < 1:
+        raise InputError(f"max_seq_len={cfg.max_seq_len}: must be 1 or more")
+    check_system(cfg.device, cfg.dtype)
+
+
 if __name__ == '__main__':
     cfg = configure(globals())
+    check_settings(cfg)
     torch.manual_seed(cfg.seed)
     model, tok = load(cfg.ckpt_dir, cfg.tokenizer_path, cfg.device, getattr(torch, cfg.dtype), cfg.max_seq_len)
     text = format_prompt(cfg.prompt, template=cfg.template) if cfg.template else cfg.prompt
-    new = generate(model.eval(), [tok.encode(text, bos=True, eos=False)], cfg.max_new_tokens,
-                   cfg.temperature, cfg.top_p, tok.stop_tokens)[0]
+    ids = tok.encode(text, bos=True, eos=False)
+    if len(ids) >= cfg.max_seq_len:
+        raise InputError(f"max_seq_len={cfg.max_seq_len}: the prompt alone is {len(ids)} tokens; raise max_seq_len "
+                         "or shorten the prompt")
+    new = generate(model.eval(), [ids], cfg.max_new_tokens, cfg.temperature, cfg.top_p, tok.stop_tokens)[0]
     print(text + tok.decode(new))

@@ -12,9 +12,11 @@ interrupted, and one process computes the same global batch as eight.
 import json
 import math
 import os
+import pickle
 import shutil
 import sys
 import time
+import warnings
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -81,8 +83,57 @@ activation_checkpointing = False  # recompute each block in the backward pass: l
 peak_flops = 0.0  # per device, for MFU; 0 = known GPUs only (H100/H200: 989e12 bf16 dense)
 
 # settings that may differ when resuming; every other one must equal the run's own
-RESUME_MAY_CHANGE = ('init_from', 'max_steps', 'eval_interval', 'log_interval', 'ckpt_interval', 'keep_last', 'overwrite')
+RESUME_MAY_CHANGE = ('init_from', 'max_steps', 'eval_interval', 'log_interval', 'ckpt_interval', 'keep_last', 'overwrite',
+                     'out_dir')  # a run directory may be moved
 IGNORE = -1  # label of a position that is not trained on (prompt tokens in sft.py)
+
+
+def check_settings(cfg):
+    """Every setting, checked before any process group, file or tensor exists, so that every
+    torchrun process stops at once with the same one line. Bounds are sanity, not tuning: lr above
+    1 moves AdamW weights by more than their own size each step (LLaMA pretrains at 3e-4)."""
+    def need(ok, name, what):
+        if not ok:
+            raise M.InputError(f"{name}={getattr(cfg, name)!r}: {what}")
+    for name in ('batch_size', 'grad_accum', 'block_size', 'max_steps', 'eval_interval', 'eval_batches',
+                 'log_interval', 'ckpt_interval', 'keep_last'):
+        need(getattr(cfg, name) >= 1, name, 'must be 1 or more')
+    for name in ('lr', 'embed_lr'):
+        need(math.isfinite(getattr(cfg, name)) and 0 <= getattr(cfg, name) <= 1 and cfg.lr > 0, name,
+             'a learning rate above 0 and at most 1 (7B models train at 2e-5 to 3e-4)')
+    need(0 <= cfg.min_lr_ratio <= 1, 'min_lr_ratio', 'a fraction of lr, between 0 and 1')
+    need(cfg.warmup_steps >= 0, 'warmup_steps', 'a number of steps, 0 or more')
+    need(math.isfinite(cfg.weight_decay) and cfg.weight_decay >= 0, 'weight_decay', 'must be 0 or more')
+    need(math.isfinite(cfg.grad_clip) and cfg.grad_clip >= 0, 'grad_clip', 'must be 0 (off) or more')
+    for name in ('beta1', 'beta2'):
+        need(0 <= getattr(cfg, name) < 1, name, 'an AdamW beta, at least 0 and below 1')
+    mix = cfg.mixture
+    if not (isinstance(mix, dict) and mix and all(isinstance(w, (int, float)) and not isinstance(w, bool)
+                                                  and math.isfinite(w) and w >= 0 for w in mix.values())
+            and sum(mix.values()) > 0):
+        raise M.InputError(f"mixture={mix!r}: name each language with a weight of 0 or more, not all 0, "
+                           "like {'hi': 0.7, 'en': 0.3}")
+    M.check_system(cfg.device, cfg.dtype)
+    need(cfg.save_dtype in ('', 'float32', 'bfloat16', 'float16'), 'save_dtype', "choose '', float32, bfloat16 or float16")
+    need(cfg.mode in ('full', 'lora', 'embed', 'embed+head', 'lora+embed') or cfg.mode.startswith('layers:'), 'mode',
+         f"choose one of: {M.TRAIN_MODES}")
+    if 'lora' in cfg.mode:
+        need(cfg.lora_r >= 1, 'lora_r', 'the adapters\' rank, 1 or more')
+        need(0 <= cfg.lora_dropout < 1, 'lora_dropout', 'a probability below 1')
+        need(set(cfg.lora_targets) <= set(M.LORA_TARGETS), 'lora_targets', f"names among {' '.join(M.LORA_TARGETS)}")
+    if cfg.init_from == 'scratch':
+        for name in ('dim', 'n_layers', 'n_heads', 'multiple_of'):
+            need(getattr(cfg, name) >= 1, name, 'must be 1 or more')
+        kv = cfg.n_kv_heads or cfg.n_heads
+        need(cfg.n_kv_heads >= 0 and cfg.n_heads % kv == 0, 'n_kv_heads', f'must divide n_heads={cfg.n_heads} (0: as many)')
+        need(cfg.dim % cfg.n_heads == 0 and cfg.dim // cfg.n_heads % 2 == 0, 'dim',
+             f'must be n_heads={cfg.n_heads} times an even head size (RoPE rotates pairs)')
+    elif cfg.init_from != 'resume':
+        ckpt = Path(cfg.init_from)
+        if not (ckpt / 'params.json').is_file() or not any(ckpt.glob('consolidated.*.pth')):
+            raise M.InputError(f"init_from={cfg.init_from}: not a Meta checkpoint directory (params.json and "
+                               "consolidated.*.pth); name one, or use 'scratch' or 'resume'")
+    M.check_writable(cfg.out_dir, 'out_dir')
 
 
 # -----------------------------------------------------------------------------------------------
@@ -314,6 +365,7 @@ def save_checkpoint(cfg, run, model, optimizer, step, proc):
         if 'lora' in cfg.mode:
             files['adapter.pth'] = M.lora_state_dict(state)
         M.save(out / name, run['args'], weights, run['tokenizer'], files)
+        M.recover(out / 'latest')  # links left by killed runs
         link = out / f'.latest.tmp{os.getpid()}'
         link.unlink(missing_ok=True)
         link.symlink_to(name)
@@ -332,28 +384,59 @@ def start_run(cfg, rank):
         if not latest.exists():
             raise M.InputError(f"{out}: no checkpoint to resume (no {latest}); start with init_from=scratch "
                                "or a checkpoint directory")
-        saved = json.loads((latest / 'run.json').read_text())
+        try:
+            saved = json.loads((latest / 'run.json').read_text())
+            assert isinstance(saved, dict) and isinstance(saved['config'], dict)
+        except (OSError, ValueError, KeyError, AssertionError) as e:
+            raise M.InputError(f"{latest.resolve()}/run.json: missing or damaged ({type(e).__name__}); point latest "
+                               "at an earlier step_* (ln -sfn step_N latest) or start a new run from it with init_from=")
+        read_train_state(latest / 'train_state.pth', mmap=True)
         differ = [k for k, v in saved['config'].items() if k not in RESUME_MAY_CHANGE and getattr(cfg, k, v) != v]
         if differ:
             raise M.InputError(f"{latest}/run.json: resume with the run's own settings; these differ: "
                                + ', '.join(f"{k}={getattr(cfg, k)!r} (run: {saved['config'][k]!r})" for k in differ))
         return saved
-    if (out / 'latest').exists() or any(out.glob('step_*')):
-        if not cfg.overwrite:
-            raise M.InputError(f"{out}: holds checkpoints of another run; resume it with init_from=resume, "
-                               "set overwrite=True to replace it, or choose another out_dir")
-        if rank == 0:
-            for old in out.glob('step_*'):
-                shutil.rmtree(old)
-            for f in ('latest', 'log.jsonl'):
-                (out / f).unlink(missing_ok=True)
+    if ((out / 'latest').exists() or any(out.glob('step_*'))) and not cfg.overwrite:
+        raise M.InputError(f"{out}: holds checkpoints of another run; resume it with init_from=resume, "
+                           "set overwrite=True to replace it, or choose another out_dir")
     return None
+
+
+def clear_run(cfg, rank):
+    """overwrite=True: the old run's checkpoints go only now, once the new run has passed every check."""
+    out = Path(cfg.out_dir)
+    if rank == 0:
+        for old in out.glob('step_*'):
+            shutil.rmtree(old)
+        for f in ('latest', 'log.jsonl'):
+            (out / f).unlink(missing_ok=True)
+
+
+def logged_step(line):
+    """The step of a log.jsonl line; a line torn by a kill counts as after every step (dropped)."""
+    try:
+        return json.loads(line)['step']
+    except (ValueError, KeyError, TypeError):
+        return math.inf
+
+
+def read_train_state(path, mmap=False):
+    """train_state.pth through the weights-only unpickler (it never runs code from the file). Every
+    process reads it memory-mapped at the start (cheap) so that a damaged file stops them all alike."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', UserWarning)  # torch's pickle-protocol warning, before refusing
+            return torch.load(path, map_location='cpu', weights_only=True, mmap=mmap)
+    except FileNotFoundError:
+        raise M.InputError(f"{path}: missing; resume from an earlier step_* or start a new run with init_from=")
+    except (pickle.UnpicklingError, RuntimeError, EOFError, OSError, ValueError) as e:
+        raise M.InputError(f"{path}: not a plain-tensor checkpoint this code can read ({M.torch_reason(e)}); "
+                           "resume from an earlier step_*")
 
 
 def restore(model, optimizer, resume_dir, proc):
     """Trainable weights and optimizer state from train_state.pth; frozen weights were rebuilt."""
-    saved = (torch.load(Path(resume_dir) / 'train_state.pth', map_location='cpu', weights_only=True)
-             if proc.rank == 0 else {})
+    saved = read_train_state(Path(resume_dir) / 'train_state.pth') if proc.rank == 0 else {}
     opts = StateDictOptions(full_state_dict=True, broadcast_from_rank0=proc.world > 1, strict=False)
     set_model_state_dict(model, saved.get('trainable', {}), options=opts)
     set_optimizer_state_dict(model, optimizer, saved.get('optimizer', {}), options=opts)
@@ -463,9 +546,10 @@ def train(cfg, run, model, optimizer, data, start_step, proc):
         norm = norm.full_tensor() if hasattr(norm, 'full_tensor') else norm
         if not (math.isfinite(step_loss) and math.isfinite(norm.item())):
             latest = out / 'latest'
-            sys.exit(f"error: the loss (or gradient norm) is not finite at step {step}; nothing was updated. "
-                     f"The last good checkpoint is {latest.resolve() if latest.exists() else 'none'}: lower lr, "
-                     "check the data, or resume from it")
+            sys.exit(f"error: lr={cfg.lr}: the loss (or gradient norm) is not finite at step {step}; nothing was "
+                     "updated. Start a new run with a lower lr " + (f"and init_from={latest.resolve()} (the last "
+                     "checkpoint; its weights may already be diverging)" if latest.exists() else "")
+                     + "; also check the data")
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
         done = step + 1
@@ -491,15 +575,22 @@ def train(cfg, run, model, optimizer, data, start_step, proc):
 
 def run_stage(cfg, make_data):
     """Everything around the loop, shared with sft.py: processes, the run directory, the model, the
-    optimiser, resume. make_data(cfg, data_meta, rank, world) -> (get_sample, eval_sets)."""
+    optimiser, resume. make_data(cfg, data_meta, rank, world) -> (get_sample, eval_sets). The settings
+    were checked before (check_settings), so that every process stops at once, the same way."""
     proc = setup_distributed(cfg)
-    data_meta = read_meta(cfg.data_dir)
-    data = make_data(cfg, data_meta, proc.rank, proc.world)
+    data_meta = read_meta(cfg.data_dir, ('tokenizer', 'tokenizer_sha256', 'vocab_size'))
+    data = make_data(cfg, data_meta, proc.rank, proc.world)  # checks the shards before the model is built
     saved = start_run(cfg, proc.rank)
     if saved:  # rebuild exactly what the run started from, then load what it has trained since
+        if saved.get('data', {}).get('tokenizer_sha256') != data_meta['tokenizer_sha256']:
+            raise M.InputError(f"{cfg.data_dir}/meta.json: the shards were remade with another tokenizer since this "
+                               "run started; resume with the run's own data, or start a new run")
         resume_dir = (Path(cfg.out_dir) / 'latest').resolve()
         cfg.init_from = saved['config']['init_from']
     args, state, tokenizer, source_dtype, tied = initial_state(cfg, data_meta, proc.rank)
+    if data_meta['vocab_size'] > args.vocab_size:
+        raise M.InputError(f"{cfg.data_dir}/meta.json: token ids up to {data_meta['vocab_size'] - 1} but the model has "
+                           f"{args.vocab_size} embeddings; use the model's tokenizer, or resize_vocab=True")
     model, trainable, total = prepare_model(cfg, args, state, tied, proc)
     del state
     print0(f"{cfg.mode}: training {trainable:,} of {total:,} parameters on {proc.world} process(es), "
@@ -512,8 +603,11 @@ def run_stage(cfg, make_data):
         if proc.rank == 0:  # the log keeps what led to the checkpoint; steps after it will be redone
             log = Path(cfg.out_dir) / 'log.jsonl'
             lines = log.read_text().splitlines() if log.exists() else []
-            log.write_text(''.join(l + '\n' for l in lines if json.loads(l)['step'] <= start))
+            with M.atomic_path(log) as tmp:
+                tmp.write_text(''.join(l + '\n' for l in lines if logged_step(l) <= start))
         print0(f"resumed from {resume_dir} at step {start}", rank=proc.rank)
+    else:
+        clear_run(cfg, proc.rank)
     Path(cfg.out_dir).mkdir(parents=True, exist_ok=True)
     run = {'args': args, 'tokenizer': str(tokenizer), 'source_dtype': str(source_dtype).removeprefix('torch.'),
            'tied': tied, 'template': data_meta.get('template'), 'data': data_meta,
@@ -535,4 +629,6 @@ def pretrain_data(cfg, data_meta, rank, world):
 
 
 if __name__ == '__main__':
-    run_stage(M.configure(globals()), pretrain_data)
+    cfg = M.configure(globals())
+    check_settings(cfg)  # before the process group: every process stops at once, the same way
+    run_stage(cfg, pretrain_data)

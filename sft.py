@@ -14,6 +14,7 @@ instruction tuning changes or adds.
 
 import os
 from functools import lru_cache
+from types import SimpleNamespace
 
 import numpy as np
 import torch
@@ -21,7 +22,7 @@ import torch
 import model as M
 import pretrain
 from pretrain import IGNORE
-from tokenize_prep import read_shard
+from tokenize_prep import read_meta, read_shard
 
 # -----------------------------------------------------------------------------------------------
 # settings: pretrain.py's, with these changes and additions
@@ -91,6 +92,7 @@ def instruction_data(cfg, meta, rank, world):
     start of that epoch's order); max_steps and warmup_steps follow from epochs and warmup_ratio
     (set here, before the run starts, so that a resumed run computes the same ones); the held-out
     instructions are scored at each evaluation."""
+    meta = read_meta(cfg.data_dir, ('bos_id', 'template'))  # the fields instruction shards add
     shard = open_instructions(cfg, cfg.train_shard, meta)
     spans, truncated, dropped = examples(shard, meta['bos_id'], cfg.block_size)
     if not spans:
@@ -122,5 +124,20 @@ def instruction_data(cfg, meta, rank, world):
     return get_sample, eval_sets
 
 
+def check_settings(cfg):
+    """pretrain.py's checks (max_steps and warmup_steps may still be derived), and this file's."""
+    if cfg.max_steps < 0 or (cfg.max_steps == 0 and cfg.epochs < 1):
+        raise M.InputError(f"epochs={cfg.epochs}, max_steps={cfg.max_steps}: set epochs to 1 or more "
+                           "(max_steps=0 derives the steps from it), or max_steps to a number of steps")
+    if not 0 <= cfg.warmup_ratio <= 1:
+        raise M.InputError(f"warmup_ratio={cfg.warmup_ratio}: a share of max_steps, between 0 and 1")
+    if not cfg.train_shard:
+        raise M.InputError("train_shard: name the instruction shard in data_dir, like sft.train.bin")
+    pretrain.check_settings(SimpleNamespace(**{**vars(cfg), 'max_steps': cfg.max_steps or 1,
+                                               'warmup_steps': max(cfg.warmup_steps, 0)}))
+
+
 if __name__ == '__main__':
-    pretrain.run_stage(M.configure(globals(), base=pretrain), instruction_data)
+    cfg = M.configure(globals(), base=pretrain)
+    check_settings(cfg)  # before anything is read, on every process alike
+    pretrain.run_stage(cfg, instruction_data)

@@ -41,6 +41,7 @@ tokenizer_path = 'out/demo/tokenizer/tokenizer.model'  # the base tokenizer: Met
 tokenizer_train = 'data/demo/en.train.txt'  # if tokenizer_path is missing, train an English BPE on this ('' to refuse)
 tokenizer_vocab_size = 1000  # pieces of that tokenizer (LLaMA: 32000; the demo's English allows at most ~1800)
 out_dir = 'out/demo/data'  # shards and meta.json; replaced as a whole when the run succeeds
+overwrite = False  # replace an out_dir that holds something other than this script's own earlier output
 pretrain = {'en': 'data/demo/en.train.txt', 'hi': 'data/demo/hi.train.txt',
             'zh': 'data/demo/zh.train.txt'}  # language -> file, folder or list of them (.jsonl: JSON lines, else text)
 pretrain_val = {'en': 'data/demo/en.val.txt', 'hi': 'data/demo/hi.val.txt',
@@ -226,14 +227,21 @@ def read_shard(path):
     return Shard(path, tokens, mask)
 
 
-def read_meta(data_dir):
+def read_meta(data_dir, needs=()):
+    """meta.json of a data_dir, with the fields `needs` names."""
     path = Path(data_dir) / 'meta.json'
     try:
-        return json.loads(path.read_text())
+        meta = json.loads(path.read_text())
     except FileNotFoundError:
         raise InputError(f"{path}: not found; run tokenize_prep.py to write shards and meta.json")
-    except ValueError as e:
+    except (OSError, ValueError) as e:
         raise InputError(f"{path}: not valid JSON ({e})")
+    if not isinstance(meta, dict):
+        raise InputError(f"{path}: not a JSON object; it is not tokenize_prep.py's, re-run tokenize_prep.py")
+    missing = [k for k in needs if k not in meta]
+    if missing:
+        raise InputError(f"{path}: lacks {', '.join(missing)}; it is not tokenize_prep.py's, re-run tokenize_prep.py")
+    return meta
 
 
 # -----------------------------------------------------------------------------------------------
@@ -990,7 +998,66 @@ def prepare(cfg, tokenizer, base=None):
     return meta
 
 
+def check_settings(cfg, defaults=None):
+    """Every setting checked before any work: one line for the first that is wrong."""
+    defaults = defaults or globals()
+    if not (isinstance(cfg.workers, int) and cfg.workers >= 0):
+        raise InputError(f"workers={cfg.workers!r}: a count of processes, or 0 for one per core")
+    if not 0 <= cfg.val_fraction < 1:
+        raise InputError(f"val_fraction={cfg.val_fraction!r}: a share between 0 and 1 (0.01 holds out 1%)")
+    for name in ('tokenizer_vocab_size', 'extend_vocab_size'):
+        if getattr(cfg, name) < 1:
+            raise InputError(f"{name}={getattr(cfg, name)!r}: a number of pieces, at least 1")
+    for name in ('pretrain_budget', 'sft_budget'):
+        for key, n in getattr(cfg, name).items():
+            if not (isinstance(n, int) and not isinstance(n, bool) and n >= 0):
+                raise InputError(f"{name}[{key!r}]={n!r}: a whole number of tokens/examples, 0 or more")
+    # Defaults are the demo's. Once the data is the user's own, a default still pointing at demo
+    # files would quietly mix the demo into a real run: refused (and named when the data is mixed).
+    data = [p for name in ('pretrain', 'sft', 'extend') if getattr(cfg, name) != defaults[name]
+            for p in _paths(getattr(cfg, name))]
+    own = [p for p in data if not p.startswith(('data/demo/', 'out/demo/'))]
+    demo = [name for name in ('pretrain', 'pretrain_val', 'report', 'tokenizer_train', 'english_text', 'extend_out')
+            if getattr(cfg, name) == defaults[name] and getattr(cfg, name)
+            and (name not in ('english_text', 'extend_out') or cfg.extend)
+            and (name != 'tokenizer_train' or not Path(cfg.tokenizer_path).exists())]
+    for name in demo if own else []:
+        if len(own) == len(data):
+            raise InputError(f"{name}: still the demo's {defaults[name]!r}, but your data is your own ({own[0]}); "
+                             f"set {name} for it (empty for none)")
+        print(f"note: {name}: using the demo's {defaults[name]!r} beside your {own[0]}")
+    check_out_dir(cfg)
+
+
+def _paths(value):
+    """The file names in a setting (strings with a '/', in dicts and lists, at any depth)."""
+    if isinstance(value, dict):
+        return [p for v in value.values() for p in _paths(v)]
+    if isinstance(value, (list, tuple)):
+        return [p for v in value for p in _paths(v)]
+    return [value] if isinstance(value, str) and '/' in value else []
+
+
+def check_out_dir(cfg):
+    """out_dir is replaced as a whole: only an empty folder or this script's own earlier output
+    (meta.json with format_version and tokenizer_sha256) is replaced without overwrite=True."""
+    out = Path(cfg.out_dir)
+    if os.path.lexists(out) and not out.is_dir():
+        raise InputError(f"out_dir={cfg.out_dir}: a file, not a folder; name a folder for the shards")
+    if not out.is_dir() or not any(out.iterdir()) or cfg.overwrite:
+        return
+    try:
+        meta = json.loads((out / 'meta.json').read_text())
+        ours = isinstance(meta, dict) and 'format_version' in meta and 'tokenizer_sha256' in meta
+    except (OSError, ValueError):
+        ours = False
+    if not ours:
+        raise InputError(f"out_dir={cfg.out_dir}: holds files that tokenize_prep.py did not write, and would be "
+                         "replaced as a whole; name a new or empty folder, or set overwrite=True to replace it")
+
+
 def main(cfg):
+    check_settings(cfg)
     path = Path(cfg.tokenizer_path)
     for paths in cfg.report.values():
         list_files(paths)

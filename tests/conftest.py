@@ -17,9 +17,12 @@ ASSETS = Path(os.environ['ASSETS_DIR']) if os.environ.get('ASSETS_DIR') else Non
 
 
 def asset(relpath):
-    """A file under ASSETS_DIR (shared/assets), or skip the test."""
-    if ASSETS is None or not (ASSETS / relpath).exists():
+    """A file under ASSETS_DIR (shared/assets). Without ASSETS_DIR the test is skipped; with it, a
+    missing file fails the test (a CI that sets ASSETS_DIR means to run these)."""
+    if ASSETS is None:
         pytest.skip(f"needs ASSETS_DIR with {relpath}")
+    if not (ASSETS / relpath).exists():
+        pytest.fail(f"ASSETS_DIR={ASSETS} is set but lacks {relpath}")
     return ASSETS / relpath
 
 

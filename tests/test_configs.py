@@ -29,7 +29,7 @@ def test_config_sets_only_settings_of_its_stage(path):
     base = importlib.import_module('pretrain') if stage == 'sft' else None
     cfg = M.configure(vars(module), [str(path)], base=base)  # raises on unknown names or wrong types
     for name, (value, _) in M._read_config(path).items():
-        assert getattr(cfg, name) == value or isinstance(value, int)
+        assert getattr(cfg, name) == (type(getattr(cfg, name))(value) if isinstance(value, list) else value), name
 
 
 def test_demo_script_and_readme_agree_with_the_configs():

@@ -55,4 +55,6 @@ def test_each_stage_consumes_the_previous_stages_output(tmp_path):
     # the extended vocabulary cuts Hindi into far fewer tokens than the English one
     assert results['cpt']['tasks']['ppl']['hi']['tokens_per_char'] < results['base']['tasks']['ppl']['hi']['tokens_per_char'] / 2
     assert 'ppl/hi/bits_per_byte' in printed
-    assert torch.load(out / 'sft' / 'latest' / 'consolidated.00.pth', weights_only=True)
+    sft_w, cpt_w = (torch.load(out / d / 'latest' / 'consolidated.00.pth', weights_only=True) for d in ('sft', 'cpt'))
+    assert sft_w.keys() == cpt_w.keys() and all(torch.isfinite(v).all() for v in sft_w.values())
+    assert any(not torch.equal(sft_w[k], cpt_w[k]) for k in sft_w)  # instruction tuning changed the model

@@ -5,6 +5,7 @@ import json
 import re
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 import torch
@@ -69,15 +70,24 @@ def test_logits_match_transformers(name, tmp_path):
     # max_seq_len 4096 with tokens spread over it, so the scaled (low) frequencies matter
     args = tiny_args(**CONFIGS[name], max_seq_len=4096)
     model = random_model(args)
+    with torch.no_grad():  # N(0, 0.02) weights leave attention nearly uniform, blind to RoPE: sharpen it
+        for layer in model.layers:
+            layer.attention.wq.weight.mul_(8)
+            layer.attention.wk.weight.mul_(8)
     if 'tied' in name:
         model.output.weight = model.tok_embeddings.weight
     state = M.meta_state_dict(model.state_dict(), tied=model.tied)
     hf = to_hf(args, state)
+    # a deliberately wrong RoPE: the other scaling factor, or another base
+    wrong = to_hf(replace(args, rope_scaling_factor=8.0 if args.rope_scaling_factor else 32.0) if args.use_scaled_rope
+                  else replace(args, rope_theta=args.rope_theta * 2), state)
     tokens = torch.randint(0, args.vocab_size, (2, 24))
     far = torch.randint(0, args.vocab_size, (1, 3000))  # positions past 2048, where scaled frequencies act
     with torch.no_grad():
         for t in (tokens, far):
-            assert (model(t) - hf(t).logits).abs().max().item() <= 1e-4
+            ours = model(t)
+            assert (ours - hf(t).logits).abs().max().item() <= 1e-5  # measured: <= 5e-7
+        assert (ours - wrong(far).logits).abs().max().item() > 1e-2  # measured: 0.016 to 0.2, 1000x the tolerance
 
 
 def test_scaled_rope_constants_follow_llama_models():
@@ -299,7 +309,13 @@ def test_resize_initialises_new_rows_from_old_pieces(sp_tokenizer, tmp_path):
     assert E.shape[0] == new.n_words == model.args.vocab_size and model.output.weight.shape[0] == new.n_words
     assert torch.equal(E[:300], before['tok_embeddings.weight'])
     for i in range(300, new.n_words):
-        ids = old.encode(new.decode([i]), bos=False, eos=False)
+        piece = new.sp.id_to_piece(i)
+        if piece == 'ठीक':  # no such characters in the English base: its UTF-8 bytes, and no '▁' (word-internal)
+            ids = [old.sp.piece_to_id(f'<0x{b:02X}>') for b in piece.encode()]
+        else:  # English: the base pieces that spell exactly this piece
+            ids = old.encode(piece[1:], bos=False, eos=False)
+            assert ''.join(old.sp.id_to_piece(j) for j in ids) == piece
+        assert len(ids) > 1
         assert torch.allclose(E[i], before['tok_embeddings.weight'][ids].mean(0))
         assert torch.allclose(model.output.weight[i], before['output.weight'][ids].mean(0))
 

@@ -219,9 +219,9 @@ def test_out_dir_of_another_run_is_refused_unless_resuming_or_overwriting(data, 
 
 
 def test_non_finite_loss_stops_and_keeps_the_last_good_checkpoint(data, tmp_path):
-    r = run(data, tmp_path / 'out', '--max_steps=60', '--ckpt_interval=1', '--lr=1e4', '--warmup_steps=1',
-            '--grad_clip=0', ok=False)
-    one_line_error(r, 'not finite', 'last good checkpoint')
+    r = run(data, tmp_path / 'out', '--max_steps=60', '--ckpt_interval=1', '--lr=1.0', '--beta1=0.5', '--beta2=0.0',
+            '--warmup_steps=1', '--grad_clip=0', ok=False)  # lr above 1 is refused up front
+    one_line_error(r, 'not finite', 'a new run with a lower lr and init_from=')
     good = int(os.readlink(tmp_path / 'out' / 'latest').split('_')[1])
     assert str(good) in r.stderr.split('step_')[-1] and all(torch.isfinite(v).all() for v in weights(tmp_path / 'out').values())
 
@@ -300,3 +300,71 @@ def test_llama3_shaped_model_continues_on_an_extended_vocabulary(tmp_path, tikto
     with torch.no_grad():  # greedy over the grown vocabulary: each new id is the argmax of the full forward
         logits = model(torch.tensor([prompt + new[:-1]]))
     assert logits.shape[-1] == n + 20 and logits[0, len(prompt) - 1:].argmax(-1).tolist() == new
+
+
+def test_keep_last_prunes_and_a_moved_run_resumes_past_a_torn_log_line(data, tmp_path):
+    settings = ['--ckpt_interval=1', '--keep_last=2', '--eval_interval=4', '--peak_flops=1e12']
+    run(data, tmp_path / 'a', '--max_steps=3', *settings)
+    assert sorted(p.name for p in (tmp_path / 'a').glob('step_*')) == ['step_000002', 'step_000003']
+    assert os.readlink(tmp_path / 'a' / 'latest') == 'step_000003'
+    (tmp_path / 'a').rename(tmp_path / 'b')  # moved: run.json still names a/
+    with open(tmp_path / 'b' / 'log.jsonl', 'a') as f:
+        f.write('{"step": 4, "lo')  # the line a kill tore
+    run(data, tmp_path / 'b', '--max_steps=4', *settings, '--init_from=resume')
+    assert sorted(p.name for p in (tmp_path / 'b').glob('step_*')) == ['step_000003', 'step_000004']
+    records = [r for r in log(tmp_path / 'b') if 'loss' in r]
+    assert [r['step'] for r in records] == [1, 2, 3, 4]
+    ratio = [r['mfu'] / r['tokens_per_s'] for r in records]  # MFU = flops per token x tokens/s / peak
+    assert all(r['tokens_per_s'] > 0 for r in records) and max(ratio) - min(ratio) < 1e-6 * ratio[0]
+
+
+def test_a_kill_mid_save_leaves_latest_whole_and_resumable(data, tmp_path):
+    settings = ['--max_steps=12', '--ckpt_interval=1', '--eval_interval=12']
+    out = tmp_path / 'out'
+    p = subprocess.Popen(command(data, out, *settings), cwd=ROOT, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, env={**os.environ, 'OMP_NUM_THREADS': '1'})
+    deadline = time.time() + 120
+    saving = []
+    while p.poll() is None and time.time() < deadline and not saving:
+        saving = list(out.glob('.step_00000[2-9].tmp*/consolidated.00.pth'))
+    p.kill()  # while a checkpoint is being written: its temporary folder exists
+    p.wait()
+    step = int(saving[0].parent.name[6:12])
+    assert p.returncode == -signal.SIGKILL and os.readlink(out / 'latest') in (f'step_{step - 1:06d}', f'step_{step:06d}')
+    model, _ = M.load(out / 'latest')  # whole: every file there loads
+    assert train_state(out)['step'] == int(os.readlink(out / 'latest')[-6:])
+    run(data, out, *settings, '--init_from=resume')
+    assert os.readlink(out / 'latest') == 'step_000012' and not list(out.glob('.*tmp*'))
+
+
+def test_a_full_disk_mid_save_is_one_line_and_latest_stays(data, tmp_path):
+    """Files may grow to 40 kB (RLIMIT_FSIZE), as if the disk filled: the step-4 checkpoint cannot be
+    written, the run stops with one line, and latest still names the complete step-2 checkpoint."""
+    import resource
+    out = tmp_path / 'out'
+    run(data, out, '--max_steps=2', '--ckpt_interval=2', '--eval_interval=2')
+    before = {p.name: p.read_bytes() for p in (out / 'step_000002').iterdir()}
+
+    def small_disk():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails with EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (40_000, 40_000))
+    r = subprocess.run(command(data, out, '--max_steps=4', '--ckpt_interval=2', '--eval_interval=2', '--init_from=resume'),
+                       cwd=ROOT, capture_output=True, text=True, env={**os.environ, 'OMP_NUM_THREADS': '1'},
+                       preexec_fn=small_disk)
+    one_line_error(r, 'step_000004', 'cannot write')
+    assert os.readlink(out / 'latest') == 'step_000002' and not list(out.glob('*step_000004*'))
+    assert {p.name: p.read_bytes() for p in (out / 'step_000002').iterdir()} == before
+
+
+def test_embed_lr_reaches_the_embedding_and_output_only():
+    from types import SimpleNamespace
+    import pretrain
+    model = random_model(tiny_args())
+    cfg = SimpleNamespace(lr=1e-3, embed_lr=5e-2, weight_decay=0.1, beta1=0.9, beta2=0.95)
+    optimizer = pretrain.make_optimizer(cfg, model, torch.device('cpu'))
+    lr_of = {id(p): g['lr'] for g in optimizer.param_groups for p in g['params']}
+    decay_of = {id(p): g['weight_decay'] for g in optimizer.param_groups for p in g['params']}
+    for name, p in model.named_parameters():
+        embed = name.startswith(('tok_embeddings.', 'output.'))
+        assert lr_of[id(p)] == (5e-2 if embed else 1e-3), name
+        assert decay_of[id(p)] == (0.1 if p.dim() >= 2 else 0.0), name  # never on norms

@@ -172,6 +172,8 @@ def test_two_process_fsdp_matches_one_process_and_resume_is_exact(setup, tmp_pat
         time.sleep(0.01)
     os.killpg(p.pid, signal.SIGKILL)
     p.wait()
+    killed_at, end = (int(os.readlink(d / 'latest').split('_')[1]) for d in (tmp_path / 'killed', tmp_path / 'one'))
+    assert killed_at < end, "the run finished before it could be killed"
     run(setup, tmp_path / 'killed', *settings, '--grad_accum=2', '--init_from=resume')
     a = torch.load(tmp_path / 'one' / 'latest' / 'train_state.pth', weights_only=True)['trainable']
     b = torch.load(tmp_path / 'killed' / 'latest' / 'train_state.pth', weights_only=True)['trainable']

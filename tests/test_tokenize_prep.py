@@ -2,7 +2,14 @@
 prompt, workers change nothing, extension keeps English ids, shortening round-trips, bad input is
 refused with file and line and leaves nothing behind."""
 import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,7 +17,7 @@ import regex
 
 import model as M
 import tokenize_prep as T
-from conftest import TEXT, asset
+from conftest import ROOT, TEXT, asset
 
 ENGLISH = [f"Line {i}: the river runs past {i * 7 % 13} old mills, and bakers open at dawn." for i in range(60)]
 HINDI = ["नदी के किनारे एक पुराना गाँव है और लोग सुबह बाज़ार जाते हैं।", "मेरा नाम राम है और मैं दिल्ली में रहता हूँ।",
@@ -423,3 +430,115 @@ def test_malformed_json_and_empty_corpus(sp_tokenizer, tmp_path):
             T.prepare(settings(out_dir=out, **kw), sp_tokenizer)
     assert sorted(p.name for p in tmp_path.iterdir()) == ['a.json', 'b.jsonl', 'bad.tsv', 'c.json', 'empty.txt',
                                                           'none.json', 'two.en', 'two.hi']
+
+
+# ---------------------------------------------------------------- out_dir: refused, replaced whole, survives kills
+
+KILL_AFTER_SWAP = """
+import os, runpy, signal, sys
+import model
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)
+if sys.argv[1] == 'exchange':  # killed right after the one-step swap, before the old output is deleted
+    swap = model._exchange
+    model._exchange = lambda a, b: (swap(a, b), die())
+else:  # no exchange: killed between the two renames (old output aside, new not yet in place)
+    model._exchange = lambda a, b: False
+    rename = os.rename
+    def first_rename_then_die(a, b):
+        rename(a, b)
+        if '.old' in str(b):
+            die()
+    model.os.rename = first_rename_then_die
+sys.argv = sys.argv[2:]
+runpy.run_path('tokenize_prep.py', run_name='__main__')
+"""
+
+
+def snapshot(folder):
+    """{name: bytes} of everything in a folder; None when it does not exist."""
+    folder = Path(folder)
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())} if folder.is_dir() else None
+
+
+def prep_command(tokenizer, text, out):
+    return ['tokenize_prep.py', f'--tokenizer_path={tokenizer}', f"--pretrain={{'en': '{text}'}}",
+            '--pretrain_val={}', '--report={}', '--workers=1', '--val_fraction=0.1', f'--out_dir={out}']
+
+
+def run_prep(args, **kw):
+    return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, 'OMP_NUM_THREADS': '1'}, **kw)
+
+
+@pytest.fixture
+def two_outputs(sp_tokenizer, tmp_path):
+    """An out_dir written from one text, and the bytes the same run writes from another."""
+    old, new = write(tmp_path / 'old.txt', ENGLISH[:30]), write(tmp_path / 'new.txt', ENGLISH * 20)
+    out = tmp_path / 'out'
+    for text, folder in ((new, tmp_path / 'ref'), (old, out)):
+        T.main(M.configure(vars(T), prep_command(sp_tokenizer, text, folder)[1:]))
+    return out, snapshot(out), snapshot(tmp_path / 'ref'), new
+
+
+@pytest.mark.parametrize('swap', ['exchange', 'two renames'])
+def test_a_kill_during_the_swap_leaves_the_old_or_the_new_output(sp_tokenizer, two_outputs, swap):
+    out, old, new, text = two_outputs
+    r = run_prep(['-c', KILL_AFTER_SWAP, swap.split()[0], *prep_command(sp_tokenizer, text, out)])
+    assert r.returncode == -signal.SIGKILL, r.stderr[-2000:]  # the kill did happen, mid-swap
+    leftovers = [p.name for p in out.parent.iterdir() if p.name.startswith('.out.')]
+    assert leftovers  # the hidden copy the kill left behind ...
+    if swap == 'exchange':
+        assert snapshot(out) == new  # the swap is one step: the new output, whole
+    else:
+        assert snapshot(out) is None  # between two renames; the next writer puts the old one back first
+        M.recover(out)
+        assert snapshot(out) == old
+    M.recover(out)  # ... is cleaned up by the next writer, the process being dead
+    assert not [p.name for p in out.parent.iterdir() if p.name.startswith('.out.')]
+
+
+def test_kills_at_any_moment_leave_the_old_or_the_new_output(sp_tokenizer, two_outputs):
+    out, old, new, text = two_outputs
+    for delay in (0.0, 0.2, 1.0):
+        p = subprocess.Popen([sys.executable, *prep_command(sp_tokenizer, text, out)], cwd=ROOT,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, 'OMP_NUM_THREADS': '1'})
+        tmp = out.with_name(f'.out.tmp{p.pid}')
+        while p.poll() is None and not tmp.exists():
+            time.sleep(0.002)
+        time.sleep(delay)
+        p.kill()
+        p.wait()
+        assert snapshot(out) in (old, new), delay
+        old = snapshot(out)
+    assert run_prep(prep_command(sp_tokenizer, text, out)).returncode == 0
+    assert snapshot(out) == new and sorted(p.name for p in out.parent.iterdir() if p.name.startswith('.out')) == []
+
+
+def test_an_out_dir_that_is_not_our_own_output_is_refused(sp_tokenizer, tmp_path):
+    text = write(tmp_path / 'corpus.txt', ENGLISH)
+    mine = tmp_path / 'mine'
+    mine.mkdir()
+    (mine / 'notes.txt').write_text('my own notes')
+    shutil.copy(text, mine / 'corpus.txt')
+    before = snapshot(mine)
+    for out, message in [(mine, 'holds files that tokenize_prep.py did not write'), (mine / 'notes.txt', 'a file, not a folder')]:
+        cfg = settings(tokenizer_path=str(sp_tokenizer), pretrain={'en': str(mine / 'corpus.txt')}, out_dir=str(out))
+        with pytest.raises(M.InputError, match=message):
+            T.main(cfg)
+        assert snapshot(mine) == before
+    T.main(settings(tokenizer_path=str(sp_tokenizer), pretrain={'en': text}, out_dir=str(mine), overwrite=True))
+    assert 'meta.json' in snapshot(mine)
+    T.main(settings(tokenizer_path=str(sp_tokenizer), pretrain={'en': text}, out_dir=str(mine)))  # now it is ours
+
+
+def test_demo_defaults_do_not_follow_a_real_tokenizer(sp_tokenizer, tmp_path):
+    text = write(tmp_path / 'corpus.txt', ENGLISH)
+    cfg = M.configure(vars(T), [f'--tokenizer_path={sp_tokenizer}', f"--pretrain={{'en': '{text}'}}",
+                                f'--out_dir={tmp_path / "out"}', '--pretrain_val={}'])
+    with pytest.raises(M.InputError, match=r"report: still the demo's"):
+        T.main(cfg)
+    cfg.report, cfg.extend = {}, {'en': text}
+    with pytest.raises(M.InputError, match=r"english_text: still the demo's"):
+        T.main(cfg)
+    assert not (tmp_path / 'out').exists()
