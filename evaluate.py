@@ -1516,12 +1516,15 @@ def evaluate(ckpt_dir, cfg):
 def check_settings(cfg):
     """The numeric settings, before any checkpoint is read: one line for the first that is wrong."""
     for name in ('batch_size', 'max_seq_len', 'mt_beam', 'qa_max_new_tokens', 'mt_max_new_tokens',
-                 'chat_max_new_tokens', 'judge_samples', 'align_max'):
+                 'chat_max_new_tokens', 'align_max'):
         if getattr(cfg, name) < 1:
             raise InputError(f"{name}={getattr(cfg, name)!r}: must be 1 or more")
-    for name in ('max_examples', 'ppl_window', 'ppl_stride', 'mc_shots', 'judge_retries', 'scaling_budget'):
+    for name in ('max_examples', 'ppl_window', 'ppl_stride', 'mc_shots', 'judge_samples', 'judge_retries',
+                 'scaling_budget'):
         if getattr(cfg, name) < 0:
-            raise InputError(f"{name}={getattr(cfg, name)!r}: must be 0 or more (max_examples=0: all)")
+            raise InputError(f"{name}={getattr(cfg, name)!r}: must be 0 or more (0: all examples, the paper's samples)")
+    if not (cfg.judge_temperature == -1 or 0 <= cfg.judge_temperature <= 2):
+        raise InputError(f"judge_temperature={cfg.judge_temperature!r}: between 0 and 2, or -1 for the paper's")
     M.check_system(cfg.device, cfg.dtype)
 
 
