@@ -1,5 +1,5 @@
-"""sft.py: COMMIT on the demo: English instructions code-mixed with the en-hi dictionary inside
-the untouched English template (codemix.py wrote them), plus the translation data.
+"""sft.py: COMMIT on the demo: the English instructions code-mixed with the en-hi dictionary inside
+the untouched English template (codemix.py wrote them).
     python sft.py configs/demo_sft_commit.py
 """
 out_dir = 'out/demo/sft_commit'
