@@ -374,24 +374,37 @@ def restore(model, optimizer, resume_dir, rank, world):
 # The loop
 
 
-def loss_sum(model, x, y, mask=None):
+def loss_sum(model, x, y):
     """Summed cross-entropy over the trained positions (label IGNORE elsewhere), and their count."""
-    logits = model(x, mask=mask)
+    logits = model(x)
     loss = F.cross_entropy(logits.view(-1, logits.size(-1)), y.view(-1), ignore_index=IGNORE, reduction='sum')
     return loss, (y != IGNORE).sum()
 
 
+def collate(samples, device):
+    """A micro-batch (x, y) from (x, y) pairs of any lengths: right-padded to the longest, the padding
+    never trained on (IGNORE). Attention is causal, so padding after a sequence cannot change what
+    the sequence computes (Alpaca's collator pads the same way). Pretraining windows are all
+    block_size long: then this is a plain stack."""
+    T = max(len(x) for x, _ in samples)
+    x = torch.zeros(len(samples), T, dtype=torch.long)
+    y = torch.full((len(samples), T), IGNORE, dtype=torch.long)
+    for i, (xi, yi) in enumerate(samples):
+        x[i, :len(xi)], y[i, :len(yi)] = xi, yi
+    return x.to(device), y.to(device)
+
+
 @torch.no_grad()
-def evaluate_loss(model, eval_sets, cfg, rank, world, device, make_mask=None):
+def evaluate_loss(model, eval_sets, cfg, rank, world, device):
     """{name: mean held-out loss per token}; each process scores its share of the windows."""
     model.eval()
     out = {}
     for name, windows in eval_sets.items():
         total = torch.zeros(2, dtype=torch.float64, device=device)
         for i in range(rank * cfg.batch_size, len(windows), world * cfg.batch_size):
-            x, y = (torch.stack(t).to(device) for t in zip(*windows[i:i + cfg.batch_size]))
+            x, y = collate(windows[i:i + cfg.batch_size], device)
             with torch.autocast(device.type, getattr(torch, cfg.dtype), enabled=cfg.dtype != 'float32'):
-                loss, count = loss_sum(model, x, y, make_mask(x) if make_mask else None)
+                loss, count = loss_sum(model, x, y)
             total += torch.stack([loss.double(), count.double()])
         total = all_reduce_sum(total, world)
         out[name] = (total[0] / total[1]).item()
@@ -399,22 +412,20 @@ def evaluate_loss(model, eval_sets, cfg, rank, world, device, make_mask=None):
     return out
 
 
-def train(cfg, run, model, optimizer, get_sample, eval_sets, start_step, rank, world, device, trainable, total,
-          make_mask=None):
+def train(cfg, run, model, optimizer, get_sample, eval_sets, start_step, rank, world, device, trainable, total):
     """The training loop, shared by pretrain.py and sft.py. get_sample(step, index) -> (x, y) gives
-    the index-th sequence of step's global batch; process `rank` takes its micro-batches from it.
-    make_mask(x), when given, is the attention mask of a micro-batch (sft.py's packed examples)."""
+    the index-th sequence of step's global batch (a window, or an example of any length up to
+    block_size); process `rank` takes its micro-batches from it."""
     out = Path(cfg.out_dir)
-    per_step = cfg.batch_size * cfg.grad_accum * world  # sequences in the global batch
     flops = flops_per_token(run['args'], trainable, total, cfg.block_size, cfg.mode)
     peak = cfg.peak_flops or (989e12 if device.type == 'cuda' and any(
         g in torch.cuda.get_device_name() for g in ('H100', 'H200')) else 0.0)
     autocast = torch.autocast(device.type, getattr(torch, cfg.dtype), enabled=cfg.dtype != 'float32' and world == 1)
     log = open(out / 'log.jsonl', 'a') if rank == 0 else None
-    t0 = time.perf_counter()
+    t0, timed_tokens = time.perf_counter(), 0  # since the last reset: logging, eval and saving excluded
     for step in range(start_step, cfg.max_steps + 1):
         if step % cfg.eval_interval == 0 or step == cfg.max_steps:
-            losses = evaluate_loss(model, eval_sets, cfg, rank, world, device, make_mask)
+            losses = evaluate_loss(model, eval_sets, cfg, rank, world, device)
             record = {'step': step, **{f'val_loss/{k}': v for k, v in losses.items()},
                       **{f'val_ppl/{k}': math.exp(min(v, 50)) for k, v in losses.items()}}
             print0(f"step {step}: " + '  '.join(f"{k} loss {v:.4f} ppl {math.exp(min(v, 50)):.2f}"
@@ -422,26 +433,31 @@ def train(cfg, run, model, optimizer, get_sample, eval_sets, start_step, rank, w
             if log:
                 log.write(json.dumps(record) + '\n')
                 log.flush()
-            t0 = time.perf_counter()
+            t0, timed_tokens = time.perf_counter(), 0
         if step == cfg.max_steps:
             break
-        torch.manual_seed(hash((cfg.seed, step, rank)) % 2**62)  # dropout: a function of the step, like the data
         factor = lr_factor(step, cfg)
         for g in optimizer.param_groups:
             g['lr'] = g['base_lr'] * factor
-        # this process's micro-batches, and the global count of trained tokens that normalises the loss
+        # this process's micro-batches, and the global counts of trained and fed tokens (the first
+        # normalises the loss, the second is the throughput)
         micro = []
         for m in range(cfg.grad_accum):
-            first = (m * world + rank) * cfg.batch_size
-            x, y = (torch.stack(t) for t in zip(*(get_sample(step, first + i) for i in range(cfg.batch_size))))
-            micro.append((x.to(device), y.to(device)))
-        n_trained = all_reduce_sum(sum((y != IGNORE).sum() for _, y in micro).double(), world)
+            first = (m * world + rank) * cfg.batch_size  # the micro-batch's first index in the global batch
+            micro.append((first, *collate([get_sample(step, first + i) for i in range(cfg.batch_size)], device)))
+        fed = sum(x.numel() for _, x, _ in micro)
+        counts = torch.stack([sum((y != IGNORE).sum() for _, _, y in micro).double(),
+                              torch.tensor(float(fed), dtype=torch.float64, device=device)])
+        n_trained, n_fed = all_reduce_sum(counts, world)
         step_loss = torch.zeros((), dtype=torch.float64, device=device)
-        for m, (x, y) in enumerate(micro):
+        for m, (first, x, y) in enumerate(micro):
             if world > 1:  # FSDP reduces gradients once, after the last micro-batch
                 model.set_requires_gradient_sync(m == cfg.grad_accum - 1)
+            # dropout: a function of (seed, step, micro-batch), like the data, so that one process
+            # draws the same masks as eight for the same global batch
+            torch.manual_seed(hash((cfg.seed, step, first)) % 2**62)
             with autocast:
-                loss, _ = loss_sum(model, x, y, make_mask(x) if make_mask else None)
+                loss, _ = loss_sum(model, x, y)
             (loss * (world / n_trained)).backward()  # FSDP averages over processes: this makes it the global mean
             step_loss += loss.detach().double()
         step_loss = (all_reduce_sum(step_loss, world) / n_trained).item()
@@ -456,11 +472,11 @@ def train(cfg, run, model, optimizer, get_sample, eval_sets, start_step, rank, w
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
         done = step + 1
+        timed_tokens += n_fed.item()
         if done % cfg.log_interval == 0 or done == cfg.max_steps:
             if device.type == 'cuda':
                 torch.cuda.synchronize()
-            dt = (time.perf_counter() - t0) / ((done - 1) % cfg.log_interval + 1)
-            tokens_per_s = per_step * cfg.block_size / dt
+            tokens_per_s = timed_tokens / (time.perf_counter() - t0)
             mfu = flops * tokens_per_s / (peak * world) if peak else None
             record = {'step': done, 'loss': step_loss, 'lr': cfg.lr * factor, 'grad_norm': norm.item(),
                       'tokens_per_s': tokens_per_s, 'mfu': mfu}
@@ -471,29 +487,29 @@ def train(cfg, run, model, optimizer, get_sample, eval_sets, start_step, rank, w
             if log:
                 log.write(json.dumps(record) + '\n')
                 log.flush()
-            t0 = time.perf_counter()
+            t0, timed_tokens = time.perf_counter(), 0
         if done % cfg.ckpt_interval == 0 or done == cfg.max_steps:
             save_checkpoint(cfg, run, model, optimizer, done, rank, world)
-            t0 = time.perf_counter()
+            t0, timed_tokens = time.perf_counter(), 0
     if log:
         log.close()
 
 
-def run_stage(cfg, make_data, make_mask=None):
+def run_stage(cfg, make_data):
     """Everything around the loop, shared with sft.py: processes, the run directory, the model, the
-    optimiser, resume. make_data(cfg, data_meta, world) -> (get_sample, eval_sets)."""
+    optimiser, resume. make_data(cfg, data_meta, rank, world) -> (get_sample, eval_sets)."""
     rank, world, device, mesh = setup_distributed(cfg)
+    data_meta = read_meta(cfg.data_dir)
+    get_sample, eval_sets = make_data(cfg, data_meta, rank, world)
     saved = start_run(cfg, rank)
     if saved:  # rebuild exactly what the run started from, then load what it has trained since
         resume_dir = (Path(cfg.out_dir) / 'latest').resolve()
         cfg.init_from = saved['config']['init_from']
-    data_meta = read_meta(cfg.data_dir)
     args, state, tokenizer, source_dtype, tied = initial_state(cfg, data_meta, rank)
-    get_sample, eval_sets = make_data(cfg, data_meta, world)
     model, trainable, total = prepare_model(cfg, args, state, tied, rank, world, device, mesh)
     del state
     print0(f"{cfg.mode}: training {trainable:,} of {total:,} parameters on {world} process(es), "
-           f"{cfg.batch_size * cfg.grad_accum * world * cfg.block_size:,} tokens per step", rank=rank)
+           f"{cfg.batch_size * cfg.grad_accum * world:,} sequences of up to {cfg.block_size} tokens per step", rank=rank)
     optimizer = make_optimizer(cfg, model, device)
     start = 0
     if saved:
@@ -506,12 +522,12 @@ def run_stage(cfg, make_data, make_mask=None):
     Path(cfg.out_dir).mkdir(parents=True, exist_ok=True)
     run = {'args': args, 'tokenizer': str(tokenizer), 'source_dtype': str(source_dtype).removeprefix('torch.'),
            'tied': tied, 'template': data_meta.get('template'), 'data': data_meta}
-    train(cfg, run, model, optimizer, get_sample, eval_sets, start, rank, world, device, trainable, total, make_mask)
+    train(cfg, run, model, optimizer, get_sample, eval_sets, start, rank, world, device, trainable, total)
     if world > 1:
         dist.destroy_process_group()
 
 
-def pretrain_data(cfg, data_meta, world):
+def pretrain_data(cfg, data_meta, rank, world):
     """Training windows drawn by the language mixture; fixed held-out windows per language (as many
     whatever the number of processes, so that every run of the same global batch sees the same)."""
     train_shards = {k: v for k, v in open_shards(cfg, 'train').items() if v.mask is None}

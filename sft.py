@@ -5,13 +5,15 @@
     torchrun --nproc_per_node=8 sft.py configs/X.py      # the same on 8 GPUs
 
 tokenize_prep.py wrote the examples: a prompt (BOS, template, instruction, input) whose tokens are
-masked, then the response and EOS, which are trained (Alpaca's rule). Here they are shuffled with
-the seed and packed into blocks of block_size + 1 tokens; by default each example attends only to
-itself, so packing changes nothing but speed. Every setting of pretrain.py applies (python sft.py
---help lists them all); those below are the ones instruction tuning changes or adds.
+masked, then the response and EOS, which are trained (Alpaca's rule). Here a step takes
+batch_size x grad_accum x processes examples (Alpaca and x-LLaMA: 128), a new seeded order each
+epoch, and each micro-batch is its examples right-padded to the longest, as Alpaca's collator does.
+Every setting of pretrain.py applies (python sft.py --help lists them all); those below are the ones
+instruction tuning changes or adds.
 """
 
 import os
+from functools import lru_cache
 
 import numpy as np
 import torch
@@ -29,72 +31,46 @@ data_dir = 'out/demo/data_ext'
 train_shard = 'sft.train.bin'  # the instruction shard in data_dir (tokenize_prep.py's)
 val_shard = 'sft.val.bin'  # held-out instructions ('' = none)
 template = 'alpaca'  # must be the template the shards were made with (meta.json); recorded with the checkpoint
-epochs = 3  # Alpaca and x-LLaMA: 3 epochs
+epochs = 3  # Alpaca and x-LLaMA (App. A): 3 epochs
 max_steps = 0  # 0 = epochs x steps per epoch
 warmup_ratio = 0.03  # Alpaca: 3% linear warmup, then cosine decay
 warmup_steps = -1  # -1 = warmup_ratio of max_steps
-isolate_examples = True  # packed examples attend only to themselves (False: across the block, a little faster)
-lr = 3e-4  # the demo's tiny model (1e-3 unlearns its English); 2e-5 at 7B (Alpaca README; x-LLaMA), see configs/
+min_lr_ratio = 0.0  # Alpaca (HF Trainer's cosine schedule): decay to 0
+lr = 3e-4  # the demo's tiny model (1e-3 unlearns its English); 2e-5 at 7B (Alpaca README; x-LLaMA App. A), see configs/
 weight_decay = 0.0  # Alpaca: weight_decay 0
-batch_size = 8  # sequences per micro-batch per process
-grad_accum = 2  # global batch = batch_size x grad_accum x processes (128 in Alpaca and x-LLaMA)
-block_size = 512  # Alpaca: model_max_length 512
+beta2 = 0.999  # Alpaca: HF Trainer's AdamW (betas 0.9, 0.999)
+batch_size = 8  # examples per micro-batch per process
+grad_accum = 2  # global batch = batch_size x grad_accum x processes examples (Alpaca and x-LLaMA: 128)
+block_size = 512  # the longest example; longer ones are cut (Alpaca: model_max_length 512)
 eval_interval = 100
 ckpt_interval = 100
 
 
 def labels(tokens, mask):
-    """Next-token targets for a block: tokens[1:], IGNORE where the target is masked (the prompt)."""
+    """Next-token targets for an example: tokens[1:], IGNORE where the target is masked (the prompt)."""
     y = torch.from_numpy(tokens[1:].astype(np.int64))
     return y.masked_fill(torch.from_numpy(mask[1:] == 0), IGNORE)
 
 
-def pack(shard, block_size, bos_id, seed):
-    """Blocks of whole examples (each starts with BOS), shuffled with the seed and packed greedily
-    into block_size + 1 tokens: a list of blocks, each a list of (start, end) spans of the shard.
-    An example longer than a block is cut to one block (its start: the prompt); one left with no
-    trained token is dropped. Returns (blocks, truncated count, dropped count)."""
+def examples(shard, bos_id, block_size):
+    """The (start, end) spans of a shard's examples, each starting with BOS and cut to block_size + 1
+    tokens (its start: the prompt), those left with no trained token dropped. Returns (spans,
+    truncated count, dropped count)."""
     starts = np.flatnonzero(np.asarray(shard.tokens) == bos_id)
     if len(starts) == 0 or starts[0] != 0:
         raise M.InputError(f"{shard.path}: examples must start with BOS ({bos_id}); re-run tokenize_prep.py")
     ends = np.append(starts[1:], len(shard.tokens))
-    cap = block_size + 1
-    blocks, current, used, truncated, dropped = [], [], 0, 0, 0
-    for i in np.random.default_rng(seed).permutation(len(starts)):
-        start, end = int(starts[i]), int(min(ends[i], starts[i] + cap))
-        truncated += int(ends[i] - starts[i] > cap)
-        if not shard.mask[start + 1:end].any():
-            dropped += 1
-            continue
-        if used + end - start > cap:
-            blocks.append(current)
-            current, used = [], 0
-        current.append((start, end))
-        used += end - start
-    return blocks + [current] * bool(current), truncated, dropped
+    cut = np.minimum(ends, starts + block_size + 1)
+    trained = np.concatenate([[0], np.cumsum(shard.mask, dtype=np.int64)])  # trained[i]: trained tokens before i
+    keep = trained[cut] - trained[starts + 1] > 0
+    spans = [(int(a), int(b)) for a, b in zip(starts[keep], cut[keep])]
+    return spans, int((ends > cut).sum()), int((~keep).sum())
 
 
-def block_arrays(shard, spans, block_size, pad_id):
-    """The tokens and mask of one packed block, padded to block_size + 1 (pad: not trained)."""
-    tokens = np.full(block_size + 1, pad_id, dtype=np.int64)
-    mask = np.zeros(block_size + 1, dtype=np.uint8)
-    at = 0
-    for start, end in spans:
-        tokens[at:at + end - start] = shard.tokens[start:end]
-        mask[at:at + end - start] = shard.mask[start:end]
-        at += end - start
-    return tokens, mask
-
-
-def example_mask(bos_id):
-    """make_mask(x) for the loop: causal attention within each packed example only. RoPE encodes
-    relative positions, so an example sees exactly what it would alone in a batch of its own."""
-    def make_mask(x):
-        doc = torch.cumsum(x == bos_id, dim=1)  # (B, T): which example each position belongs to
-        same = doc[:, :, None] == doc[:, None, :]  # (B, T, T)
-        causal = torch.ones(x.size(1), x.size(1), dtype=torch.bool, device=x.device).tril()
-        return (same & causal)[:, None]  # (B, 1, T, T)
-    return make_mask
+def example(shard, span):
+    """(x, y) of one example."""
+    tokens = np.asarray(shard.tokens[span[0]:span[1]], dtype=np.int64)
+    return torch.from_numpy(tokens[:-1]), labels(tokens, shard.mask[span[0]:span[1]])
 
 
 def open_instructions(cfg, name, meta):
@@ -109,52 +85,42 @@ def open_instructions(cfg, name, meta):
     return shard
 
 
-def schedule(cfg, meta, world):
-    """Pack the training shard, and set max_steps and warmup_steps from epochs and warmup_ratio
-    (before the run starts, so that a resumed run computes the same ones). Returns (shard, blocks)."""
+def instruction_data(cfg, meta, rank, world):
+    """make_data for pretrain.run_stage: get_sample(step, index) is the index-th example of step's
+    global batch, in a new seeded order each epoch (the last step of an epoch is topped up from the
+    start of that epoch's order); max_steps and warmup_steps follow from epochs and warmup_ratio
+    (set here, before the run starts, so that a resumed run computes the same ones); the held-out
+    instructions are scored at each evaluation."""
     shard = open_instructions(cfg, cfg.train_shard, meta)
-    blocks, truncated, dropped = pack(shard, cfg.block_size, meta['bos_id'], cfg.seed)
-    if not blocks:
+    spans, truncated, dropped = examples(shard, meta['bos_id'], cfg.block_size)
+    if not spans:
         raise M.InputError(f"{shard.path}: no example has a trained token within block_size={cfg.block_size}")
     per_step = cfg.batch_size * cfg.grad_accum * world
+    steps_per_epoch = -(-len(spans) // per_step)
     if cfg.max_steps <= 0:
-        cfg.max_steps = cfg.epochs * -(-len(blocks) // per_step)
+        cfg.max_steps = cfg.epochs * steps_per_epoch
     if cfg.warmup_steps < 0:
         cfg.warmup_steps = round(cfg.warmup_ratio * cfg.max_steps)
-    if int(os.environ.get('RANK', 0)) == 0:
-        print(f"{shard.path}: {len(blocks):,} blocks of {cfg.block_size + 1} tokens; {cfg.max_steps} steps "
-              f"({cfg.epochs} epochs) of {per_step} blocks; {truncated} examples cut to a block, {dropped} dropped")
-    return shard, blocks
+    pretrain.print0(f"{shard.path}: {len(spans):,} examples; {cfg.max_steps} steps ({cfg.epochs} epochs) of "
+                    f"{per_step} examples; {truncated} cut to block_size={cfg.block_size}, {dropped} dropped "
+                    "(no trained token left)", rank=rank)
 
+    @lru_cache(maxsize=2)
+    def order(epoch):
+        return np.random.default_rng([cfg.seed, epoch]).permutation(len(spans))
 
-def data_from(shard, blocks):
-    """make_data(cfg, meta, world) for pretrain.run_stage: get_sample(step, index) over the packed
-    blocks, a new seeded order each epoch, and the held-out instructions."""
-    def make_data(cfg, meta, world):
-        per_step = cfg.batch_size * cfg.grad_accum * world
-        steps_per_epoch = -(-len(blocks) // per_step)
-        pad = meta['eos_id']
+    def get_sample(step, index):
+        epoch = step // steps_per_epoch
+        local = (step - epoch * steps_per_epoch) * per_step + index
+        return example(shard, spans[order(epoch)[local % len(spans)]])
 
-        def get_sample(step, index):
-            epoch = step // steps_per_epoch
-            order = np.random.default_rng([cfg.seed, epoch]).permutation(len(blocks))
-            local = (step - epoch * steps_per_epoch) * per_step + index
-            tokens, mask = block_arrays(shard, blocks[order[local % len(blocks)]], cfg.block_size, pad)
-            return torch.from_numpy(tokens[:-1]), labels(tokens, mask)
-
-        eval_sets = {}
-        if cfg.val_shard:
-            val = open_instructions(cfg, cfg.val_shard, meta)
-            val_blocks = pack(val, cfg.block_size, meta['bos_id'], cfg.seed)[0][:cfg.eval_batches * per_step]
-            eval_sets['instructions'] = [
-                (torch.from_numpy(t[:-1]), labels(t, m))
-                for t, m in (block_arrays(val, b, cfg.block_size, pad) for b in val_blocks)]
-        return get_sample, eval_sets
-    return make_data
+    eval_sets = {}
+    if cfg.val_shard:
+        val = open_instructions(cfg, cfg.val_shard, meta)
+        held_out = examples(val, meta['bos_id'], cfg.block_size)[0][:cfg.eval_batches * per_step]
+        eval_sets['instructions'] = [example(val, span) for span in held_out]
+    return get_sample, eval_sets
 
 
 if __name__ == '__main__':
-    cfg = M.configure(globals(), base=pretrain)
-    meta = pretrain.read_meta(cfg.data_dir)
-    shard, blocks = schedule(cfg, meta, int(os.environ.get('WORLD_SIZE', 1)))
-    pretrain.run_stage(cfg, data_from(shard, blocks), example_mask(meta['bos_id']) if cfg.isolate_examples else None)
+    pretrain.run_stage(M.configure(globals(), base=pretrain), instruction_data)

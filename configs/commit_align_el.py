@@ -3,7 +3,7 @@
 300 warmup steps, decay to 1e-7). COMMIT also sets 0.05 dropout, which this model does not have.
     torchrun --nproc_per_node=8 pretrain.py configs/commit_align_el.py
 """
-init_from = 'models/llama-2-7b'
+init_from = 'models/llama-7b'  # LLaMA 7B (v1), as all four papers; any Meta checkpoint works
 out_dir = 'out/commit/align_el'
 data_dir = 'data/commit_el'
 mixture = {'el': 1.0}

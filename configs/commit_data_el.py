@@ -1,5 +1,5 @@
 """COMMIT for Greek: shards of the code-mixed Wikipedia (alignment) and of the code-mixed Alpaca (COMMIT),
-with LLaMA 2's tokenizer.
+with LLaMA's tokenizer.
     python tokenize_prep.py configs/commit_data_el.py
 """
 tokenizer_path = 'models/tokenizer.model'

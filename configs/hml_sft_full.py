@@ -7,7 +7,7 @@ out_dir = 'out/hml/full'
 mode = 'full'
 lr = 2e-5
 
-init_from = 'models/llama-2-7b'
+init_from = 'models/llama-7b'  # LLaMA 7B (v1), as all four papers; any Meta checkpoint works
 data_dir = 'data/hml_hi'
 train_shard = 'en-hi.train.bin'
 val_shard = 'en-hi.val.bin'

@@ -7,7 +7,7 @@ out_dir = 'out/hml/layer'
 mode = 'layers:0'
 lr = 2e-4
 
-init_from = 'models/llama-2-7b'
+init_from = 'models/llama-7b'  # LLaMA 7B (v1), as all four papers; any Meta checkpoint works
 data_dir = 'data/hml_hi'
 train_shard = 'en-hi.train.bin'
 val_shard = 'en-hi.val.bin'

@@ -1,4 +1,4 @@
-"""LLaMA Beyond English: further pretraining of LLaMA 2 7B on 1M Chinese samples, original
+"""LLaMA Beyond English: further pretraining of LLaMA 7B (v1) on 1M Chinese samples, original
 vocabulary (the paper's scales: 10K, 100K, 1M). 7813 steps x 128 samples.
     torchrun --nproc_per_node=8 pretrain.py configs/lbe_cpt_1m.py
 """
@@ -6,15 +6,15 @@ out_dir = 'out/lbe/cpt_1m'
 mixture = {'zh': 1.0}  # Chinese alone: English erodes (compare lbe_cpt_1m_joint.py)
 max_steps = 7813  # 1M samples / 128 a step
 
-init_from = 'models/llama-2-7b'
+init_from = 'models/llama-7b'  # LLaMA 7B (v1), as all four papers; any Meta checkpoint works
 data_dir = 'data/lbe_zh'
 mode = 'full'
-block_size = 1024  # a "sample" here is one window of block_size tokens
-batch_size = 4  # x grad_accum 4 x 8 GPUs = 128 samples a step
+block_size = 512  # a "sample" is one window: LBE Table 1, "1M samples ~ 0.5B tokens"
+batch_size = 4  # x grad_accum 4 x 8 GPUs = 128 samples a step (our choice: LBE states no batch)
 grad_accum = 4
-lr = 2e-5  # not stated for CPT in the paper; the value its SFT and x-LLaMA use
+lr = 2e-5  # our choice: LBE states no pretraining hyper-parameters; Alpaca's and x-LLaMA's rate
 warmup_steps = 236
-weight_decay = 0.0
+weight_decay = 0.0  # our choice, as Alpaca
 eval_interval = 1953
 ckpt_interval = 1953
 device = 'cuda'

@@ -4,7 +4,7 @@ paper's three scales, tokenized with LLaMA 2's own tokenizer.
 Bring: a Chinese corpus (the paper uses a cleaned Chinese web corpus), some English text for joint
 training, and BELLE's instruction data (BelleGroup/train_0.5M_CN + train_1M_CN, Alpaca format).
 """
-tokenizer_path = 'models/tokenizer.model'  # Meta's LLaMA 2 tokenizer (32000 pieces)
+tokenizer_path = 'models/tokenizer.model'  # Meta's LLaMA tokenizer (32000 pieces; LLaMA 1 and 2 share it)
 tokenizer_train = ''  # never train one: use Meta's
 out_dir = 'data/lbe_zh'
 pretrain = {'zh': 'corpora/zh/', 'en': 'corpora/en/'}  # folders of .txt / .jsonl

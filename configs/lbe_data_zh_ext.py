@@ -1,4 +1,4 @@
-"""LLaMA Beyond English's "EXT" setting: LLaMA 2's tokenizer extended with Chinese pieces
+"""LLaMA Beyond English's "EXT" setting: LLaMA's tokenizer extended with Chinese pieces
 (Chinese-LLaMA's recipe: a 20000-piece SentencePiece model on Chinese text, the new pieces appended),
 and the same corpora in that vocabulary.
     python tokenize_prep.py configs/lbe_data_zh_ext.py

@@ -1,6 +1,6 @@
 """LLaMA Beyond English: instruction tuning on 5K BELLE examples (the paper's scales: 1K, 5K,
-950K), from the 1M-sample further-pretrained model. Alpaca's recipe: 3 epochs, global batch 128,
-lr 2e-5, cosine, 3% warmup (stanford_alpaca README).
+950K), from the 1M-sample further-pretrained model. LBE states no SFT hyper-parameters: ours are
+Alpaca's recipe (stanford_alpaca README: 3 epochs, 128 examples a step, lr 2e-5, cosine, 3% warmup).
     torchrun --nproc_per_node=8 sft.py configs/lbe_sft_5k.py
 """
 init_from = 'out/lbe/cpt_1m/latest'

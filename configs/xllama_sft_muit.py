@@ -1,7 +1,8 @@
-"""x-LLaMA MuIT: one model for six languages, Alpaca's recipe (3 epochs, global batch 128, lr 2e-5).
+"""x-LLaMA MuIT: one model for six languages; 3 epochs, 128 examples a step, lr 2e-5 (x-LLaMA App. A),
+the rest stanford_alpaca's (its code base, sec. 4).
     torchrun --nproc_per_node=8 sft.py configs/xllama_sft_muit.py
 """
-init_from = 'models/llama-2-7b'
+init_from = 'models/llama-7b'  # LLaMA 7B (v1), as all four papers; any Meta checkpoint works
 out_dir = 'out/xllama/muit'
 data_dir = 'data/xllama_muit'
 train_shard = 'muit.train.bin'

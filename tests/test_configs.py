@@ -42,3 +42,34 @@ def test_demo_script_and_readme_agree_with_the_configs():
     for line in demo.splitlines():
         if line.startswith('python'):
             assert line.split()[1] in {f'{s}.py' for s in STAGES}
+
+
+# Families of configs that are one experiment repeated per language or scale: siblings may differ only
+# in these settings, so that a recipe change made to one and not the others fails here.
+FAMILIES = {
+    r'commit_codemix_(el|hi|th)\.py': {'dictionary_file', 'output_file'},
+    r'commit_codemix_align_(el|hi|th)\.py': {'input_file', 'dictionary_file', 'output_file'},
+    r'commit_data_(el|hi|th)\.py': {'out_dir', 'pretrain', 'sft'},
+    r'commit_align_(el|hi|th)\.py': {'out_dir', 'data_dir', 'mixture'},
+    r'commit_sft_(el|hi|th)\.py': {'init_from', 'out_dir', 'data_dir'},
+    r'lbe_cpt_(\w+)\.py': {'out_dir', 'data_dir', 'mixture', 'max_steps', 'warmup_steps', 'eval_interval',
+                           'ckpt_interval', 'resize_vocab'},
+    r'lbe_sft_(\w+)\.py': {'out_dir', 'train_shard', 'val_shard'},
+    r'hml_sft_(\w+)\.py': {'out_dir', 'mode', 'lr'},
+}
+
+
+@pytest.mark.parametrize('pattern', FAMILIES)
+def test_sibling_configs_differ_only_where_they_should(pattern):
+    members = {m.group(1): M._read_config(p) for p in CONFIGS if (m := re.fullmatch(pattern, p.name))}
+    assert len(members) >= 2, pattern
+    values = {name: {k: v for k, (v, _) in settings.items()} for name, settings in members.items()}
+    keys = set().union(*values.values())
+    for key in keys - FAMILIES[pattern]:
+        seen = {name: v.get(key, '<unset>') for name, v in values.items()}
+        assert len({repr(v) for v in seen.values()}) == 1, f"{pattern}: {key} differs: {seen}"
+    if pattern.startswith('commit'):  # a language's files name that language, never a sibling's
+        for name, v in values.items():
+            for key in FAMILIES[pattern] & set(v):
+                assert f'_{name}' in repr(v[key]) or f"'{name}'" in repr(v[key]) or f'-{name}' in repr(v[key]) \
+                    or f'{name}-' in repr(v[key]), (name, key, v[key])

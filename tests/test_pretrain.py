@@ -77,8 +77,14 @@ def train_state(out):
     return torch.load(Path(out) / 'latest' / 'train_state.pth', weights_only=True)
 
 
-def test_two_process_fsdp_matches_one_process(data, tmp_path):
+@pytest.mark.parametrize('mode', ['full', 'lora+embed'])
+def test_two_process_fsdp_matches_one_process(mode, data, tmp_path):
     settings = ['--max_steps=8', '--eval_interval=4', '--ckpt_interval=8', '--mixture={"en": 0.5, "hi": 0.5}']
+    if mode != 'full':  # LoRA with dropout on: the masks too must not depend on the number of processes
+        args = tiny_args(dim=32, n_heads=4, multiple_of=16)
+        base = write_checkpoint(tmp_path / 'base', args, random_model(args).state_dict(),
+                                json.loads((data / 'meta.json').read_text())['tokenizer'])
+        settings += [f'--init_from={base}', f'--mode={mode}', '--lora_dropout=0.3']
     run(data, tmp_path / 'one', *settings, '--grad_accum=2')
     run(data, tmp_path / 'two', *settings, '--grad_accum=1', nproc=2)
     one, two = log(tmp_path / 'one'), log(tmp_path / 'two')
@@ -235,3 +241,23 @@ def test_only_rank_0_reads_the_weights(data, tmp_path, sp_tokenizer):
     a1, none, tok1, dtype1, tied1 = pretrain.initial_state(cfg, meta, rank=1)
     assert none is None and all(torch.equal(read[k], v) for k, v in state.items()) and read.keys() == state.keys()
     assert (a0, tok0, dtype0, tied0) == (a1, tok1, dtype1, tied1) == (a0, tok0, torch.bfloat16, True)
+
+
+def test_logged_throughput_counts_only_the_steps_since_the_last_pause(data, tmp_path, monkeypatch):
+    """A fake clock that advances one second per micro-batch: every log line must then report one
+    micro-batch of tokens per second, also right after an evaluation or a checkpoint (which reset
+    the timer) fell between two log lines."""
+    import pretrain
+    clock = [0.0]
+    real_loss_sum = pretrain.loss_sum
+
+    def timed_loss_sum(*a):
+        clock[0] += 1.0
+        return real_loss_sum(*a)
+    monkeypatch.setattr(pretrain, 'loss_sum', timed_loss_sum)
+    monkeypatch.setattr(pretrain.time, 'perf_counter', lambda: clock[0])
+    cfg = M.configure(vars(pretrain), [f'--data_dir={data}', f'--out_dir={tmp_path / "out"}', *TINY, '--max_steps=30',
+                                       '--log_interval=10', '--eval_interval=9', '--ckpt_interval=7', '--grad_accum=2'])
+    pretrain.run_stage(cfg, pretrain.pretrain_data)
+    rates = [r['tokens_per_s'] for r in log(tmp_path / 'out') if 'tokens_per_s' in r]
+    assert len(rates) == 3 and all(r == 4 * 32 for r in rates), rates  # batch_size x block_size per second

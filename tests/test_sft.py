@@ -1,6 +1,6 @@
-"""sft.py: masked positions contribute nothing, packing with isolation equals examples alone, a few
-examples are learned exactly, one process equals FSDP over two, a killed run resumes bitwise, and
-bad input is refused."""
+"""sft.py: masked positions contribute nothing, a padded micro-batch equals its examples alone, a step
+counts examples and an epoch sees each once, a few examples are learned exactly, one process equals
+FSDP over two, a killed run resumes bitwise, and bad input is refused."""
 import json
 import os
 import signal
@@ -95,34 +95,52 @@ def test_masked_targets_contribute_nothing(sp_tokenizer):
     assert not all(torch.equal(a, p.grad) for a, p in zip(grads[0], model.parameters()))
 
 
-def test_packed_examples_see_exactly_what_they_would_alone(sp_tokenizer):
+def test_a_padded_micro_batch_trains_each_example_as_it_would_alone(sp_tokenizer):
     tok = M.Tokenizer(sp_tokenizer)
-    examples = [sum(encode_example(tok, r), []) for r in RECORDS[:3]]
-    model = random_model(tiny_args(max_seq_len=1024)).eval()
-    packed = torch.tensor(sum(examples, []))[None]
-    mask = sft.example_mask(tok.bos_id)(packed)
-    with torch.no_grad():
-        together = model(packed, mask=mask)[0]
-        at = 0
-        for ex in examples:
-            alone = model(torch.tensor(ex)[None])[0]
-            assert (together[at:at + len(ex)] - alone).abs().max() < 1e-5
-            at += len(ex)
-        assert (model(packed)[0, at - len(examples[-1]):] - together[at - len(examples[-1]):]).abs().max() > 1e-4
+    samples = []
+    for r in RECORDS:
+        prompt, response = encode_example(tok, r)
+        tokens = np.array(prompt + response)
+        samples.append((torch.from_numpy(tokens[:-1]), sft.labels(tokens, np.array([0] * len(prompt) + [1] * len(response)))))
+    assert len({len(x) for x, _ in samples}) > 1  # the examples differ in length: the batch is padded
+    model = random_model(tiny_args(max_seq_len=512))
+    x, y = pretrain.collate(samples, 'cpu')
+    loss, count = pretrain.loss_sum(model, x, y)
+    loss.backward()
+    together = [p.grad.clone() for p in model.parameters()]
+    alone_loss, alone_count = 0.0, 0
+    model.zero_grad()
+    for xi, yi in samples:
+        l, c = pretrain.loss_sum(model, xi[None], yi[None])
+        l.backward()
+        alone_loss, alone_count = alone_loss + l.item(), alone_count + c
+    assert count == alone_count == sum((yi != pretrain.IGNORE).sum() for _, yi in samples)
+    assert abs(loss.item() - alone_loss) < 1e-4
+    assert all((a - p.grad).abs().max() < 1e-5 for a, p in zip(together, model.parameters()))
 
 
-def test_packing_keeps_whole_examples_and_cuts_long_ones(tmp_path, sp_tokenizer):
-    data = write_instructions(tmp_path, sp_tokenizer, RECORDS * 5)
+def test_a_step_counts_examples_and_an_epoch_sees_each_once(tmp_path, sp_tokenizer):
+    from types import SimpleNamespace
+    data = write_instructions(tmp_path, sp_tokenizer, [dict(r, output=f"{r['output']} {i}") for i in range(5)
+                                                       for r in RECORDS])  # 20 distinct examples
+    meta = json.loads((data / 'meta.json').read_text())
+    cfg = SimpleNamespace(data_dir=str(data), train_shard='sft.train.bin', val_shard='', template='alpaca',
+                          block_size=512, batch_size=3, grad_accum=2, epochs=3, max_steps=0, warmup_steps=-1,
+                          warmup_ratio=0.1, seed=7, eval_batches=1)
+    get_sample, _ = sft.instruction_data(cfg, meta, rank=0, world=1)
+    assert cfg.max_steps == 3 * 4 and cfg.warmup_steps == 1  # ceil(20 / 6) = 4 steps an epoch
+    for epoch in range(3):
+        seen = [tuple(get_sample(step, i)[0].tolist()) for step in range(4 * epoch, 4 * epoch + 4) for i in range(6)]
+        assert len(set(seen[:20])) == 20 and set(seen[20:]) <= set(seen[:20])  # each once, then topped up
+    # the same global batch whatever the number of processes: process r's micro-batch m starts at (m * world + r) * 3
+    cfg2 = SimpleNamespace(**{**vars(cfg), 'grad_accum': 1, 'max_steps': 0, 'warmup_steps': -1})
+    get_two, _ = sft.instruction_data(cfg2, meta, rank=1, world=2)
+    assert cfg2.max_steps == cfg.max_steps
+    assert all(torch.equal(get_sample(s, i)[0], get_two(s, i)[0]) for s in (0, 5) for i in range(6))
+    # an example longer than block_size is cut to block_size + 1 tokens; one left without a trained token is dropped
     shard = T.read_shard(data / 'sft.train.bin')
-    lengths = np.diff(np.append(np.flatnonzero(np.asarray(shard.tokens) == 1), len(shard.tokens)))
-    blocks, truncated, dropped = sft.pack(shard, 600, 1, seed=0)
-    spans = sorted(s for b in blocks for s in b)
-    assert len(spans) == 20 and truncated == 0 and dropped == 0 and len(blocks) < 20
-    assert all(sum(e - s for s, e in b) <= 601 for b in blocks)
-    assert sorted(e - s for s, e in spans) == sorted(lengths)  # whole examples
-    cut = int(lengths.min()) - 2  # a block of cut + 1 tokens is shorter than every example: all cut; those whose response falls off dropped
-    blocks, truncated, dropped = sft.pack(shard, cut, 1, seed=0)
-    assert truncated == 20 and dropped > 0 and all(sum(e - s for s, e in b) <= cut + 1 for b in blocks)
+    spans, truncated, dropped = sft.examples(shard, 1, 20)
+    assert truncated == 20 and all(e - s <= 21 for s, e in spans) and len(spans) + dropped == 20
 
 
 def test_a_few_examples_are_learned_exactly(setup, tmp_path, sp_tokenizer):
