@@ -21,5 +21,6 @@ sft = {
     # How Multilingual: English->Hindi pairs only
     'pairs': {'pairs_en_hi': {'path': 'data/demo/en-hi.train.tsv', 'lang': 'en-hi'}},
 }
-# examples drawn from each source (seeded); a source not named here is used whole
-sft_budget = {'coit_en': 2000, 'alpaca_hi': 2000, 'en-hi': 1000, 'small_en': 500, 'pairs_en_hi': 1000}
+# examples drawn from each source (seeded): the same 2,000 for each of the four instruction mixtures
+sft_budget = {'alpaca_en': 2000, 'coit_en': 700, 'alpaca_hi': 700, 'en-hi': 600, 'codemix_hi': 2000, 'naive_hi': 2000,
+              'small_en': 500, 'pairs_en_hi': 1000}
