@@ -6,4 +6,3 @@ out_dir = 'out/demo/sft_small'
 train_shard = 'sft_small.train.bin'
 val_shard = 'sft_small.val.bin'
 epochs = 1
-lr = 1e-3
