@@ -18,9 +18,7 @@ sft = {
     'naive': {'naive_hi': {'path': 'out/demo/codemix/alpaca_en_naive_hi.json', 'lang': 'hi'}},
     # LLaMA Beyond English: the same English instructions, fewer of them
     'sft_small': {'small_en': {'path': 'data/demo/alpaca_en.json', 'lang': 'en'}},
-    # How Multilingual: English->Hindi pairs only
-    'pairs': {'pairs_en_hi': {'path': 'data/demo/en-hi.train.tsv', 'lang': 'en-hi'}},
 }
-# examples drawn from each source (seeded): the same 2,000 for each of the four instruction mixtures
+# examples drawn from each source (seeded): 2,000 in each of the four main mixtures
 sft_budget = {'alpaca_en': 2000, 'coit_en': 700, 'alpaca_hi': 700, 'en-hi': 600, 'codemix_hi': 2000, 'naive_hi': 2000,
-              'small_en': 500, 'pairs_en_hi': 1000}
+              'small_en': 500}
