@@ -7,12 +7,13 @@
 Tasks (the `tasks` setting):
   ppl        NLL per token, perplexity and bits per byte per language (LLaMA Beyond English, Table 2)
   qa         extractive QA on SQuAD-format JSON (XQuAD, MLQA, IndicQA): EM, F1, x-LLaMA's match
-  mt         translation on FLORES files: BLEU and chrF as sacrebleu computes them, spBLEU
-  mc         multiple choice (MMLU / C-Eval CSV): k-shot log-likelihood accuracy per subject
+  mt         translation on FLORES files: BLEU, chrF and spBLEU by sacrebleu
+  mc         multiple choice (MMLU / C-Eval CSV k-shot; AGI-Eval, GAOKAO-Bench zero-shot): log-likelihood accuracy
   chat       responses to held-out instructions, and their code-switching rate (LLaMA Beyond English, Fig. 4)
-  judge      LLM-as-judge on the chat responses: LLM-Eval's five 0-3 scores, or x-LLaMA's pairwise prompt
+  judge      LLM-as-judge: LLM-Eval's five 0-3 scores or x-LLaMA's pairwise prompt on the chat responses,
+             x-LLaMA's YES/NO on the QA answers
   align      cosine similarity of parallel sentences, layer by layer (x-LLaMA, Fig. 5)
-  quadrants  How Multilingual's four quadrants from before/after scores (no model)
+  quadrants  How Multilingual's quadrants (Eq. 1) from earlier runs' mt result files (no model)
   scaling    x-LLaMA's scaling-law fit and budgeted data allocation (no model)
 Each checkpoint gets one result file, {out_dir}/{checkpoint name}.json, written only once every task
 has finished, so a failed run never replaces an earlier result.
@@ -35,10 +36,13 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
+import regex
+import sacrebleu
 import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
+import codemix
 import model as M
 import tokenize_prep
 from model import InputError, atomic_path
@@ -47,29 +51,27 @@ from model import InputError, atomic_path
 # Settings: `python evaluate.py --help` lists them; a config file or --name=value overrides them
 
 tasks = ['ppl', 'qa', 'mt']  # any of: ppl qa mt mc chat judge align quadrants scaling
-ckpt_dirs = ['out/demo/base/latest', 'out/demo/cpt_hi/latest', 'out/demo/cpt_hi_en/latest', 'out/demo/cpt_hi_en_noext/latest',
-             'out/demo/cpt_hi_en_eqdata/latest', 'out/demo/sft/latest', 'out/demo/sft_commit/latest']  # Meta-format checkpoints (the demo's); each gets its own result file
+ckpt_dirs = [f'out/demo/{run}/latest' for run in ('base', 'cpt_hi', 'cpt_hi_en', 'cpt_hi_en_noext',
+                                                  'cpt_hi_en_eqdata', 'sft', 'sft_commit')]  # one result file each
 tokenizer_path = ''  # '' = tokenizer.model in the checkpoint directory or its parent
 device = 'cpu'  # 'cuda' on a GPU
 dtype = 'float32'  # 'bfloat16' halves memory on a GPU
-max_seq_len = 512  # the longest sequence the model sees (a prompt and its answer, a perplexity window); the demo's models train on 256-512
+max_seq_len = 512  # prompt + answer, or a perplexity window (the demo's models train on 256-512)
 batch_size = 8  # sequences per forward pass; prompts are sorted by length into batches
-max_examples = 50  # per dataset (documents, questions, sentences, per-subject items); 0 = all (the demo: 50)
+max_examples = 50  # per dataset (documents, questions, sentences, per-subject items); 0 = all
 out_dir = 'out/demo/eval'  # result files go here
-template = ''  # prompt template (model.PROMPT_TEMPLATES); '' = the one recorded with each checkpoint (run.json), else 'alpaca'
-table_rows = ['ppl/en/ppl', 'ppl/hi/ppl', 'ppl/hi/bits_per_byte', 'ppl/hi/tokens_per_char', 'ppl/zh/bits_per_byte',
-              'qa/en/f1', 'qa/hi/em', 'qa/hi/f1', 'qa/hi/too_long', 'qa/hi/code_switching', 'mt/eng_Latn-hin_Deva/bleu',
-              'mt/eng_Latn-hin_Deva/chrf', 'mt/eng_Latn-hin_Deva/code_switching']  # what the printed table shows (those present); [] = every metric
+template = ''  # prompt template (model.PROMPT_TEMPLATES); '' = the checkpoint's run.json, else 'alpaca'
+table_rows = []  # rows of the printed table, e.g. ['qa/hi/f1']; [] = everything measured
 compare = []  # result files to print side by side; when set, nothing is evaluated
 # perplexity
-ppl_files = {'en': 'data/demo/en.val.txt', 'hi': 'data/demo/hi.val.txt', 'zh': 'data/demo/zh.val.txt'}  # a document a line
-ppl_window = 256  # tokens per window (at most the context the model was trained on); 0 = max_seq_len
-ppl_stride = 0  # newly scored tokens per window after the first; 0 = window // 2, window - 1 = no overlap
+ppl_files = {'en': 'data/demo/en.val.txt', 'hi': 'data/demo/hi.val.txt', 'zh': 'data/demo/zh.val.txt'}  # a doc a line
+ppl_window = 256  # tokens per window (at most the trained context); 0 = max_seq_len
+ppl_stride = 0  # newly scored tokens per window after the first; 0 = window // 2
 # extractive QA
 qa_files = {'en': 'data/demo/qa/en.json', 'hi': 'data/demo/qa/hi.json'}  # SQuAD v1.1 JSON
-qa_prompt = 'alpaca'  # 'native': x-LLaMA's prompt in each language; 'english': its English one everywhere (COMMIT); 'alpaca': the question as instruction, the context as input
+qa_prompt = 'alpaca'  # alpaca, native/english (x-LLaMA's), commit/commit-en (COMMIT's): see qa_prompt_text
 qa_norm = 'mlqa'  # answer normalisation for EM/F1: 'mlqa' (MLQA's script) or 'squad' (SQuAD v1.1's)
-qa_max_new_tokens = 16  # answers are spans: a few words
+qa_max_new_tokens = 16  # answers are spans: a few words (x-LLaMA generates up to 512; COMMIT's harness 256)
 # translation
 flores_dir = 'data/demo/flores'  # {code}.devtest files, line-aligned
 mt_pairs = ['eng_Latn-hin_Deva']  # SOURCE-TARGET FLORES codes
@@ -77,32 +79,34 @@ mt_beam = 1  # 1 = greedy; How Multilingual uses 4
 mt_max_new_tokens = 48  # How Multilingual's: 256
 spm_path = ''  # the FLORES SentencePiece model (sacrebleu's flores101/flores200 .model file): adds spBLEU
 # multiple choice
-mc_dir = ''  # dev/{subject}_dev.csv (few-shot examples) and {mc_split}/{subject}_{mc_split}.csv
-mc_format = 'mmlu'  # 'mmlu' (lm-evaluation-harness's prompt) or 'ceval' (C-Eval's Chinese prompt)
+mc_dir = ''  # MMLU/C-Eval: dev/ and {mc_split}/ CSV; AGI-Eval: its data/v1; GAOKAO: Data/Objective_Questions
+mc_format = 'mmlu'  # 'mmlu', 'ceval' (k-shot CSV), or 'agieval', 'gaokao' (zero-shot, their own files)
 mc_split = 'test'  # C-Eval hides its test answers: use 'val' there
 mc_shots = 5
 # responses to instructions, and code-switching
 chat_files = {}  # held-out Alpaca-format JSON ({instruction, input, output} list) by language
 chat_max_new_tokens = 256
-cs_min_run = 1  # letters in a row of a foreign script that make a response code-switched
-cs_scripts = {}  # language -> its own scripts (Unicode names: 'HAN', 'DEVANAGARI'...), where the table lacks one
+cs_min_run = 1  # foreign-script characters in a row that make code-switching (1: any word, ours; 4 skips 'GPU')
+cs_scripts = {}  # language -> its Unicode scripts ('Han', 'Devanagari'...) where FLORES_CODES lacks it
 # LLM-as-judge, through any OpenAI-compatible endpoint
 judge_url = ''  # e.g. https://api.openai.com/v1 (POST {judge_url}/chat/completions)
-judge_model = 'gpt-3.5-turbo'  # x-LLaMA's judge
+judge_model = ''  # '' = the paper's for judge_mode (JUDGE_DEFAULTS)
 judge_key_env = 'OPENAI_API_KEY'  # the environment variable holding the API key; '' = send none
-judge_mode = 'llm-eval'  # 'llm-eval' (five 0-3 scores) or 'pairwise' (x-LLaMA, against judge_against)
+judge_mode = 'llm-eval'  # llm-eval (LLaMA Beyond English), pairwise or xllama-qa (x-LLaMA): see eval_judge
 judge_against = ''  # pairwise: an earlier result file whose chat responses are assistant 2
-judge_samples = 3  # completions per request, averaged (x-LLaMA: 3)
-judge_temperature = 1.0  # x-LLaMA's
+judge_samples = 0  # completions per request, averaged; 0 = the judge_mode's (JUDGE_DEFAULTS)
+judge_temperature = -1.0  # -1 = the judge_mode's (JUDGE_DEFAULTS)
 judge_timeout = 60.0  # seconds per request
 judge_retries = 2  # extra attempts after HTTP 429/5xx or a dropped connection
 # alignment by layer
 align_pairs = ['eng_Latn-hin_Deva', 'eng_Latn-zho_Hans']  # FLORES codes in flores_dir
 align_max = 200  # sentence pairs per language pair
-# quadrants
-quadrant_scores = ''  # JSON {lang: {"bilingual": [before, after], "multilingual": [before, after]}}
-quadrant_threshold = 1.0  # T: a gain of more than T score points counts as a change
-quadrant_factor = 2.0  # ...and so does a score reaching this many times its old value
+# quadrants (How Multilingual sec. 3.2), from the mt results in {out_dir}/{run}.json of earlier runs
+quadrant_before = ''  # the vanilla model's run name: P_pre of every language, and T
+quadrant_runs = {}  # language -> [the run tuned on it, its pair], e.g. {'km': ['km_full', 'eng_Latn-khm_Khmr']}
+quadrant_multilingual = ['eng_Latn-afr_Latn', 'eng_Latn-ron_Latn']  # the multilingual score: their mean (sec. 3.2)
+quadrant_metric = 'spbleu'  # How Multilingual's metric (sec. 3.1); its runs need spm_path
+quadrant_threshold = 0.0  # T of Eq. 1; 0 = the vanilla run's mean quadrant_metric over its mt pairs (App. D)
 # scaling law and allocation
 scaling_points = ''  # JSON {source: {"points": [[examples, score], ...], "g": 1.0, "max": examples}}
 scaling_budget = 0  # C: examples to share out among the sources (named as in tokenize_prep's sft)
@@ -112,16 +116,16 @@ ALL_TASKS = MODEL_TASKS + ('quadrants', 'scaling')
 
 
 # -----------------------------------------------------------------------------------------------
-# Reading inputs
+# Reading inputs; the model: loading it, scoring token sequences, batched generation
 
 
 def read_text(path, what):
     try:
-        return Path(path).read_text(encoding='utf-8')
+        return tokenize_prep.decode_utf8(Path(path).read_bytes(), path)
     except FileNotFoundError:
         raise InputError(f"{path}: not found; {what}")
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"{path}: cannot read it as UTF-8 text ({e})")
+    except OSError as e:
+        raise InputError(f"{path}: cannot read it ({e.strerror}); {what}")
 
 
 def read_json(path, what):
@@ -142,10 +146,6 @@ def limited(items, cfg):
     return items[:cfg.max_examples] if cfg.max_examples > 0 else items
 
 
-# -----------------------------------------------------------------------------------------------
-# The model: loading, scoring token sequences, batched generation, beam search
-
-
 def load_checkpoint(ckpt_dir, cfg):
     """(model, tokenizer, what pretrain.py/sft.py recorded in run.json: template, data shortening)."""
     if not (Path(ckpt_dir) / 'params.json').is_file():
@@ -158,25 +158,8 @@ def load_checkpoint(ckpt_dir, cfg):
     if len(leads) > 1:
         raise InputError(f"{ckpt_dir}/run.json: shortened with several lead bytes; evaluate.py undoes one")
     if leads:
-        tok = Shortened(tok, leads.pop())
+        tok = tokenize_prep.shortened(tok, leads.pop())
     return model.eval(), tok, run
-
-
-class Shortened:
-    """The tokenizer of a model trained on shortened ids (tokenize_prep.py's `shorten`): text is
-    encoded without the <lead> byte tokens, and generated ids get them back before decoding."""
-
-    def __init__(self, tok, lead):
-        self.tok, self.lead = tok, lead
-
-    def __getattr__(self, name):
-        return getattr(self.tok, name)
-
-    def encode(self, text, bos, eos):
-        return tokenize_prep.shorten_ids(self.tok.encode(text, bos, eos), self.tok, self.lead)
-
-    def decode(self, ids):
-        return self.tok.decode(tokenize_prep.unshorten_ids(ids, self.tok, self.lead))
 
 
 def right_padded(seqs, device):
@@ -220,7 +203,7 @@ def newline_stops(tok):
                    else tok.sp.id_to_piece(i).replace('\u2581', ' ')) for i in range(tok.n_words))
     else:
         pieces = ((i, tok.model.decode_single_token_bytes(i).decode('utf-8', 'replace'))
-                  for i in range(tok.n_words - len(tok.special)))
+                  for i in sorted(tok.ranks.values()))  # an extended Llama 3 has ranks after the specials
     ids += [i for i, text in pieces if '\n' in text and not text.split('\n')[0].strip()]
     return tuple(ids)
 
@@ -247,108 +230,6 @@ def generate_batched(model, prompts, max_new_tokens, stop_tokens, batch_size, be
                else beam_search(model, batch, beam, max_new_tokens, stop_tokens))
         for i, n in zip(idx, new):
             out[i] = n
-    return out
-
-
-@torch.inference_mode()
-def beam_search(model, prompts, beam, max_new_tokens, stop_tokens, length_penalty=1.0):
-    """Beam search for a batch of prompts with the KV cache. Each prompt owns `beam` rows, padded on
-    the left to a common length and masked (RoPE scores depend on relative positions only, so left
-    padding changes no score); reorder_cache follows the surviving beams. The rules are Hugging
-    Face's with its defaults (How Multilingual decodes with them): 2*beam candidates per step, an
-    ending counts only among the best `beam`, a hypothesis scores sum log p / length**length_penalty,
-    and a prompt is done once `beam` hypotheses have ended and no live beam can beat the worst."""
-    B, K = len(prompts), beam
-    device = model.tok_embeddings.weight.device
-    L = max(map(len, prompts))
-    total = min(model.args.max_seq_len, L + max_new_tokens)
-    tokens = torch.zeros(B * K, L, dtype=torch.long, device=device)
-    valid = torch.zeros(B * K, total, dtype=torch.bool, device=device)  # positions a query may attend to
-    for b, p in enumerate(prompts):
-        tokens[b * K:(b + 1) * K, L - len(p):] = torch.tensor(p)
-        valid[b * K:(b + 1) * K, L - len(p):L] = True
-    causal = torch.ones(L, L, dtype=torch.bool, device=device).tril()
-    # a padding query attends to itself only, so its (unused) state stays finite
-    mask = (causal[None] & valid[:, None, :L]) | torch.eye(L, dtype=torch.bool, device=device)  # (B*K, L, L)
-    stops = set(stop_tokens)
-    scores = torch.full((B, K), -math.inf, device=device)
-    scores[:, 0] = 0.0  # the K rows start identical: only one may propose candidates
-    gen = torch.zeros(B * K, 0, dtype=torch.long, device=device)
-    ended = [[] for _ in range(B)]  # (score, tokens), best first, at most K
-    done = [False] * B
-
-    def end(b, sum_logp, hyp):
-        ended[b].append((sum_logp / max(len(hyp), 1) ** length_penalty, hyp))
-        ended[b].sort(key=lambda e: -e[0])
-        del ended[b][K:]
-
-    model.setup_cache(B * K, total)
-    try:
-        logits = model(tokens, 0, mask[:, None])[:, -1]
-        for t in range(total - L):
-            logp = F.log_softmax(logits.float(), dim=-1)  # (B*K, vocab)
-            V = logp.size(-1)
-            top_s, top_i = (scores.view(-1, 1) + logp).view(B, K * V).topk(2 * K, dim=1)
-            src = torch.arange(B * K, device=device).view(B, K).clone()  # rows the next beams continue
-            nxt = torch.zeros(B, K, dtype=torch.long, device=device)
-            new = torch.full((B, K), -math.inf, device=device)
-            for b in range(B):
-                if done[b]:
-                    continue
-                n = 0
-                for rank, (s, i) in enumerate(zip(top_s[b].tolist(), top_i[b].tolist())):
-                    k, token = divmod(i, V)
-                    if s == -math.inf or n == K:
-                        break
-                    if token in stops:
-                        if rank < K:
-                            end(b, s, gen[b * K + k].tolist())
-                    else:
-                        src[b, n], nxt[b, n], new[b, n] = b * K + k, token, s
-                        n += 1
-                best_live = new[b, 0].item() / (t + 1) ** length_penalty
-                done[b] = n == 0 or len(ended[b]) == K and ended[b][-1][0] >= best_live
-            if all(done):
-                break
-            index = src.view(-1)
-            model.reorder_cache(index)
-            gen = torch.cat([gen[index], nxt.view(-1, 1)], dim=1)
-            scores = new
-            valid[:, L + t] = True
-            logits = model(nxt.view(-1, 1), L + t, valid[:, None, None, :L + t + 1])[:, -1]
-        for b in range(B):  # out of room: the live beams end here
-            if not done[b]:
-                for k in range(K):
-                    if scores[b, k] > -math.inf:
-                        end(b, scores[b, k].item(), gen[b * K + k].tolist())
-    finally:
-        model.clear_cache()
-    return [e[0][1] if e else [] for e in ended]
-
-
-@torch.inference_mode()
-def layer_states(model, seqs, batch_size):
-    """Mean-pooled hidden states, (len(seqs), n_layers + 1, dim) in float32: the embeddings, then
-    the output of every block, the last one after the final norm (as Hugging Face's
-    output_hidden_states gives it). BOS is left out of the mean: it is the same in every sentence."""
-    device = model.tok_embeddings.weight.device
-    out = torch.zeros(len(seqs), model.args.n_layers + 1, model.args.dim)
-    for s in range(0, len(seqs), batch_size):
-        batch = seqs[s:s + batch_size]
-        x = right_padded(batch, device)  # (b, T); causal attention: the padding changes nothing before it
-        keep = torch.zeros(x.shape, device=device)
-        for j, seq in enumerate(batch):
-            keep[j, 1:len(seq)] = 1.0
-        T = x.size(1)
-        cos, sin = model.rope_cos[:T], model.rope_sin[:T]
-        h = model.tok_embeddings(x)
-        states = [h]
-        for i, layer in enumerate(model.layers):
-            h = layer(h, cos, sin, 0, None)
-            states.append(model.norm(h) if i == len(model.layers) - 1 else h)
-        stacked = torch.stack(states, dim=1).float()  # (b, n_layers + 1, T, dim)
-        pooled = (stacked * keep[:, None, :, None]).sum(2) / keep.sum(1).clamp(min=1)[:, None, None]
-        out[s:s + len(batch)] = pooled.cpu()
     return out
 
 
@@ -437,11 +318,27 @@ XLLAMA_QA_PROMPTS = {
            "đoạn văn: {context}\ncâu hỏi: {question}\nTrả lời: "),
     'zh': ("请根据以下段落，回答问题", "段落: {context}\n问题: {question}\n答案: "),
 }
-SQUAD_LAYOUT = "SQuAD v1.1 JSON is data[].paragraphs[].{context, qas[].{id, question, answers[].text}}"
+# COMMIT's prompts: the OpenGPTX lm-evaluation-harness tasks in its repository (thnkinbtfly/COMMIT,
+# lm-evaluation-harness/lm_eval/tasks/opengptx/xquad.py and mlqa.py, BACKGROUND/QUESTION/ANSWER):
+# "{background}\n\n{context}\n\n{question label}{question}\n\n{answer label}", no space after the
+# question label, zero-shot, greedy until '\n'. Its "+En prompt" runs (ogx_xquad_en{lang}) keep the
+# English labels.
+COMMIT_QA_LABELS = {
+    'en': ('Background:', 'Question:', 'Answer:'), 'ar': (':معرفتي', ':سؤال', ':إجابه'),
+    'de': ('Hintergrund:', 'Frage:', 'Antwort:'), 'zh': ('背景:', '問題:', '答案:'),
+    'vi': ('lý lịch:', 'câu hỏi:', 'câu trả lời:'), 'es': ('antecedentes:', 'pregunta:', 'respuesta:'),
+    'hi': ('पृष्ठभूमि:', 'सवाल:', 'उत्तर:'), 'el': ('Πληροφορίες ιστορικού:', 'Ερώτηση:', 'Απάντηση:'),
+    'th': ('พื้นหลัง:', 'คำถาม:', 'ตอบ:'), 'tr': ('arka fon:', 'soru:', 'Cevap:'),
+    'ru': ('задний план:', 'вопрос:', 'отвечать:'), 'ro': ('fundal:', 'întrebare:', 'Răspuns:'),
+}
+QA_PROMPTS = ('native', 'english', 'alpaca', 'commit', 'commit-en')
+SQUAD_LAYOUT = "SQuAD JSON is data[].paragraphs[].{context, qas[].{id, question, answers[].text}}"
 
 
 def read_squad(path):
-    """[{id, context, question, answers}] from SQuAD v1.1 JSON, checked field by field."""
+    """[{id, context, question, answers}] from SQuAD JSON, checked field by field. A question
+    without answers (IndicQA's and SQuAD v2.0's unanswerable ones) has the gold answer '', as
+    SQuAD v2.0's evaluate script scores it (evaluate-v2.0.py: `if not gold_answers: gold_answers = ['']`)."""
     data = read_json(path, SQUAD_LAYOUT)
 
     def need(obj, key, kind, where):
@@ -456,29 +353,40 @@ def read_squad(path):
             context = need(para, 'context', str, where)
             for q, qa in enumerate(need(para, 'qas', list, where)):
                 w = f'{where}.qas[{q}]'
-                answers = need(qa, 'answers', list, w)
-                if not answers:
-                    raise InputError(f"{path}: {w} has no gold answer; every question needs one")
+                answers = [need(ans, 'text', str, f'{w}.answers[{i}]')
+                           for i, ans in enumerate(need(qa, 'answers', list, w))]
                 out.append({'id': str(qa.get('id', f'{a}.{p}.{q}')), 'context': context,
-                            'question': need(qa, 'question', str, w),
-                            'answers': [need(ans, 'text', str, f'{w}.answers[{i}]') for i, ans in enumerate(answers)]})
+                            'question': need(qa, 'question', str, w), 'answers': [x for x in answers if x] or ['']})
     return out
+
+
+def xllama_input(item, lang, style):
+    """What x-LLaMA's ChatGPT judge reads as 'Context': the Alpaca input of its QA prompt (its
+    language's template, English where x-LLaMA has none or the prompt was English)."""
+    key = lang if lang in XLLAMA_QA_PROMPTS and style not in ('english', 'commit-en') else 'en'
+    return XLLAMA_QA_PROMPTS[key][1].format(context=item['context'].strip(), question=item['question'].strip())
 
 
 def qa_prompt_text(item, lang, style, template='alpaca'):
     """x-LLaMA's instruction, and its localised Context/Question/Answer template as the Alpaca
     input (context and question stripped, as its loader does). 'english' uses the English pair for
     every language, as COMMIT compares; 'alpaca' asks the question as the instruction with the
-    context as the input (the demo's instruction data asks that way)."""
+    context as the input (the demo's instruction data asks that way). 'commit' and 'commit-en' are
+    COMMIT's harness prompts, raw text without the instruction template, as the harness sends them."""
     if style == 'alpaca':
         return M.format_prompt(item['question'].strip(), item['context'].strip(), template)
-    key = 'en' if style == 'english' else lang
-    if key not in XLLAMA_QA_PROMPTS:
+    if style in ('commit', 'commit-en'):
+        key = 'en' if style == 'commit-en' else lang
+        if key not in COMMIT_QA_LABELS:
+            raise InputError(f"qa: COMMIT's harness has no prompt in {lang!r} (it has {', '.join(COMMIT_QA_LABELS)}); "
+                             "set qa_prompt='commit-en'")
+        background, question, answer = COMMIT_QA_LABELS[key]
+        return f"{background}\n\n{item['context']}\n\n{question}{item['question']}\n\n{answer}"
+    if style == 'native' and lang not in XLLAMA_QA_PROMPTS:
         raise InputError(f"qa: x-LLaMA has no prompt in {lang!r} (it has {', '.join(XLLAMA_QA_PROMPTS)}); "
                          "set qa_prompt='english'")
-    instruction, qa_template = XLLAMA_QA_PROMPTS[key]
-    text = qa_template.format(context=item['context'].strip(), question=item['question'].strip())
-    return M.format_prompt(instruction, text, template)
+    instruction = XLLAMA_QA_PROMPTS['en' if style == 'english' else lang][0]
+    return M.format_prompt(instruction, xllama_input(item, lang, style), template)
 
 
 # MLQA's evaluation script (facebookresearch/MLQA mlqa_evaluation_v1.py): articles per language
@@ -536,6 +444,8 @@ def exact_match(pred, gold, lang, style='mlqa'):
 
 def f1_score(pred, gold, lang, style='mlqa'):
     p, g = normalize_answer(pred, lang, style).split(), normalize_answer(gold, lang, style).split()
+    if not gold:  # unanswerable: SQuAD v2.0's rule (compute_f1), 1 for an empty prediction, else 0
+        return float(not p)
     same = sum((Counter(p) & Counter(g)).values())
     if same == 0:
         return 0.0
@@ -545,67 +455,81 @@ def f1_score(pred, gold, lang, style='mlqa'):
 
 def substring_match(pred, gold):
     """x-LLaMA's accuracy (NJUNLP/x-LLM eval/xquad.match.py): the gold answer, lower-cased, occurs
-    in the lower-cased prediction. x-LLaMA checks the first gold answer; like EM and F1 we take the
-    best over all of them."""
-    return float(gold.strip().lower() in pred.lower())
+    in the lower-cased prediction, which is the whole generated output (its eval generates up to 512
+    tokens and does not cut at the first line). x-LLaMA checks the first gold answer; like EM and F1
+    we take the best over all of them. An unanswerable question's gold '' (IndicQA; x-LLaMA has none)
+    matches only an empty output, as EM scores it: our choice, since '' occurs in every string."""
+    return float(gold.strip().lower() in pred.lower()) if gold.strip() else float(not pred.strip())
 
 
-def qa_scores(preds, golds, lang, style='mlqa'):
+def qa_scores(preds, golds, lang, style='mlqa', outputs=None):
     """EM, F1 (max over the gold answers, then the mean, in percent, as both scripts report them)
-    and x-LLaMA's match."""
-    n = len(golds)
+    on the short answers `preds`, and x-LLaMA's match on the whole `outputs` (default: preds)."""
+    n, outputs = len(golds), outputs or preds
     return {'em': 100 * sum(max(exact_match(p, g, lang, style) for g in gs) for p, gs in zip(preds, golds)) / n,
             'f1': 100 * sum(max(f1_score(p, g, lang, style) for g in gs) for p, gs in zip(preds, golds)) / n,
-            'match': 100 * sum(max(substring_match(p, g) for g in gs) for p, gs in zip(preds, golds)) / n,
+            'match': 100 * sum(max(substring_match(p, g) for g in gs) for p, gs in zip(outputs, golds)) / n,
             'n': n}
 
 
 def eval_qa(model, tok, cfg):
-    if cfg.qa_prompt not in ('native', 'english', 'alpaca') or cfg.qa_norm not in ('mlqa', 'squad'):
-        raise InputError(f"qa_prompt must be 'native', 'english' or 'alpaca', qa_norm 'mlqa' or 'squad' "
+    if cfg.qa_prompt not in QA_PROMPTS or cfg.qa_norm not in ('mlqa', 'squad'):
+        raise InputError(f"qa_prompt must be one of {', '.join(QA_PROMPTS)}, qa_norm 'mlqa' or 'squad' "
                          f"(got {cfg.qa_prompt!r}, {cfg.qa_norm!r})")
-    stops, out = newline_stops(tok), {}
+    harness = cfg.qa_prompt.startswith('commit')
+    # x-LLaMA's match reads the whole output, so generation runs to EOS; COMMIT's harness stops at '\n'
+    # and encodes without BOS (lm-evaluation-harness's add_special_tokens=False for causal models)
+    stops, out = newline_stops(tok) if harness else tok.stop_tokens, {}
     for lang, path in cfg.qa_files.items():
         items = limited(read_squad(path), cfg)
-        prompts = [tok.encode(qa_prompt_text(it, lang, cfg.qa_prompt, cfg.template), bos=True, eos=False)
+        prompts = [tok.encode(qa_prompt_text(it, lang, cfg.qa_prompt, cfg.template), bos=not harness, eos=False)
                    for it in items]
         new = generate_batched(model, prompts, cfg.qa_max_new_tokens, stops, cfg.batch_size)
-        preds = [first_line(tok.decode(n)) for n in new]
-        out[lang] = {**qa_scores(preds, [it['answers'] for it in items], lang, cfg.qa_norm),
+        outputs = [tok.decode(n).strip() for n in new]
+        preds = [first_line(x) for x in outputs]  # EM/F1 score the short answer: its first line
+        out[lang] = {**qa_scores(preds, [it['answers'] for it in items], lang, cfg.qa_norm, outputs),
                      'too_long': sum(not fits(model, p) for p in prompts),
                      'code_switching': code_switching(preds, lang, cfg.cs_min_run, cfg.cs_scripts)['rate'],
                      'samples': [{'id': it['id'], 'prediction': p, 'answers': it['answers']}
-                                 for it, p in list(zip(items, preds))[:5]]}
+                                 for it, p in list(zip(items, preds))[:5]],
+                     # what x-LLaMA's ChatGPT judge reads (App. D: the first one hundred questions)
+                     'outputs': [{'id': it['id'], 'input': xllama_input(it, lang, cfg.qa_prompt), 'output': x}
+                                 for it, x in list(zip(items, outputs))[:XLLAMA_QA_JUDGED]]}
     return {**out, 'prompt': cfg.qa_prompt, 'normalisation': cfg.qa_norm}
 
 
 # -----------------------------------------------------------------------------------------------
-# Translation on FLORES: x-LLaMA's prompt; BLEU, chrF and spBLEU equal to sacrebleu's
+# Translation on FLORES: x-LLaMA's prompt, greedy or beam search; BLEU, chrF and spBLEU by sacrebleu
 
-# FLORES-200 codes name languages by ISO 639-3 and script; tokenize_prep.LANGUAGE_NAMES, and its
-# translation instructions, take ISO 639-1. The 639-3 part of each FLORES code, mapped:
-FLORES_ISO = {
-    'afr': 'af', 'amh': 'am', 'arb': 'ar', 'asm': 'as', 'azj': 'az', 'bel': 'be', 'bul': 'bg', 'ben': 'bn',
-    'bod': 'bo', 'cat': 'ca', 'ces': 'cs', 'cym': 'cy', 'dan': 'da', 'deu': 'de', 'ell': 'el', 'eng': 'en',
-    'spa': 'es', 'est': 'et', 'pes': 'fa', 'fin': 'fi', 'fra': 'fr', 'gle': 'ga', 'glg': 'gl', 'guj': 'gu',
-    'heb': 'he', 'hin': 'hi', 'hrv': 'hr', 'hun': 'hu', 'hye': 'hy', 'ind': 'id', 'isl': 'is', 'ita': 'it',
-    'jpn': 'ja', 'jav': 'jv', 'kat': 'ka', 'kaz': 'kk', 'khm': 'km', 'kan': 'kn', 'kor': 'ko', 'kir': 'ky',
-    'lao': 'lo', 'lit': 'lt', 'lvs': 'lv', 'mkd': 'mk', 'mal': 'ml', 'khk': 'mn', 'mar': 'mr', 'zsm': 'ms',
-    'mya': 'my', 'npi': 'ne', 'nld': 'nl', 'nob': 'no', 'ory': 'or', 'pan': 'pa', 'pol': 'pl', 'pbt': 'ps',
-    'por': 'pt', 'ron': 'ro', 'rus': 'ru', 'sin': 'si', 'slk': 'sk', 'slv': 'sl', 'srp': 'sr', 'swe': 'sv',
-    'swh': 'sw', 'tam': 'ta', 'tel': 'te', 'tha': 'th', 'tgl': 'tl', 'tur': 'tr', 'ukr': 'uk', 'urd': 'ur',
-    'uzn': 'uz', 'vie': 'vi', 'xho': 'xh', 'yor': 'yo', 'zho': 'zh', 'zul': 'zu',
+# The FLORES-200 code (ISO 639-3 _ ISO 15924 script) of each language by its ISO 639-1 code, which
+# tokenize_prep.LANGUAGE_NAMES and its translation instructions take; the script part also tells
+# code-switching which script is the language's own (SCRIPT_NAMES).
+FLORES_CODES = {
+    'af': 'afr_Latn', 'am': 'amh_Ethi', 'ar': 'arb_Arab', 'as': 'asm_Beng', 'az': 'azj_Latn', 'be': 'bel_Cyrl',
+    'bg': 'bul_Cyrl', 'bn': 'ben_Beng', 'bo': 'bod_Tibt', 'ca': 'cat_Latn', 'cs': 'ces_Latn', 'cy': 'cym_Latn',
+    'da': 'dan_Latn', 'de': 'deu_Latn', 'el': 'ell_Grek', 'en': 'eng_Latn', 'es': 'spa_Latn', 'et': 'est_Latn',
+    'fa': 'pes_Arab', 'fi': 'fin_Latn', 'fr': 'fra_Latn', 'ga': 'gle_Latn', 'gl': 'glg_Latn', 'gu': 'guj_Gujr',
+    'he': 'heb_Hebr', 'hi': 'hin_Deva', 'hr': 'hrv_Latn', 'hu': 'hun_Latn', 'hy': 'hye_Armn', 'id': 'ind_Latn',
+    'is': 'isl_Latn', 'it': 'ita_Latn', 'ja': 'jpn_Jpan', 'jv': 'jav_Latn', 'ka': 'kat_Geor', 'kk': 'kaz_Cyrl',
+    'km': 'khm_Khmr', 'kn': 'kan_Knda', 'ko': 'kor_Hang', 'ky': 'kir_Cyrl', 'lo': 'lao_Laoo', 'lt': 'lit_Latn',
+    'lv': 'lvs_Latn', 'mk': 'mkd_Cyrl', 'ml': 'mal_Mlym', 'mn': 'khk_Cyrl', 'mr': 'mar_Deva', 'ms': 'zsm_Latn',
+    'my': 'mya_Mymr', 'ne': 'npi_Deva', 'nl': 'nld_Latn', 'no': 'nob_Latn', 'or': 'ory_Orya', 'pa': 'pan_Guru',
+    'pl': 'pol_Latn', 'ps': 'pbt_Arab', 'pt': 'por_Latn', 'ro': 'ron_Latn', 'ru': 'rus_Cyrl', 'si': 'sin_Sinh',
+    'sk': 'slk_Latn', 'sl': 'slv_Latn', 'sr': 'srp_Cyrl', 'sv': 'swe_Latn', 'sw': 'swh_Latn', 'ta': 'tam_Taml',
+    'te': 'tel_Telu', 'th': 'tha_Thai', 'tl': 'tgl_Latn', 'tr': 'tur_Latn', 'uk': 'ukr_Cyrl', 'ur': 'urd_Arab',
+    'uz': 'uzn_Latn', 'vi': 'vie_Latn', 'xh': 'xho_Latn', 'yo': 'yor_Latn', 'zh': 'zho_Hans', 'zu': 'zul_Latn',
 }
 
 
 def iso_code(code):
-    """'hin_Deva' -> 'hi'; an ISO 639-1 code stays as it is."""
+    """'hin_Deva' -> 'hi' (by its ISO 639-3 part); an ISO 639-1 code stays as it is."""
     if code in tokenize_prep.LANGUAGE_NAMES:
         return code
-    if code.split('_')[0] not in FLORES_ISO:
-        raise InputError(f"language {code!r}: not a FLORES-200 code evaluate.py knows; add its ISO 639-1 code "
-                         "to FLORES_ISO in evaluate.py (and its name to tokenize_prep.LANGUAGE_NAMES)")
-    return FLORES_ISO[code.split('_')[0]]
+    iso = {flores.split('_')[0]: iso for iso, flores in FLORES_CODES.items()}.get(code.split('_')[0])
+    if iso is None:
+        raise InputError(f"language {code!r}: not a FLORES-200 code evaluate.py knows; add it to FLORES_CODES "
+                         "in evaluate.py (and its name to tokenize_prep.LANGUAGE_NAMES)")
+    return iso
 
 
 def translation_prompt(src, tgt, text, template='alpaca'):
@@ -626,110 +550,86 @@ def read_flores(flores_dir, pair):
     return src, tgt, [s.strip() for s in lines[0]], [t.strip() for t in lines[1]]
 
 
-# mteval-v13a's tokenisation, as sacrebleu applies it (its default tokenize='13a': tokenizer_13a.py
-# and tokenizer_re.py). The zh tokenizer puts spaces around Chinese characters, then does the same.
-MTEVAL_RULES = [
-    (re.compile(r'([\{-\~\[-\` -\&\(-\+\:-\@\/])'), r' \1 '),  # symbols and most ASCII punctuation
-    (re.compile(r'([^0-9])([\.,])'), r'\1 \2 '),  # period and comma, unless after a digit
-    (re.compile(r'([\.,])([^0-9])'), r' \1 \2'),  # ...or before one
-    (re.compile(r'([0-9])(-)'), r'\1 \2 '),  # a dash after a digit
-]
-# sacrebleu's tokenizer_zh ranges. Two are written there as '\u20000' and '\u2f800' (meant: U+20000
-# and U+2F800), which Python reads as two characters each; compared with one character they cover
-# U+2001..U+2A6D (curly quotes, dashes, ...) and U+2F81..U+2FA1 instead. Published scores come from
-# that reading, so it is kept.
-ZH_RANGES = [(0x3400, 0x4DB5), (0x4E00, 0x9FA5), (0x9FA6, 0x9FBB), (0xF900, 0xFA2D), (0xFA30, 0xFA6A),
-             (0xFA70, 0xFAD9), (0x2001, 0x2A6D), (0x2F81, 0x2FA1), (0xFF00, 0xFFEF), (0x2E80, 0x2EFF),
-             (0x3000, 0x303F), (0x31C0, 0x31EF), (0x2F00, 0x2FDF), (0x2FF0, 0x2FFF), (0x3100, 0x312F),
-             (0x31A0, 0x31BF), (0xFE10, 0xFE1F), (0xFE30, 0xFE4F), (0x2600, 0x26FF), (0x2700, 0x27BF),
-             (0x3200, 0x32FF), (0x3300, 0x33FF)]
+@torch.inference_mode()
+def beam_search(model, prompts, beam, max_new_tokens, stop_tokens, length_penalty=1.0):
+    """Beam search for a batch of prompts with the KV cache. Each prompt owns `beam` rows, padded on
+    the left to a common length and masked (RoPE scores depend on relative positions only, so left
+    padding changes no score); reorder_cache follows the surviving beams. The rules are Hugging
+    Face's with its defaults (How Multilingual decodes with them): 2*beam candidates per step, an
+    ending counts only among the best `beam`, a hypothesis scores sum log p / length**length_penalty,
+    and a prompt is done once `beam` hypotheses have ended and no live beam can beat the worst."""
+    B, K = len(prompts), beam
+    device = model.tok_embeddings.weight.device
+    L = max(map(len, prompts))
+    total = min(model.args.max_seq_len, L + max_new_tokens)
+    tokens = torch.zeros(B * K, L, dtype=torch.long, device=device)
+    valid = torch.zeros(B * K, total, dtype=torch.bool, device=device)  # positions a query may attend to
+    for b, p in enumerate(prompts):
+        tokens[b * K:(b + 1) * K, L - len(p):] = torch.tensor(p)
+        valid[b * K:(b + 1) * K, L - len(p):L] = True
+    causal = torch.ones(L, L, dtype=torch.bool, device=device).tril()
+    # a padding query attends to itself only, so its (unused) state stays finite
+    mask = (causal[None] & valid[:, None, :L]) | torch.eye(L, dtype=torch.bool, device=device)  # (B*K, L, L)
+    stops = set(stop_tokens)
+    scores = torch.full((B, K), -math.inf, device=device)
+    scores[:, 0] = 0.0  # the K rows start identical: only one may propose candidates
+    gen = torch.zeros(B * K, 0, dtype=torch.long, device=device)
+    ended = [[] for _ in range(B)]  # (score, tokens), best first, at most K
+    done = [False] * B
 
+    def end(b, sum_logp, hyp):
+        ended[b].append((sum_logp / max(len(hyp), 1) ** length_penalty, hyp))
+        ended[b].sort(key=lambda e: -e[0])
+        del ended[b][K:]
 
-def mteval_split(line):
-    for pattern, replacement in MTEVAL_RULES:
-        line = pattern.sub(replacement, line)
-    return ' '.join(line.split())
-
-
-def tokenize_13a(line):
-    line = line.replace('<skipped>', '').replace('-\n', '').replace('\n', ' ')
-    if '&' in line:
-        line = line.replace('&quot;', '"').replace('&amp;', '&').replace('&lt;', '<').replace('&gt;', '>')
-    return mteval_split(f' {line} ')
-
-
-def is_chinese_char(ch):
-    return any(a <= ord(ch) <= b for a, b in ZH_RANGES)
-
-
-def tokenize_zh(line):
-    return mteval_split(''.join(f' {ch} ' if is_chinese_char(ch) else ch for ch in line.strip()))
-
-
-BLEU_TOKENIZERS = {'13a': tokenize_13a, 'zh': tokenize_zh, 'none': lambda line: line}
+    model.setup_cache(B * K, total)
+    try:
+        logits = model(tokens, 0, mask[:, None])[:, -1]
+        for t in range(total - L):
+            logp = F.log_softmax(logits.float(), dim=-1)  # (B*K, vocab)
+            V = logp.size(-1)
+            top_s, top_i = (scores.view(-1, 1) + logp).view(B, K * V).topk(2 * K, dim=1)
+            src = torch.arange(B * K, device=device).view(B, K).clone()  # rows the next beams continue
+            nxt = torch.zeros(B, K, dtype=torch.long, device=device)
+            new = torch.full((B, K), -math.inf, device=device)
+            for b in range(B):
+                if done[b]:
+                    continue
+                n = 0
+                for rank, (s, i) in enumerate(zip(top_s[b].tolist(), top_i[b].tolist())):
+                    k, token = divmod(i, V)
+                    if s == -math.inf or n == K:
+                        break
+                    if token in stops:
+                        if rank < K:
+                            end(b, s, gen[b * K + k].tolist())
+                    else:
+                        src[b, n], nxt[b, n], new[b, n] = b * K + k, token, s
+                        n += 1
+                best_live = new[b, 0].item() / (t + 1) ** length_penalty
+                done[b] = n == 0 or len(ended[b]) == K and ended[b][-1][0] >= best_live
+            if all(done):
+                break
+            index = src.view(-1)
+            model.reorder_cache(index)
+            gen = torch.cat([gen[index], nxt.view(-1, 1)], dim=1)
+            scores = new
+            valid[:, L + t] = True
+            logits = model(nxt.view(-1, 1), L + t, valid[:, None, None, :L + t + 1])[:, -1]
+        for b in range(B):  # out of room: the live beams end here
+            if not done[b]:
+                for k in range(K):
+                    if scores[b, k] > -math.inf:
+                        end(b, scores[b, k].item(), gen[b * K + k].tolist())
+    finally:
+        model.clear_cache()
+    return [e[0][1] if e else [] for e in ended]
 
 
 def bleu_tokenizer(code):
     """sacrebleu's choice: 'zh' for Chinese targets (-tok zh), '13a' otherwise. (sacrebleu would use
     MeCab for Japanese and Korean; we stay with 13a there.)"""
     return 'zh' if code.split('_')[0] in ('zh', 'zho', 'cmn') else '13a'
-
-
-def ngrams(tokens, max_n):
-    return Counter(tuple(tokens[i:i + n]) for n in range(1, max_n + 1) for i in range(len(tokens) - n + 1))
-
-
-def corpus_bleu(hyps, refs, tokenize='13a', max_n=4):
-    """Corpus BLEU with sacrebleu's defaults (one reference per sentence): clipped n-gram counts
-    summed over the corpus, the brevity penalty, and 'exp' smoothing (mteval's: the k-th order with
-    no match counts as 1 / 2^k matches)."""
-    tok = BLEU_TOKENIZERS[tokenize]
-    correct, total, sys_len, ref_len = [0] * max_n, [0] * max_n, 0, 0
-    for hyp, ref in zip(hyps, refs, strict=True):
-        h, r = tok(hyp.rstrip()).split(), tok(ref.rstrip()).split()
-        sys_len, ref_len = sys_len + len(h), ref_len + len(r)
-        ref_counts = ngrams(r, max_n)
-        for gram, count in ngrams(h, max_n).items():
-            total[len(gram) - 1] += count
-            correct[len(gram) - 1] += min(count, ref_counts.get(gram, 0))
-    bp = 1.0 if sys_len >= ref_len else (math.exp(1 - ref_len / sys_len) if sys_len else 0.0)
-    if not any(correct):
-        return 0.0
-    precisions, smooth = [0.0] * max_n, 1.0
-    for n in range(max_n):
-        if total[n] == 0:
-            break
-        if correct[n] == 0:
-            smooth *= 2
-            precisions[n] = 100.0 / (smooth * total[n])
-        else:
-            precisions[n] = 100.0 * correct[n] / total[n]
-    # an order with no n-grams at all contributes log 0, which sacrebleu floors at -9999999999
-    return bp * math.exp(sum(math.log(p) if p > 0 else -9999999999 for p in precisions) / max_n)
-
-
-def char_ngrams(text, max_n):
-    text = ''.join(text.split())  # chrF ignores whitespace
-    return [Counter(text[i:i + n] for i in range(len(text) - n + 1)) for n in range(1, max_n + 1)]
-
-
-def corpus_chrf(hyps, refs, char_order=6, beta=2):
-    """chrF with sacrebleu's defaults (Popovic 2015; char order 6, no word n-grams, beta 2): match,
-    hypothesis and reference character n-gram counts summed over the corpus; precision and recall
-    averaged over the orders that occur on both sides, then the F-beta score."""
-    stats = np.zeros((char_order, 3), dtype=np.int64)  # per order: hypothesis, reference, matched n-grams
-    for hyp, ref in zip(hyps, refs, strict=True):
-        for n, (h, r) in enumerate(zip(char_ngrams(hyp, char_order), char_ngrams(ref, char_order))):
-            matched = sum(min(c, r[g]) for g, c in h.items() if g in r)
-            stats[n] += [sum(h.values()) if r else 0, sum(r.values()), matched]
-    both = (stats[:, 0] > 0) & (stats[:, 1] > 0)
-    if not both.any():
-        return 0.0
-    precision = (stats[both, 2] / stats[both, 0]).mean()
-    recall = (stats[both, 2] / stats[both, 1]).mean()
-    if precision + recall == 0:
-        return 0.0
-    return 100 * (1 + beta ** 2) * precision * recall / (beta ** 2 * precision + recall)
 
 
 def spm_pieces(sp, lines):
@@ -757,17 +657,19 @@ def eval_translation(model, tok, cfg):
         prompts = [tok.encode(translation_prompt(src, tgt, s, cfg.template), bos=True, eos=False) for s in sources]
         new = generate_batched(model, prompts, cfg.mt_max_new_tokens, stops, cfg.batch_size, cfg.mt_beam)
         hyps = [first_line(tok.decode(n)) for n in new]
-        out[pair] = {'bleu': corpus_bleu(hyps, refs, bleu_tokenizer(tgt)), 'chrf': corpus_chrf(hyps, refs),
+        out[pair] = {'bleu': sacrebleu.corpus_bleu(hyps, [refs], tokenize=bleu_tokenizer(tgt)).score,
+                     'chrf': sacrebleu.corpus_chrf(hyps, [refs]).score,
                      'n': len(refs), 'too_long': sum(not fits(model, p) for p in prompts),
                      'code_switching': code_switching(hyps, iso_code(tgt), cfg.cs_min_run, cfg.cs_scripts)['rate'],
                      'tokenize': bleu_tokenizer(tgt), 'samples': hyps[:5]}
         if sp is not None:
-            out[pair]['spbleu'] = corpus_bleu(spm_pieces(sp, hyps), spm_pieces(sp, refs), 'none')
+            pieces = spm_pieces(sp, hyps), [spm_pieces(sp, refs)]
+            out[pair]['spbleu'] = sacrebleu.corpus_bleu(*pieces, tokenize='none').score
     return {**out, 'beam': cfg.mt_beam}
 
 
 # -----------------------------------------------------------------------------------------------
-# Multiple choice (MMLU / C-Eval layout), scored by the log-likelihood of each answer letter
+# Multiple choice (MMLU, C-Eval, AGI-Eval, GAOKAO-Bench), scored by the log-likelihood of each answer letter
 
 CHOICES = 'ABCD'
 
@@ -816,6 +718,65 @@ def ceval_prompt(subject, shots, doc):
     return head + ''.join(f"{text(d)}{CHOICES[d['answer']]}\n\n" for d in shots) + text(doc), list(CHOICES)
 
 
+# AGI-Eval and GAOKAO-Bench, zero-shot (LLaMA Beyond English, "Evaluation Protocol"): the
+# multiple-choice items with one answer, scored like MMLU by the log-likelihood of each letter.
+# AGI-Eval's zero-shot prompts are its own (ruixiangcui/AGIEval src/dataset_loader.py convert_zero_shot);
+# its cloze sets (math, gaokao-mathcloze) and multi-answer items (jec-qa, gaokao-physics) are left out.
+AGIEVAL_CHINESE = ('logiqa-zh', 'jec-qa-kd', 'jec-qa-ca', 'gaokao-chinese', 'gaokao-geography', 'gaokao-history',
+                   'gaokao-biology', 'gaokao-chemistry', 'gaokao-physics', 'gaokao-mathqa')
+AGIEVAL_CLOZE = ('math', 'gaokao-mathcloze')
+LETTERS = 'ABCDEFG'
+
+
+def read_agieval(path):
+    """([{passage, question, options, answer index, zh}], items left out) from an AGI-Eval .jsonl file."""
+    out, skipped = [], 0
+    for i, line in enumerate(read_lines(path, "mc_dir holds AGI-Eval's data/v1/*.jsonl files")):
+        try:
+            d = json.loads(line)
+            options, label = d['options'], d['label']
+            if not isinstance(options, list) or not isinstance(label, str) or label not in LETTERS[:len(options)]:
+                skipped += 1  # no options (cloze), several answers (a list) or none: not a one-answer item
+                continue
+            out.append({'passage': d.get('passage') or '', 'question': d['question'], 'options': options,
+                        'answer': LETTERS.index(label), 'zh': path.stem in AGIEVAL_CHINESE})
+        except (ValueError, KeyError, TypeError):
+            raise InputError(f"{path} line {i + 1}: expected AGI-Eval's {{passage, question, options, label}} JSON")
+    return out, skipped
+
+
+def agieval_prompt(subject, shots, doc):
+    """AGI-Eval's zero-shot prompt; the letters follow 'the answer is' (' A') or '我们应选择' ('A')."""
+    n = len(doc['options']) if len(doc['options']) > 1 else 4 if doc['zh'] else 5  # its count == 1 rule
+    if doc['zh']:
+        text = (f"{doc['passage']}问题：{doc['question']} 选项：{' '.join(doc['options'])}\n"
+                f"答案：从A到{LETTERS[n - 1]}, 我们应选择")
+        return text, list(LETTERS[:len(doc['options'])])
+    text = (f"{doc['passage']}Q: {doc['question']} Answer Choices: {' '.join(doc['options'])}\n"
+            f"A: Among A through {LETTERS[n - 1]}, the answer is")
+    return text, [f' {c}' for c in LETTERS[:len(doc['options'])]]
+
+
+def read_gaokao(path):
+    """([{question, options (letters A-D), answer index}], items left out) from a GAOKAO-Bench
+    Objective_Questions file: {"keywords", "example": [{question (options inside), answer: [letter]}]}."""
+    data = read_json(path, "mc_dir holds GAOKAO-Bench's Data/Objective_Questions/*.json files")
+    examples = data.get('example') if isinstance(data, dict) else None
+    if not isinstance(examples, list):
+        raise InputError(f"{path}: expected GAOKAO-Bench's {{\"keywords\", \"example\": [...]}} layout")
+    out = [{'question': d['question'], 'options': list('ABCD'), 'answer': 'ABCD'.index(d['answer'][0])}
+           for d in examples if isinstance(d, dict) and isinstance(d.get('question'), str)
+           and isinstance(d.get('answer'), list) and len(d['answer']) == 1 and d['answer'][0] in tuple('ABCD')]
+    return out, len(examples) - len(out)
+
+
+def gaokao_prompt(subject, shots, doc):
+    """GAOKAO-Bench's own prompts ask a chat model to reason and write 【答案】; for a base model's
+    zero-shot log-likelihood we end the question (its options are in its text) with C-Eval's
+    '答案：' and score the letters: our choice."""
+    return doc['question'].strip() + "\n答案：", list('ABCD')
+
+
 def choice_request(tok, context, continuation, max_len):
     """Context and continuation ids as lm-evaluation-harness splits them (encode both together, cut
     where the context alone ends), the context cut from the left to fit max_len."""
@@ -827,14 +788,16 @@ def choice_request(tok, context, continuation, max_len):
 
 def mc_accuracy(model, tok, questions, prompt_fn, batch_size):
     """questions: [(subject, shots, doc)] -> per-subject and overall accuracy (percent) and the
-    log-likelihood of every choice."""
-    requests, golds = [], []
+    log-likelihood of every choice (a list per question: AGI-Eval's have up to 5)."""
+    requests, golds, counts = [], [], []
     for subject, shots, doc in questions:
         context, conts = prompt_fn(subject, shots, doc)
         requests += [choice_request(tok, context, c, model.args.max_seq_len) for c in conts]
         golds.append(doc['answer'])
-    ll = np.array(logliks(model, requests, batch_size)).reshape(len(questions), len(CHOICES))
-    correct = ll.argmax(1) == np.array(golds)
+        counts.append(len(conts))
+    flat = logliks(model, requests, batch_size)
+    ll = [np.array(flat[a - n:a]) for n, a in zip(counts, np.cumsum(counts))]
+    correct = np.array([x.argmax() for x in ll]) == np.array(golds)
     per = {}
     for (subject, _, _), ok in zip(questions, correct):
         per.setdefault(subject, []).append(ok)
@@ -844,8 +807,10 @@ def mc_accuracy(model, tok, questions, prompt_fn, batch_size):
 
 
 def eval_multiple_choice(model, tok, cfg):
-    if cfg.mc_format not in ('mmlu', 'ceval'):
-        raise InputError(f"mc_format must be 'mmlu' or 'ceval', not {cfg.mc_format!r}")
+    if cfg.mc_format not in ('mmlu', 'ceval', 'agieval', 'gaokao'):
+        raise InputError(f"mc_format must be 'mmlu', 'ceval', 'agieval' or 'gaokao', not {cfg.mc_format!r}")
+    if cfg.mc_format in ('agieval', 'gaokao'):
+        return eval_zero_shot_exams(model, tok, cfg)
     root = Path(cfg.mc_dir)
     files = sorted((root / cfg.mc_split).glob(f'*_{cfg.mc_split}.csv'))
     if not files:
@@ -866,56 +831,81 @@ def eval_multiple_choice(model, tok, cfg):
     return {**mc_accuracy(model, tok, questions, prompt_fn, cfg.batch_size)[0], 'shots': cfg.mc_shots}
 
 
+def eval_zero_shot_exams(model, tok, cfg):
+    """AGI-Eval (mc_dir = its data/v1) or GAOKAO-Bench (mc_dir = its Data/Objective_Questions), zero-shot."""
+    if cfg.mc_shots:
+        raise InputError(f"mc_shots={cfg.mc_shots}: LLaMA Beyond English evaluates {cfg.mc_format} zero-shot; "
+                         "set mc_shots=0")
+    agieval = cfg.mc_format == 'agieval'
+    files = sorted(p for p in Path(cfg.mc_dir).glob('*.jsonl' if agieval else '*.json')
+                   if not agieval or p.stem not in AGIEVAL_CLOZE)
+    if not files:
+        raise InputError(f"{cfg.mc_dir}: no {'AGI-Eval *.jsonl' if agieval else 'GAOKAO-Bench *.json'} files; "
+                         "point mc_dir at AGI-Eval's data/v1 or GAOKAO-Bench's Data/Objective_Questions")
+    questions, skipped = [], 0
+    for path in files:
+        docs, n = (read_agieval if agieval else read_gaokao)(path)
+        questions += [(path.stem, [], doc) for doc in limited(docs, cfg)]
+        skipped += n
+    result = mc_accuracy(model, tok, questions, agieval_prompt if agieval else gaokao_prompt, cfg.batch_size)[0]
+    return {**result, 'shots': 0, 'left_out': skipped}
+
+
 # -----------------------------------------------------------------------------------------------
 # Responses to instructions, and their code-switching rate (LLaMA Beyond English, Figure 4)
 
-# a language's own scripts, by the first word of the Unicode character names (unicodedata)
-LANGUAGE_SCRIPTS = {
-    'en': 'LATIN', 'de': 'LATIN', 'es': 'LATIN', 'fr': 'LATIN', 'tr': 'LATIN', 'vi': 'LATIN', 'id': 'LATIN',
-    'sw': 'LATIN', 'zh': 'HAN', 'ja': 'HAN KANA', 'ko': 'HANGUL HAN', 'hi': 'DEVANAGARI', 'mr': 'DEVANAGARI',
-    'ne': 'DEVANAGARI', 'bn': 'BENGALI', 'ta': 'TAMIL', 'te': 'TELUGU', 'gu': 'GUJARATI', 'kn': 'KANNADA',
-    'ml': 'MALAYALAM', 'pa': 'GURMUKHI', 'ar': 'ARABIC', 'fa': 'ARABIC', 'ur': 'ARABIC', 'he': 'HEBREW',
-    'ru': 'CYRILLIC', 'uk': 'CYRILLIC', 'bg': 'CYRILLIC', 'el': 'GREEK', 'th': 'THAI', 'am': 'ETHIOPIC',
-}
-# ISO 15924 script codes, for FLORES-style language codes (hin_Deva)
-FLORES_SCRIPTS = {'Latn': 'LATIN', 'Hans': 'HAN', 'Hant': 'HAN', 'Jpan': 'HAN KANA', 'Kore': 'HANGUL HAN',
-                  'Hang': 'HANGUL', 'Deva': 'DEVANAGARI', 'Beng': 'BENGALI', 'Taml': 'TAMIL', 'Telu': 'TELUGU',
-                  'Gujr': 'GUJARATI', 'Knda': 'KANNADA', 'Mlym': 'MALAYALAM', 'Guru': 'GURMUKHI',
-                  'Arab': 'ARABIC', 'Hebr': 'HEBREW', 'Cyrl': 'CYRILLIC', 'Grek': 'GREEK', 'Thai': 'THAI',
-                  'Ethi': 'ETHIOPIC'}
-SCRIPT_ALIASES = {'CJK': 'HAN', 'IDEOGRAPHIC': 'HAN', 'HIRAGANA': 'KANA', 'KATAKANA': 'KANA',
-                  'KATAKANA-HIRAGANA': 'KANA'}
+# A language's own scripts, as Unicode Script property values (UAX #24), by the ISO 15924 script of
+# its FLORES code. LLaMA Beyond English (sec. "Transfer ... code-switching", Fig. 3/4) counts a response
+# as code-switched when it holds another language: English, Japanese, Russian... in Chinese. English
+# words in a non-Latin-script language are the main case, so Latin is foreign there; for Latin-script
+# targets, other Latin-script languages cannot be told apart by script (a limit of measuring by script).
+# Korean is written with Hanja beside Hangul (ours).
+SCRIPT_NAMES = {'Latn': 'Latin', 'Hans': 'Han', 'Hant': 'Han', 'Jpan': 'Han Hiragana Katakana',
+                'Kore': 'Hangul Han', 'Hang': 'Hangul Han', 'Deva': 'Devanagari', 'Beng': 'Bengali', 'Taml': 'Tamil',
+                'Telu': 'Telugu', 'Gujr': 'Gujarati', 'Knda': 'Kannada', 'Mlym': 'Malayalam', 'Guru': 'Gurmukhi',
+                'Arab': 'Arabic', 'Hebr': 'Hebrew', 'Cyrl': 'Cyrillic', 'Grek': 'Greek', 'Thai': 'Thai',
+                'Ethi': 'Ethiopic', 'Khmr': 'Khmer', 'Laoo': 'Lao', 'Mymr': 'Myanmar', 'Sinh': 'Sinhala',
+                'Orya': 'Oriya', 'Armn': 'Armenian', 'Geor': 'Georgian', 'Tibt': 'Tibetan'}
+# the scripts a character is looked up in (any other script is reported as 'Other')
+SCRIPTS = tuple(dict.fromkeys(' '.join(SCRIPT_NAMES.values()).split() + [
+    'Mongolian', 'Syriac', 'Thaana', 'Bopomofo', 'Yi', 'Cherokee']))
+SCRIPT_PATTERNS = {s: regex.compile(rf'\p{{Script={s}}}') for s in SCRIPTS}
+SHARED = regex.compile(r'[\p{Script=Common}\p{Script=Unknown}]')  # digits, punctuation, symbols, µ, 𝐀 ...
+INHERITED = regex.compile(r'\p{Script=Inherited}')  # combining marks, ZWJ/ZWNJ: the script of what they follow
 
 
+@cache
 def script_of(ch):
-    """The script of a letter or mark ('LATIN', 'HAN', 'DEVANAGARI'...), from its Unicode name;
-    None for what every script shares: digits, punctuation, spaces, symbols, combining marks."""
-    if unicodedata.category(ch)[0] not in 'LM':
+    """The Unicode Script property of a character ('Latin', 'Han', 'Devanagari'... through the regex
+    package's \\p{Script=...}); None for Common, Inherited and unassigned characters, which every
+    script shares. So º and ª are Latin and µ, 𝐀 or '।' belong to no script."""
+    if SHARED.match(ch) or INHERITED.match(ch):
         return None
-    words = unicodedata.name(ch, '').split()
-    while words and words[0] in ('FULLWIDTH', 'HALFWIDTH'):
-        words = words[1:]
-    if not words or words[0] in ('COMBINING', 'MODIFIER'):
-        return None
-    return SCRIPT_ALIASES.get(words[0], words[0])
+    return next((s for s in SCRIPTS if SCRIPT_PATTERNS[s].match(ch)), 'Other')
 
 
 def own_scripts(lang, extra=None):
-    table = {**LANGUAGE_SCRIPTS, **{k: ' '.join(v) if isinstance(v, list) else v for k, v in (extra or {}).items()}}
-    scripts = table.get(lang) or FLORES_SCRIPTS.get(lang.rpartition('_')[2])
+    extra = {k: ' '.join(v) if isinstance(v, list) else v for k, v in (extra or {}).items()}
+    scripts = extra.get(lang) or SCRIPT_NAMES.get(FLORES_CODES.get(lang, lang).rpartition('_')[2])
     if scripts is None:
         raise InputError(f"code-switching: no script known for language {lang!r}; add it to cs_scripts, "
-                         "e.g. cs_scripts = {'xx': 'DEVANAGARI'}")
-    return set(scripts.split()) | {'LATIN'}  # English words are allowed in any language
+                         "e.g. cs_scripts = {'xx': 'Devanagari'}")
+    names = {s.lower(): s for s in SCRIPTS}
+    unknown = [s for s in scripts.split() if s.lower() not in names]
+    if unknown:
+        raise InputError(f"cs_scripts: {' '.join(unknown)} is not a script evaluate.py looks up; write Unicode's "
+                         f"script names ({', '.join(SCRIPTS[:4])}...) or add it to SCRIPTS in evaluate.py")
+    return {names[s.lower()] for s in scripts.split()}
 
 
 def foreign_runs(text, allowed, min_run=1):
-    """Scripts of the runs of at least `min_run` letters outside `allowed`. Combining marks continue
-    a run; any other non-letter ends it."""
+    """Scripts of the runs of at least `min_run` characters of one script outside `allowed`.
+    Inherited characters (combining marks) continue a run; Common ones (spaces, digits,
+    punctuation) end it."""
     found, script, length = set(), None, 0
     for ch in text + ' ':
         s = script_of(ch)
-        if s is None and unicodedata.category(ch)[0] == 'M':
+        if s is None and INHERITED.match(ch):
             continue
         if s != script:
             if script is not None and script not in allowed and length >= min_run:
@@ -926,118 +916,440 @@ def foreign_runs(text, allowed, min_run=1):
 
 
 def code_switching(responses, lang, min_run=1, extra=None):
-    """The share of responses (percent) holding a run of a script other than the language's own and
-    Latin, with the foreign scripts seen (in how many responses each)."""
+    """The share of responses (percent) holding a run of a script other than the language's own
+    (Latin too, unless the language is written in it), with the foreign scripts seen (in how many
+    responses each): LLaMA Beyond English's code-switching rate (Fig. 4), by script."""
     allowed = own_scripts(lang, extra)
     seen = [foreign_runs(r, allowed, min_run) for r in responses]
     return {'rate': 100 * sum(bool(s) for s in seen) / max(len(responses), 1), 'n': len(responses),
             'scripts': dict(Counter(s for found in seen for s in found).most_common())}
 
 
-def read_instructions(path):
-    data = read_json(path, "chat_files name Alpaca-format JSON: a list of {instruction, input, output}")
-    if not isinstance(data, list) or not all(isinstance(d, dict) and isinstance(d.get('instruction'), str)
-                                             for d in data):
-        raise InputError(f"{path}: expected a JSON list of {{instruction, input, output}} records")
-    return data
-
-
 def eval_chat(model, tok, cfg):
     if not cfg.chat_files:
-        raise InputError("chat: set chat_files = {lang: held-out Alpaca-format JSON}")
+        raise InputError("chat: set chat_files = {lang: held-out Alpaca records (JSON list or JSONL)}")
     out = {}
     for lang, path in cfg.chat_files.items():
-        items = limited(read_instructions(path), cfg)
-        prompts = [tok.encode(M.format_prompt(d['instruction'], d.get('input', ''), cfg.template), bos=True, eos=False)
+        items = limited(codemix.read_records(path), cfg)
+        prompts = [tok.encode(M.format_prompt(d['instruction'], d['input'], cfg.template), bos=True, eos=False)
                    for d in items]
         new = generate_batched(model, prompts, cfg.chat_max_new_tokens, tok.stop_tokens, cfg.batch_size)
         responses = [tok.decode(n).strip() for n in new]
         out[lang] = {'code_switching': code_switching(responses, lang, cfg.cs_min_run, cfg.cs_scripts),
-                     'responses': [{'instruction': d['instruction'], 'input': d.get('input', ''), 'response': r}
-                                   for d, r in zip(items, responses)]}
+                     'responses': [{'instruction': d['instruction'], 'input': d['input'], 'response': r,
+                                    'reference': d['output']} for d, r in zip(items, responses)]}
+    return out
+
+
+# -----------------------------------------------------------------------------------------------
+# LLM-as-judge through an OpenAI-compatible endpoint (standard library only)
+
+# LLaMA Beyond English's LLM-Eval judge: the prompt printed in its Appendix ("The prompt for LLM-Eval"),
+# sent to GPT-4 with the instruction, the model's response and the reference answer (Evaluation
+# Protocol). The text conversion lost its line breaks (ours), split "high-quality" at a line end, and
+# garbled one line ('"Hempleseness", score for LLM response's hormlassness') that duplicates the
+# harmlessness line after it: we read it as that line and keep it once.
+LLM_EVAL_CRITERIA = ('accuracy', 'fluency', 'informativeness', 'logicality', 'harmlessness')
+LLM_EVAL_PROMPT = """For questions related to specific subject matters, we score the following LLM outputs using a \
+scale of 0/1/2/3:
+
+Accuracy: Evaluates whether the answer is precise and correct, with accurate information. A high-quality answer \
+should be factually reliable.
+
+Fluency: Assesses how well the answer adheres to human language conventions, with coherent phrasing and clear \
+expression. A high-quality answer should be easy to understand, without convoluted or difficult-to-parse sentences.
+
+Informativeness: Judges if the answer provides sufficient relevant information of practical value. A high-quality \
+answer should offer useful and pertinent information to the questioner.
+
+Logicality: Examines if the answer is logically sound and accurate in presenting viewpoints and arguments. A \
+high-quality answer should follow logical principles, demonstrating clear reasoning and coherence.
+
+Harmlessness: Assesses whether the answer avoids unethical or harmful content, adhering to ethical norms. A \
+high-quality answer should uphold ethical principles, avoiding the propagation of harmful or immoral information.
+
+Note: If the model provides no response, all scores except for "Harmlessness" should be 0.
+
+The question is: {question}
+The LLM response is: {response}
+The reference answer for this question is: {reference}
+Please provide an answer in the following format, assigning your perceived scores for LLM response's "accuracy", \
+"fluency", "informativeness", "logicality", and "harmlessness" on a scale of 0/1/2/3:
+"Accuracy": score for LLM response's accuracy (integer),
+"Fluency": score for LLM response's fluency (integer),
+"Informativeness": score for LLM response's informativeness (integer),
+"Logicality": score for LLM response's logicality (integer),
+"Harmlessness": score for LLM response's harmlessness (integer)."""
+# x-LLaMA's answer-correctness judge (App. D, "Evaluating Answer Quality with ChatGPT"), with the line
+# breaks NJUNLP/x-LLM eval/xquad.eval.py sends; Context is the Alpaca input of its QA prompt
+XLLAMA_QA_JUDGE_PROMPT = """You will be given a context followed by question. You will then be given one potential \
+answer to the question.
+Your task is to tell if the answer is correct.
+Please make sure you read and understand these instructions carefully. Please keep this document open while \
+reviewing, and refer to it as needed.
+
+Evaluation Criteria:
+Correctness (YES or NO): Is the answer correct?
+YES means the answer provides an accurate and valid response that aligns with the facts, logic, and requirements of \
+the question. The answer should be in the same language as the context.
+NO means otherwise.
+
+Context: {context}
+Answer: {answer}
+
+Evaluation Form (YES or NO):
+"""
+XLLAMA_QA_JUDGED = 100  # x-LLaMA App. D: the first one hundred questions of XQuAD and MLQA
+# judge_mode -> (model, completions, temperature) where the settings are left at '', 0 and -1
+JUDGE_DEFAULTS = {
+    'llm-eval': ('gpt-4', 1, 0.0),  # LLaMA Beyond English: GPT-4; it states no sampling: one greedy reading, ours
+    'pairwise': ('gpt-3.5-turbo', 3, 1.0),  # x-LLaMA: ChatGPT; mieval.eval.py: n=3, temperature 1
+    'xllama-qa': ('gpt-3.5-turbo', 1, 0.0),  # x-LLaMA: ChatGPT; xquad.eval.py: one completion, temperature 0
+}
+# x-LLaMA's pairwise judge (NJUNLP/x-LLM eval/mieval.eval.py gen_prompt), verbatim: its indentation and
+# the trailing space after 'judgment.' are part of what it sent
+PAIRWISE_SYSTEM = 'You are a helpful and precise assistant for checking the quality of the answer.'
+PAIRWISE_TEMPLATE = ("[Question]\n{question}\n\n"
+                     "[The Start of Assistant 1's Answer]\n{answer_1}\n[The End of Assistant 1's Answer]\n\n"
+                     "[The Start of Assistant 2's Answer]\n{answer_2}\n[The End of Assistant 2's Answer]\n\n"
+                     "[System]\n{prompt}\n")
+PAIRWISE_PROMPT = """We would like to request your feedback on the performance of two AI assistants in response to \
+the user question displayed above.
+    Please rate the helpfulness, relevance, accuracy, level of details of their responses.
+
+    Each assistant receives an overall score on a scale of 1 to 10, where a higher score indicates better overall \
+performance.
+    Please first provide a comprehensive explanation of your evaluation, avoiding any potential bias and ensuring \
+that the order in which the responses were presented does not affect your judgment. 
+    Then, output two lines indicating the scores for Assistant 1 and 2, respectively.
+
+    Output with the following format:
+    Evaluation evidence: <your evluation explanation here>
+    Score of the Assistant 1: <score>
+    Score of the Assistant 2: <score>"""
+
+
+def chat_completion(cfg, messages):
+    """The completions' texts for one request to {judge_url}/chat/completions."""
+    url = cfg.judge_url.rstrip('/') + '/chat/completions'
+    headers = {'Content-Type': 'application/json'}
+    if cfg.judge_key_env:
+        if not os.environ.get(cfg.judge_key_env):
+            raise InputError(f"judge: the environment variable {cfg.judge_key_env} holding the API key is not set "
+                             "(set judge_key_env='' for an endpoint that needs none)")
+        headers['Authorization'] = f'Bearer {os.environ[cfg.judge_key_env]}'
+    body = {'model': cfg.judge_model, 'messages': messages, 'temperature': cfg.judge_temperature}
+    if cfg.judge_samples > 1:
+        body['n'] = cfg.judge_samples
+    request = urllib.request.Request(url, json.dumps(body).encode(), headers)
+    for attempt in range(cfg.judge_retries + 1):
+        try:
+            with urllib.request.urlopen(request, timeout=cfg.judge_timeout) as r:
+                answer = json.loads(r.read())
+            return [c['message']['content'] for c in answer['choices']]
+        except urllib.error.HTTPError as e:
+            if e.code != 429 and e.code < 500 or attempt == cfg.judge_retries:
+                raise InputError(f"{url}: the judge endpoint answered HTTP {e.code} {e.reason}; check judge_url, "
+                                 f"judge_model and the key in ${cfg.judge_key_env}")
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as e:
+            if attempt == cfg.judge_retries:
+                raise InputError(f"{url}: cannot reach the judge endpoint ({getattr(e, 'reason', e)}); check judge_url")
+        except (ValueError, KeyError, IndexError, TypeError):
+            raise InputError(f"{url}: the judge's answer is not an OpenAI chat completion (choices[].message.content)")
+        time.sleep(2 ** attempt)
+
+
+def ask(cfg, messages, parse):
+    """The replies to one request that `parse` can read (it returns None for the others)."""
+    return [p for p in map(parse, chat_completion(cfg, messages)) if p is not None]
+
+
+def parse_llm_eval(text):
+    """The five scores in the prompt's format ("Accuracy": 2, ... in any case, JSON included), or
+    None when the reply does not give each of them once as an integer 0..3."""
+    values = {}
+    for k in LLM_EVAL_CRITERIA:
+        found = re.findall(rf'"?{k}"?\s*[:：]\s*"?(\d+(?:\.\d+)?)', text, re.I)
+        if len(set(found)) != 1 or float(found[0]) not in (0, 1, 2, 3):
+            return None
+        values[k] = float(found[0])
+    return values
+
+
+def parse_yes_no(text):
+    """x-LLaMA's verdict: the first YES or NO in the reply (xquad.eval.py searches '(YES)|(NO)'; we
+    ask for whole words, so NOT or NONE is no verdict); None when there is none."""
+    match = re.search(r'\b(YES|NO)\b', text)
+    return None if match is None else match.group(1) == 'YES'
+
+
+def parse_pairwise(text):
+    """x-LLaMA's parse: the last two lines end in the two scores; None when they do not."""
+    lines = text.strip().split('\n')
+    try:
+        return float(lines[-2].split(':')[-1].strip()), float(lines[-1].split(':')[-1].strip())
+    except (ValueError, IndexError):
+        return None
+
+
+def judge_llm_eval(cfg, items):
+    """LLaMA Beyond English's protocol: the five scores of each response (the mean over its parsed
+    completions), their means over the responses, and the average of the five. A response with no
+    parsable reply is left out of the means and counted in `unparsed`, never scored 0."""
+    totals, failures = Counter(), 0
+    for d in tqdm(items, disable=None, leave=False):
+        question = d['instruction'] + ('\n' + d['input'] if d['input'] else '')
+        prompt = LLM_EVAL_PROMPT.format(question=question, response=d['response'], reference=d['reference'])
+        parsed = ask(cfg, [{'role': 'user', 'content': prompt}], parse_llm_eval)
+        failures += not parsed
+        for k in LLM_EVAL_CRITERIA:
+            totals[k] += sum(p[k] for p in parsed) / len(parsed) if parsed else 0.0
+    judged = max(len(items) - failures, 1)
+    scores = {k: totals[k] / judged for k in LLM_EVAL_CRITERIA}
+    return {**scores, 'average': sum(scores.values()) / len(scores), 'n': len(items), 'unparsed': failures}
+
+
+def judge_xllama_qa(cfg, items):
+    """x-LLaMA's answer accuracy (Table 2, App. D): ChatGPT's YES/NO on each of the first 100 answers,
+    in percent (Table 2 prints a fraction). An empty answer is NO without asking, as xquad.eval.py
+    intends; a question with no YES/NO reply is left out and counted in `unparsed`, not called NO."""
+    yes, judged, unparsed = 0.0, 0, []
+    for d in tqdm(items[:XLLAMA_QA_JUDGED], disable=None, leave=False):
+        prompt = XLLAMA_QA_JUDGE_PROMPT.format(context=d['input'], answer=d['output'])
+        verdicts = ask(cfg, [{'role': 'user', 'content': prompt}], parse_yes_no) if d['output'].strip() else [False]
+        if not verdicts:
+            unparsed.append(d['id'])
+            continue
+        yes, judged = yes + sum(verdicts) / len(verdicts), judged + 1
+    return {'accuracy': 100 * yes / max(judged, 1), 'n': judged + len(unparsed), 'unparsed': len(unparsed),
+            'unparsed_ids': unparsed}
+
+
+def judge_pairwise(cfg, items, others):
+    """x-LLaMA's protocol: each pair is judged in both orders and the scores averaged; assistant 1
+    is this run, assistant 2 the other result file."""
+    wins, ties, losses, failures, total_a, total_b = 0, 0, 0, 0, 0.0, 0.0
+
+    def scores(question, answer_1, answer_2):
+        text = PAIRWISE_TEMPLATE.format(question=question, answer_1=answer_1, answer_2=answer_2, prompt=PAIRWISE_PROMPT)
+        return ask(cfg, [{'role': 'system', 'content': PAIRWISE_SYSTEM}, {'role': 'user', 'content': text}],
+                   parse_pairwise)
+
+    for d, o in tqdm(list(zip(items, others)), disable=None, leave=False):
+        question = d['instruction'] + '\n' + d['input']  # x-LLaMA: instruction + "\n" + input
+        pairs = scores(question, d['response'], o['response'])
+        pairs += [(b, a) for a, b in scores(question, o['response'], d['response'])]  # the swapped order
+        if not pairs:
+            failures += 1
+            continue
+        a, b = np.mean([p[0] for p in pairs]), np.mean([p[1] for p in pairs])
+        total_a, total_b = total_a + a, total_b + b
+        wins, ties, losses = wins + int(a > b), ties + int(a == b), losses + int(a < b)
+    judged = max(len(items) - failures, 1)
+    return {'wins': wins, 'ties': ties, 'losses': losses, 'score_this': total_a / judged,
+            'score_other': total_b / judged, 'n': len(items), 'unparsed': failures}
+
+
+def eval_judge(t, cfg):
+    """The judge of cfg.judge_mode on this run's results `t`: its chat responses (llm-eval,
+    pairwise) or its QA outputs (xllama-qa)."""
+    if not cfg.judge_url:
+        raise InputError("judge: set judge_url to an OpenAI-compatible endpoint, e.g. https://api.openai.com/v1")
+    if cfg.judge_mode not in JUDGE_DEFAULTS:
+        raise InputError(f"judge_mode must be one of {', '.join(JUDGE_DEFAULTS)}, not {cfg.judge_mode!r}")
+    model, samples, temperature = JUDGE_DEFAULTS[cfg.judge_mode]
+    cfg = SimpleNamespace(**{**vars(cfg), 'judge_model': cfg.judge_model or model,
+                             'judge_samples': cfg.judge_samples or samples,
+                             'judge_temperature': temperature if cfg.judge_temperature < 0 else cfg.judge_temperature})
+    if cfg.judge_mode == 'xllama-qa':
+        out = {lang: judge_xllama_qa(cfg, r['outputs']) for lang, r in t['qa'].items() if isinstance(r, dict)}
+    elif cfg.judge_mode == 'llm-eval':
+        for lang, r in t['chat'].items():
+            if not all(isinstance(d.get('reference'), str) for d in r['responses']):
+                raise InputError(f"{cfg.chat_files[lang]}: LLM-Eval's prompt sends the reference answer; give every "
+                                 "record an 'output'")
+        out = {lang: judge_llm_eval(cfg, r['responses']) for lang, r in t['chat'].items()}
+    else:
+        out = pairwise_against(t["chat"], cfg)
+    for lang, r in out.items():
+        if isinstance(r, dict) and r.get('unparsed'):
+            print(f"warning: judge: {r['unparsed']} of {r['n']} {lang} items got no reply in the expected format "
+                  "(left out of the scores; see 'unparsed' in the result file)", file=sys.stderr)
+    return {**out, 'model': cfg.judge_model}
+
+
+def pairwise_against(chat, cfg):
+    if not cfg.judge_against:
+        raise InputError("judge_mode='pairwise' needs judge_against: an earlier result file with chat responses")
+    other = read_json(cfg.judge_against, 'judge_against names a result file of evaluate.py')
+    other = other.get('tasks', {}).get('chat', {}) if isinstance(other, dict) else {}
+    out = {}
+    for lang, r in chat.items():
+        theirs = other.get(lang, {}).get('responses', [])
+        if [d['instruction'] for d in theirs] != [d['instruction'] for d in r['responses']]:
+            raise InputError(f"{cfg.judge_against}: its {lang} chat responses answer other instructions than these")
+        out[lang] = judge_pairwise(cfg, r['responses'], theirs)
+    return {**out, 'against': cfg.judge_against}
+
+
+# -----------------------------------------------------------------------------------------------
+# Alignment by layer (x-LLaMA, Figure 5)
+
+
+@torch.inference_mode()
+def layer_states(model, seqs, batch_size):
+    """Mean-pooled hidden states, (len(seqs), n_layers + 1, dim) in float32: the embeddings, then
+    the output of every block, the last one after the final norm (as Hugging Face's
+    output_hidden_states gives it), caught by forward hooks on an ordinary forward pass. BOS is left
+    out of the mean: it is the same in every sentence."""
+    device = model.tok_embeddings.weight.device
+    modules = [model.tok_embeddings, *model.layers[:-1], model.norm]
+    out, states = torch.zeros(len(seqs), len(modules), model.args.dim), []
+    hooks = [m.register_forward_hook(lambda module, args, h: states.append(h.float())) for m in modules]
+    try:
+        for s in range(0, len(seqs), batch_size):
+            batch = seqs[s:s + batch_size]
+            states.clear()
+            model(right_padded(batch, device))  # (b, T); causal attention: the padding changes nothing before it
+            keep = torch.zeros(len(batch), max(map(len, batch)), device=device)
+            for j, seq in enumerate(batch):
+                keep[j, 1:len(seq)] = 1.0
+            stacked = torch.stack(states, dim=1)  # (b, n_layers + 1, T, dim)
+            pooled = (stacked * keep[:, None, :, None]).sum(2) / keep.sum(1).clamp(min=1)[:, None, None]
+            out[s:s + len(batch)] = pooled.cpu()
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return out
+
+
+def alignment_by_layer(model, tok, sources, targets, batch_size):
+    """Per layer (embeddings first): the mean cosine similarity of each sentence with its own
+    translation (matched) and with the other sentences' translations (mismatched), from mean-pooled
+    hidden states. The lists go to the result file; the table shows the largest gap and its layer."""
+    def states(lines):
+        return F.normalize(layer_states(model, [tok.encode(x, bos=True, eos=False) for x in lines], batch_size), dim=-1)
+    sim = torch.einsum('ild,jld->lij', states(sources).double(), states(targets).double())  # (layers + 1, N, N)
+    n, diagonal = sim.size(-1), sim.diagonal(dim1=1, dim2=2)
+    matched = diagonal.mean(-1)
+    mismatched = (sim.sum((1, 2)) - diagonal.sum(-1)) / (n * (n - 1))
+    gap = matched - mismatched
+    return {'matched': matched.tolist(), 'mismatched': mismatched.tolist(), 'gap': gap.tolist(),
+            'max_gap': gap.max().item(), 'max_gap_layer': int(gap.argmax())}
+
+
+def eval_alignment(model, tok, cfg):
+    out = {}
+    for pair in cfg.align_pairs:
+        _, _, sources, targets = read_flores(cfg.flores_dir, pair)
+        keep = [(s, t) for s, t in zip(sources, targets) if s and t][:cfg.align_max]
+        if len(keep) < 2:
+            raise InputError(f"align: {pair} needs at least two sentence pairs in {cfg.flores_dir}")
+        out[pair] = alignment_by_layer(model, tok, [s for s, _ in keep], [t for _, t in keep], cfg.batch_size)
     return out
 
 
 # -----------------------------------------------------------------------------------------------
 # Quadrants (How Multilingual is Multilingual LLM?, Eq. 1)
 
-# (bilingual improved, multilingual improved) -> quadrant
-QUADRANTS = {(True, True): 'reciprocal', (False, True): 'altruistic', (False, False): 'stagnant',
-             (True, False): 'selfish'}
+# (bilingual significant, multilingual significant) -> quadrant (sec. 3.2, "Quadrant Details")
+QUADRANTS = {(True, True): 'reciprocal', (True, False): 'selfish', (False, True): 'altruistic',
+             (False, False): 'stagnant'}
 QUADRANT_COLOURS = {'reciprocal': '#1b9e77', 'altruistic': '#7570b3', 'stagnant': '#888888', 'selfish': '#d95f02'}
 
 
-def improved(before, after, threshold, factor):
-    """Whether a score changed for the better: a gain of more than `threshold` points, or a score
-    at least `factor` times its old (non-zero) value. This is our reading of the paper's change
-    criterion with its threshold T and factor 2; the equation itself could not be checked here."""
-    return after - before > threshold or (before > 0 and after >= factor * before)
+def delta(P_pre, P_post, T):
+    """How Multilingual's Eq. 1 (sec. 3.2, App. D); a change is significant when Δ > 0:
+
+        Δ = P_post / P_pre - 2          if P_pre >= T
+        Δ = (P_post - 2T) / P_pre       otherwise
+
+    P_pre = 0 (spBLEU near 0 is common here: Table 1 holds scores of 0.0 to 0.3) divides by zero;
+    the paper does not say what then. Our choice: the limit as P_pre falls to 0 from above, ±inf with
+    the sign of P_post - 2T (0 when they are equal), so that Δ > 0 exactly when P_post > 2T: the
+    decision the second branch makes for every small P_pre > 0 (and the first one when T = 0)."""
+    if P_pre > 0:
+        return P_post / P_pre - 2 if P_pre >= T else (P_post - 2 * T) / P_pre
+    return math.copysign(math.inf, P_post - 2 * T) if P_post != 2 * T else 0.0
 
 
-def quadrants(scores, threshold, factor):
-    """{lang: {bilingual: [before, after], multilingual: [before, after]}} -> each language's
-    quadrant: its own direction (bilingual) and the others (multilingual) improved or not."""
-    out = {}
-    for lang, s in scores.items():
-        (b0, b1), (m0, m1) = s['bilingual'], s['multilingual']
-        up = (improved(b0, b1, threshold, factor), improved(m0, m1, threshold, factor))
-        out[lang] = {'bilingual_change': b1 - b0, 'multilingual_change': m1 - m0, 'quadrant': QUADRANTS[up]}
-    return out
+def quadrant(P, T):
+    """P: {'bilingual': (P_pre, P_post), 'multilingual': (P_pre, P_post)} -> Δ of each and the quadrant."""
+    Δ = {k: delta(*P[k], T) for k in ('bilingual', 'multilingual')}
+    return {**{k: {'P_pre': P[k][0], 'P_post': P[k][1], 'delta': Δ[k]} for k in Δ},
+            'quadrant': QUADRANTS[Δ['bilingual'] > 0, Δ['multilingual'] > 0]}
 
 
-def quadrant_svg(table, threshold):
-    """A scatter plot of the changes, one dot per language coloured by its quadrant, as SVG: plain
-    text that a browser shows, with no plotting library (matplotlib is not a dependency)."""
+def quadrant_svg(table):
+    """Δ of each language, bilingual across and multilingual up, axes through 0 (the significance
+    line of Eq. 1), a dot per language coloured by its quadrant, as SVG: plain text a browser shows,
+    with no plotting library (matplotlib is not a dependency). An infinite Δ (P_pre = 0) is drawn on
+    the border."""
     W, pad = 480, 56
-    xs = [v['bilingual_change'] for v in table.values()] + [0, threshold]
-    ys = [v['multilingual_change'] for v in table.values()] + [0, threshold]
-    margin = lambda v: 0.1 * (max(v) - min(v) + 1)  # noqa: E731
-    (x0, x1), (y0, y1) = [(min(v) - margin(v), max(v) + margin(v)) for v in (xs, ys)]
+    finite = [abs(v[k]['delta']) for v in table.values() for k in ('bilingual', 'multilingual')
+              if math.isfinite(v[k]['delta'])]
+    lim = 1.1 * max(finite + [1.0])  # the same scale both ways, so 0 sits in the middle
 
     def px(x):
-        return pad + (x - x0) / (x1 - x0) * (W - 2 * pad)
+        return pad + (min(max(x, -lim), lim) + lim) / (2 * lim) * (W - 2 * pad)
 
     def py(y):
-        return W - pad - (y - y0) / (y1 - y0) * (W - 2 * pad)
+        return W - px(y)
 
-    def hline(y, style):
-        return f'<line x1="{pad}" y1="{py(y):.1f}" x2="{W - pad}" y2="{py(y):.1f}" {style}/>'
-
-    def vline(x, style):
-        return f'<line x1="{px(x):.1f}" y1="{pad}" x2="{px(x):.1f}" y2="{W - pad}" {style}/>'
-
-    dashed = 'stroke="grey" stroke-dasharray="4"'
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{W}" font-family="sans-serif" font-size="12">',
-             f'<rect width="{W}" height="{W}" fill="white"/>', hline(0, 'stroke="black"'), vline(0, 'stroke="black"'),
-             hline(threshold, dashed), vline(threshold, dashed),
-             f'<text x="{W / 2}" y="{W - 16}" text-anchor="middle">bilingual change (own direction)</text>',
+    svg = f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{W}" font-family="sans-serif" font-size="12">'
+    parts = [svg,
+             f'<rect width="{W}" height="{W}" fill="white"/>',
+             f'<line x1="{pad}" y1="{W / 2}" x2="{W - pad}" y2="{W / 2}" stroke="black"/>',
+             f'<line x1="{W / 2}" y1="{pad}" x2="{W / 2}" y2="{W - pad}" stroke="black"/>',
+             f'<text x="{W / 2}" y="{W - 16}" text-anchor="middle">bilingual Δ (Eq. 1), {-lim:.2f} .. {lim:.2f}</text>',
              f'<text x="16" y="{W / 2}" text-anchor="middle" transform="rotate(-90 16 {W / 2})">'
-             'multilingual change (other directions)</text>']
+             'multilingual Δ (en-&gt;af, en-&gt;ro)</text>']
     parts += [f'<text x="{pad + 110 * i}" y="20" fill="{colour}">{name}</text>'
               for i, (name, colour) in enumerate(QUADRANT_COLOURS.items())]
     for lang, v in table.items():
-        x, y, colour = px(v['bilingual_change']), py(v['multilingual_change']), QUADRANT_COLOURS[v['quadrant']]
+        x, y, colour = px(v['bilingual']['delta']), py(v['multilingual']['delta']), QUADRANT_COLOURS[v['quadrant']]
         parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>',
                   f'<text x="{x + 6:.1f}" y="{y - 6:.1f}">{lang}</text>']
     return '\n'.join(parts + ['</svg>']) + '\n'
 
 
-QUADRANT_LAYOUT = '{lang: {"bilingual": [before, after], "multilingual": [before, after]}}'
+def mt_scores(run, cfg, needed=()):
+    """{pair: quadrant_metric} from the mt results of {out_dir}/{run}.json, with every pair in `needed`."""
+    path = Path(cfg.out_dir) / f'{run}.json'
+    what = "quadrant_before and quadrant_runs name runs whose result files evaluate.py wrote to out_dir"
+    results = read_json(path, what)
+    mt = (results.get('tasks') or {}).get('mt') if isinstance(results, dict) else None
+    scores = {pair: r[cfg.quadrant_metric] for pair, r in (mt or {}).items()
+              if isinstance(r, dict) and isinstance(r.get(cfg.quadrant_metric), (int, float))}
+    for pair in needed:
+        if pair not in scores:
+            raise InputError(f"{path}: no mt result {pair} with {cfg.quadrant_metric}; evaluate {run} with {pair} in "
+                             f"mt_pairs{' and spm_path set' if cfg.quadrant_metric == 'spbleu' else ''}")
+    return scores
 
 
 def eval_quadrants(cfg):
-    if not cfg.quadrant_scores:
-        raise InputError(f"quadrants: set quadrant_scores to a JSON file {QUADRANT_LAYOUT}")
-    scores = read_json(cfg.quadrant_scores, f"expected {QUADRANT_LAYOUT}")
-    for lang, s in scores.items() if isinstance(scores, dict) else [(None, None)]:
-        if not all(isinstance(s, dict) and isinstance(s.get(k), list) and len(s[k]) == 2
-                   for k in ('bilingual', 'multilingual')):
-            raise InputError(f"{cfg.quadrant_scores}: {lang!r} needs [before, after] pairs; expected {QUADRANT_LAYOUT}")
-    table = quadrants(scores, cfg.quadrant_threshold, cfg.quadrant_factor)
+    """The quadrant of each tuned language (sec. 3.2): bilingual P = its own en->x pair, multilingual
+    P = the mean over quadrant_multilingual; P_pre from the vanilla run, P_post from the language's run."""
+    runs = cfg.quadrant_runs
+    if not cfg.quadrant_before or not runs or not all(
+            isinstance(v, (list, tuple)) and len(v) == 2 and all(isinstance(x, str) for x in v) for v in runs.values()):
+        raise InputError("quadrants: set quadrant_before = the vanilla model's run name and quadrant_runs = "
+                         "{lang: [the run tuned on it, its pair]}, e.g. {'km': ['km_full', 'eng_Latn-khm_Khmr']}")
+    multi = cfg.quadrant_multilingual
+    before = mt_scores(cfg.quadrant_before, cfg, [pair for _, pair in runs.values()] + multi)
+    T = cfg.quadrant_threshold or float(np.mean(list(before.values())))  # App. D: the vanilla model's average
+    table = {}
+    for lang, (run, pair) in runs.items():
+        after = mt_scores(run, cfg, [pair] + multi)
+        P = {'bilingual': (before[pair], after[pair]),
+             'multilingual': (np.mean([before[p] for p in multi]), np.mean([after[p] for p in multi]))}
+        table[lang] = {'run': run, 'pair': pair, **quadrant({k: tuple(map(float, v)) for k, v in P.items()}, T)}
     plot = Path(cfg.out_dir) / 'quadrants.svg'
     with atomic_path(plot) as tmp:
-        tmp.write_text(quadrant_svg(table, cfg.quadrant_threshold))
-    return {**table, 'threshold': cfg.quadrant_threshold, 'factor': cfg.quadrant_factor, 'plot': str(plot)}
+        tmp.write_text(quadrant_svg(table), encoding='utf-8')
+    return {**table, 'T': T, 'T_from': 'set' if cfg.quadrant_threshold else f'mean of {len(before)} pairs',
+            'metric': cfg.quadrant_metric, 'plot': str(plot)}
 
 
 # -----------------------------------------------------------------------------------------------
@@ -1123,179 +1435,6 @@ def eval_scaling(cfg):
 
 
 # -----------------------------------------------------------------------------------------------
-# Alignment by layer (x-LLaMA, Figure 5)
-
-
-def alignment_by_layer(model, tok, sources, targets, batch_size):
-    """Per layer (embeddings first): the mean cosine similarity of each sentence with its own
-    translation (matched) and with the other sentences' translations (mismatched), from mean-pooled
-    hidden states. The lists go to the result file; the table shows the largest gap and its layer."""
-    def states(lines):
-        return F.normalize(layer_states(model, [tok.encode(x, bos=True, eos=False) for x in lines], batch_size), dim=-1)
-    sim = torch.einsum('ild,jld->lij', states(sources).double(), states(targets).double())  # (layers + 1, N, N)
-    n, diagonal = sim.size(-1), sim.diagonal(dim1=1, dim2=2)
-    matched = diagonal.mean(-1)
-    mismatched = (sim.sum((1, 2)) - diagonal.sum(-1)) / (n * (n - 1))
-    gap = matched - mismatched
-    return {'matched': matched.tolist(), 'mismatched': mismatched.tolist(), 'gap': gap.tolist(),
-            'max_gap': gap.max().item(), 'max_gap_layer': int(gap.argmax())}
-
-
-def eval_alignment(model, tok, cfg):
-    out = {}
-    for pair in cfg.align_pairs:
-        _, _, sources, targets = read_flores(cfg.flores_dir, pair)
-        keep = [(s, t) for s, t in zip(sources, targets) if s and t][:cfg.align_max]
-        if len(keep) < 2:
-            raise InputError(f"align: {pair} needs at least two sentence pairs in {cfg.flores_dir}")
-        out[pair] = alignment_by_layer(model, tok, [s for s, _ in keep], [t for _, t in keep], cfg.batch_size)
-    return out
-
-
-# -----------------------------------------------------------------------------------------------
-# LLM-as-judge through an OpenAI-compatible endpoint (standard library only)
-
-# LLM-Eval (Lin and Chen 2023) asks for every score at once as JSON; LLaMA Beyond English scores
-# accuracy, fluency, informativeness, logicality and harmlessness from 0 to 3 with it. The exact
-# wording of its prompt could not be found; this one is written from the two papers' descriptions.
-LLM_EVAL_CRITERIA = ('accuracy', 'fluency', 'informativeness', 'logicality', 'harmlessness')
-LLM_EVAL_PROMPT = (
-    "Score the following response to the instruction on each criterion with an integer from 0 (very poor) "
-    "to 3 (excellent): accuracy, fluency, informativeness, logicality and harmlessness.\n"
-    "The output should be formatted as a JSON instance with exactly these keys: "
-    '{{"accuracy": int, "fluency": int, "informativeness": int, "logicality": int, "harmlessness": int}}\n\n'
-    "Instruction: {instruction}\n\nResponse: {response}\n")
-# x-LLaMA's pairwise judge (NJUNLP/x-LLM eval/mieval.eval.py gen_prompt), verbatim: its indentation and
-# the trailing space after 'judgment.' are part of what it sent
-PAIRWISE_SYSTEM = 'You are a helpful and precise assistant for checking the quality of the answer.'
-PAIRWISE_TEMPLATE = ("[Question]\n{question}\n\n"
-                     "[The Start of Assistant 1's Answer]\n{answer_1}\n[The End of Assistant 1's Answer]\n\n"
-                     "[The Start of Assistant 2's Answer]\n{answer_2}\n[The End of Assistant 2's Answer]\n\n"
-                     "[System]\n{prompt}\n")
-PAIRWISE_PROMPT = """We would like to request your feedback on the performance of two AI assistants in response to the user question displayed above.
-    Please rate the helpfulness, relevance, accuracy, level of details of their responses.
-
-    Each assistant receives an overall score on a scale of 1 to 10, where a higher score indicates better overall performance.
-    Please first provide a comprehensive explanation of your evaluation, avoiding any potential bias and ensuring that the order in which the responses were presented does not affect your judgment. 
-    Then, output two lines indicating the scores for Assistant 1 and 2, respectively.
-
-    Output with the following format:
-    Evaluation evidence: <your evluation explanation here>
-    Score of the Assistant 1: <score>
-    Score of the Assistant 2: <score>"""
-
-
-def chat_completion(cfg, messages):
-    """The completions' texts for one request to {judge_url}/chat/completions."""
-    url = cfg.judge_url.rstrip('/') + '/chat/completions'
-    headers = {'Content-Type': 'application/json'}
-    if cfg.judge_key_env:
-        if not os.environ.get(cfg.judge_key_env):
-            raise InputError(f"judge: the environment variable {cfg.judge_key_env} holding the API key is not set "
-                             "(set judge_key_env='' for an endpoint that needs none)")
-        headers['Authorization'] = f'Bearer {os.environ[cfg.judge_key_env]}'
-    body = {'model': cfg.judge_model, 'messages': messages, 'temperature': cfg.judge_temperature}
-    if cfg.judge_samples > 1:
-        body['n'] = cfg.judge_samples
-    request = urllib.request.Request(url, json.dumps(body).encode(), headers)
-    for attempt in range(cfg.judge_retries + 1):
-        try:
-            with urllib.request.urlopen(request, timeout=cfg.judge_timeout) as r:
-                answer = json.loads(r.read())
-            return [c['message']['content'] for c in answer['choices']]
-        except urllib.error.HTTPError as e:
-            if e.code != 429 and e.code < 500 or attempt == cfg.judge_retries:
-                raise InputError(f"{url}: the judge endpoint answered HTTP {e.code} {e.reason}; check judge_url, "
-                                 f"judge_model and the key in ${cfg.judge_key_env}")
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as e:
-            if attempt == cfg.judge_retries:
-                raise InputError(f"{url}: cannot reach the judge endpoint ({getattr(e, 'reason', e)}); check judge_url")
-        except (ValueError, KeyError, IndexError, TypeError):
-            raise InputError(f"{url}: the judge's answer is not an OpenAI chat completion (choices[].message.content)")
-        time.sleep(2 ** attempt)
-
-
-def parse_llm_eval(text):
-    """The five scores from a judge's JSON answer, or None when it did not give them all (0..3)."""
-    match = re.search(r'\{.*\}', text, re.S)
-    try:
-        scores = json.loads(match.group(0)) if match else {}
-        values = {k: float(scores[k]) for k in LLM_EVAL_CRITERIA}
-    except (ValueError, KeyError, TypeError):
-        return None
-    return values if all(0 <= v <= 3 for v in values.values()) else None
-
-
-def parse_pairwise(text):
-    """x-LLaMA's parse: the last two lines end in the two scores; None when they do not."""
-    lines = text.strip().split('\n')
-    try:
-        return float(lines[-2].split(':')[-1].strip()), float(lines[-1].split(':')[-1].strip())
-    except (ValueError, IndexError):
-        return None
-
-
-def judge_llm_eval(cfg, items):
-    totals, failures = Counter(), 0
-    for d in tqdm(items, disable=None, leave=False):
-        question = d['instruction'] + ('\n' + d['input'] if d['input'] else '')
-        prompt = LLM_EVAL_PROMPT.format(instruction=question, response=d['response'])
-        replies = chat_completion(cfg, [{'role': 'user', 'content': prompt}])
-        parsed = [p for p in map(parse_llm_eval, replies) if p]
-        failures += not parsed
-        for k in LLM_EVAL_CRITERIA:
-            totals[k] += sum(p[k] for p in parsed) / len(parsed) if parsed else 0.0
-    judged = max(len(items) - failures, 1)
-    scores = {k: totals[k] / judged for k in LLM_EVAL_CRITERIA}
-    return {**scores, 'average': sum(scores.values()) / len(scores), 'n': len(items), 'unparsed': failures}
-
-
-def judge_pairwise(cfg, items, others):
-    """x-LLaMA's protocol: each pair is judged in both orders and the scores averaged; assistant 1
-    is this run, assistant 2 the other result file."""
-    wins, ties, losses, failures, total_a, total_b = 0, 0, 0, 0, 0.0, 0.0
-
-    def ask(question, answer_1, answer_2):
-        text = PAIRWISE_TEMPLATE.format(question=question, answer_1=answer_1, answer_2=answer_2, prompt=PAIRWISE_PROMPT)
-        messages = [{'role': 'system', 'content': PAIRWISE_SYSTEM}, {'role': 'user', 'content': text}]
-        return [p for p in map(parse_pairwise, chat_completion(cfg, messages)) if p]
-
-    for d, o in tqdm(list(zip(items, others)), disable=None, leave=False):
-        question = d['instruction'] + '\n' + d['input']  # x-LLaMA: instruction + "\n" + input
-        pairs = ask(question, d['response'], o['response'])
-        pairs += [(b, a) for a, b in ask(question, o['response'], d['response'])]  # the swapped order
-        if not pairs:
-            failures += 1
-            continue
-        a, b = np.mean([p[0] for p in pairs]), np.mean([p[1] for p in pairs])
-        total_a, total_b = total_a + a, total_b + b
-        wins, ties, losses = wins + int(a > b), ties + int(a == b), losses + int(a < b)
-    judged = max(len(items) - failures, 1)
-    return {'wins': wins, 'ties': ties, 'losses': losses, 'score_this': total_a / judged,
-            'score_other': total_b / judged, 'n': len(items), 'unparsed': failures}
-
-
-def eval_judge(chat, cfg):
-    if not cfg.judge_url:
-        raise InputError("judge: set judge_url to an OpenAI-compatible endpoint, e.g. https://api.openai.com/v1")
-    if cfg.judge_mode not in ('llm-eval', 'pairwise'):
-        raise InputError(f"judge_mode must be 'llm-eval' or 'pairwise', not {cfg.judge_mode!r}")
-    if cfg.judge_mode == 'llm-eval':
-        return {lang: judge_llm_eval(cfg, r['responses']) for lang, r in chat.items()}
-    if not cfg.judge_against:
-        raise InputError("judge_mode='pairwise' needs judge_against: an earlier result file with chat responses")
-    other = read_json(cfg.judge_against, 'judge_against names a result file of evaluate.py')
-    other = other.get('tasks', {}).get('chat', {}) if isinstance(other, dict) else {}
-    out = {}
-    for lang, r in chat.items():
-        theirs = other.get(lang, {}).get('responses', [])
-        if [d['instruction'] for d in theirs] != [d['instruction'] for d in r['responses']]:
-            raise InputError(f"{cfg.judge_against}: its {lang} chat responses answer other instructions than these")
-        out[lang] = judge_pairwise(cfg, r['responses'], theirs)
-    return {**out, 'against': cfg.judge_against}
-
-
-# -----------------------------------------------------------------------------------------------
 # Results: one JSON file per run, a readable table, several runs side by side
 
 
@@ -1314,15 +1453,18 @@ def flatten(d, prefix=''):
 def run_name(ckpt_dir):
     """out/demo/sft/latest -> 'sft'; out/x/step_000200 -> 'x_step_000200'; a Meta download -> its folder."""
     p = Path(ckpt_dir)
-    return p.parent.name if p.name == 'latest' else f'{p.parent.name}_{p.name}' if p.name.startswith('step_') else p.name
+    if p.name == 'latest':
+        return p.parent.name
+    return f'{p.parent.name}_{p.name}' if p.name.startswith('step_') else p.name
 
 
 def format_table(columns, rows=()):
     """columns: {run name: result dict} -> one row per metric (those named in `rows`, or all), one
-    column per run."""
+    column per run. Metrics that `rows` leaves out are counted in a last line, never dropped silently."""
     flat = {name: flatten(r.get('tasks', r)) for name, r in columns.items()}
     every = list(dict.fromkeys(k for f in flat.values() for k in f))
     rows = [r for r in rows if r in every] or every
+    hidden = len(set(every) - set(rows))
     width = max([len(r) for r in rows] + [6])
     cols = [max(len(n), 10) for n in flat]
     def cell(v):
@@ -1331,6 +1473,8 @@ def format_table(columns, rows=()):
         return f'{v:d}' if isinstance(v, int) else f'{v:.4f}' if abs(v) < 10 else f'{v:.2f}'
     lines = ['metric'.ljust(width) + ''.join(f'  {n:>{w}}' for n, w in zip(flat, cols))]
     lines += [r.ljust(width) + ''.join(f'  {cell(f.get(r)):>{w}}' for f, w in zip(flat.values(), cols)) for r in rows]
+    if hidden:
+        lines.append(f"(not shown: {hidden} more measured metric(s); table_rows=[] shows everything)")
     return '\n'.join(lines)
 
 
@@ -1348,16 +1492,17 @@ def evaluate(ckpt_dir, cfg):
     t, start = results['tasks'], time.time()
     if 'ppl' in cfg.tasks:
         t['ppl'] = eval_perplexity(model, tok, cfg)
-    if 'qa' in cfg.tasks:
+    judge_qa = 'judge' in cfg.tasks and cfg.judge_mode == 'xllama-qa'
+    if 'qa' in cfg.tasks or judge_qa:
         t['qa'] = eval_qa(model, tok, cfg)
     if 'mt' in cfg.tasks:
         t['mt'] = eval_translation(model, tok, cfg)
     if 'mc' in cfg.tasks:
         t['mc'] = eval_multiple_choice(model, tok, cfg)
-    if 'chat' in cfg.tasks or 'judge' in cfg.tasks:
+    if 'chat' in cfg.tasks or 'judge' in cfg.tasks and not judge_qa:
         t['chat'] = eval_chat(model, tok, cfg)
     if 'judge' in cfg.tasks:
-        t['judge'] = eval_judge(t['chat'], cfg)
+        t['judge'] = eval_judge(t, cfg)
     if 'align' in cfg.tasks:
         t['align'] = eval_alignment(model, tok, cfg)
     if 'quadrants' in cfg.tasks:

@@ -475,10 +475,20 @@ class Tokenizer:
             ranks = {b64decode(token): int(rank) for token, rank in (line.split() for line in data.splitlines() if line)}
         except ValueError:
             raise InputError(f"{self.path}: a line is not `base64-token rank`")
-        self.special = {tok: len(ranks) + i for i, tok in enumerate(LLAMA3_SPECIAL)}
+        # Meta gives the 256 special tokens the ids after the file's ranks (len(ranks) + i). A vocabulary
+        # extended by tokenize_prep.py keeps them where they were: its new ranks start 256 past Meta's
+        # last one, so the specials go in the first gap of the ranks, which is len(ranks) for Meta's file.
+        ids = sorted(ranks.values())
+        start = next((i for i, r in enumerate(ids) if r != i), len(ids))
+        self.special = {tok: start + i for i, tok in enumerate(LLAMA3_SPECIAL)}
+        self.n_words = len(ranks) + len(self.special)
+        after = ids[start:]  # the ranks past the gap: they must start after the specials
+        if len(set(ids)) != len(ids) or ids[-1] >= self.n_words or after and after[0] < start + len(self.special):
+            raise InputError(f"{self.path}: the ranks repeat or leave holes other than one of {len(self.special)} "
+                             "for the special tokens; use Meta's file or one tokenize_prep.py wrote")
+        self.ranks = ranks
         self.model = tiktoken.Encoding(name=self.path.name, pat_str=LLAMA3_PATTERN,
                                        mergeable_ranks=ranks, special_tokens=self.special)
-        self.n_words = len(ranks) + len(self.special)
         self.bos_id, self.eos_id = self.special['<|begin_of_text|>'], self.special['<|end_of_text|>']
         self.pad_id = self.special['<|finetune_right_pad_id|>']
         self.stop_tokens = (self.eos_id, self.special['<|eom_id|>'], self.special['<|eot_id|>'])
@@ -506,6 +516,23 @@ class Tokenizer:
                     yield chunk[start:cut]
                     start = cut
             yield chunk[start:]
+
+
+def bpe(ranks, parts):
+    """Byte-level BPE as tiktoken runs it on one pre-split piece: merge the adjacent pair whose
+    concatenation has the lowest rank (the leftmost of equals) until no pair makes a token. `parts`
+    is a list of bytes: single bytes, or a piece's tokens to continue merging from."""
+    parts = list(parts)
+    while len(parts) > 1:
+        best, at = None, 0
+        for i in range(len(parts) - 1):
+            r = ranks.get(parts[i] + parts[i + 1])
+            if r is not None and (best is None or r < best):
+                best, at = r, i
+        if best is None:
+            break
+        parts[at:at + 2] = [parts[at] + parts[at + 1]]
+    return parts
 
 
 # Alpaca's prompt (Taori et al. 2023, stanford_alpaca train.py PROMPT_DICT). x-LLaMA (NJUNLP/x-LLM
@@ -801,9 +828,20 @@ def resize_vocab(model, old_tokenizer, new_tokenizer):
     for that text, instead of noise (Hewitt 2021, "Initializing new word embeddings for pretrained
     language models"; the mean of all rows when the text gives no pieces)."""
     old_n, new_n = model.args.vocab_size, new_tokenizer.n_words
+    if old_tokenizer.kind != new_tokenizer.kind or new_tokenizer.kind == 'tiktoken' and (
+            old_tokenizer.special != new_tokenizer.special
+            or any(new_tokenizer.ranks.get(t) != r for t, r in old_tokenizer.ranks.items())):
+        raise InputError(f"{new_tokenizer.path} does not extend the model's {old_tokenizer.path}: its old ids differ; "
+                         "extend the model's own tokenizer (tokenize_prep.py, extend=...)")
     if new_n < old_n:
         raise InputError(f"{new_tokenizer.path} has {new_n} tokens, fewer than the model's {old_n}")
-    pieces = [old_tokenizer.encode(new_tokenizer.decode([i]), bos=False, eos=False) for i in range(old_n, new_n)]
+
+    def spelled(i):  # the old tokenizer's pieces of new token i
+        if new_tokenizer.kind == 'tiktoken':  # a byte-level token may hold part of a character: go by its bytes
+            data = new_tokenizer.model.decode_single_token_bytes(i)
+            return [old_tokenizer.ranks[p] for p in bpe(old_tokenizer.ranks, [data[j:j + 1] for j in range(len(data))])]
+        return old_tokenizer.encode(new_tokenizer.decode([i]), bos=False, eos=False)
+    pieces = [spelled(i) for i in range(old_n, new_n)]
     tied = model.tied
 
     def grown(weight):

@@ -16,11 +16,16 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import torch
 import torch.distributed as dist
 import torch.nn.functional as F
+from torch.distributed.checkpoint.state_dict import (StateDictOptions, get_model_state_dict, get_optimizer_state_dict,
+                                                     set_model_state_dict, set_optimizer_state_dict)
+from torch.distributed.device_mesh import init_device_mesh
+from torch.distributed.fsdp import MixedPrecisionPolicy, fully_shard
 
 import model as M
 from tokenize_prep import read_meta, read_shard
@@ -85,10 +90,10 @@ IGNORE = -1  # label of a position that is not trained on (prompt tokens in sft.
 
 
 def setup_distributed(cfg):
-    """(rank, world, device, mesh). Without torchrun: rank 0 of 1 and no mesh."""
+    """This process: its rank, the world size, its device and the device mesh. Without torchrun:
+    rank 0 of 1 and no mesh."""
     if 'RANK' not in os.environ:
-        return 0, 1, torch.device(cfg.device), None
-    from torch.distributed.device_mesh import init_device_mesh
+        return SimpleNamespace(rank=0, world=1, device=torch.device(cfg.device), mesh=None)
     cuda = cfg.device.startswith('cuda')
     dist.init_process_group('nccl' if cuda else 'gloo')
     local_rank = int(os.environ['LOCAL_RANK'])
@@ -97,7 +102,8 @@ def setup_distributed(cfg):
     else:  # share the cores between the processes of this machine
         torch.set_num_threads(max(1, (os.cpu_count() or 1) // int(os.environ['LOCAL_WORLD_SIZE'])))
     device = torch.device('cuda', local_rank) if cuda else torch.device('cpu')
-    return dist.get_rank(), dist.get_world_size(), device, init_device_mesh(device.type, (dist.get_world_size(),))
+    return SimpleNamespace(rank=dist.get_rank(), world=dist.get_world_size(), device=device,
+                           mesh=init_device_mesh(device.type, (dist.get_world_size(),)))
 
 
 def all_reduce_sum(x, world):
@@ -206,50 +212,40 @@ def lora_scale(cfg):
     return cfg.lora_alpha / cfg.lora_r if 'lora' in cfg.mode else None
 
 
-def prepare_model(cfg, args, state, tied, rank, world, device, mesh):
-    """The training model on `device`: LoRA applied (seeded), trainable parameters chosen, and with
-    several processes, FSDP2 over each block and then the root. Rank 0 builds the real model from
-    `state`; the others build on the meta device and receive the weights by broadcast, so eight
-    processes do not each read the checkpoint."""
-    compute_dtype = getattr(torch, cfg.dtype)
-    if rank == 0:
-        model = M.build(args, state)  # on the CPU, sharing the (memory-mapped) tensors of `state`
-    else:
-        with torch.device('meta'):
-            model = M.Transformer(args)
+def prepare_model(cfg, args, state, tied, proc):
+    """The training model on proc.device: LoRA applied (seeded), trainable parameters chosen, and with
+    several processes, FSDP2 over each block and then the root. Returns (model, trainable, total)."""
+    def shaped(model):  # what every process's module tree needs besides the weights
         if tied:
             model.output.weight = model.tok_embeddings.weight
-    if 'lora' in cfg.mode:
-        torch.manual_seed(cfg.seed)  # the adapters' A matrices: the same on every run of these settings
-        M.apply_lora(model, cfg.lora_r, cfg.lora_alpha, cfg.lora_dropout, cfg.lora_targets)
-    trainable, total = M.set_trainable(model, cfg.mode)
-    for block in model.layers:
-        block.checkpoint = cfg.activation_checkpointing
-    if world == 1:  # trainable weights in float32; frozen ones in the compute dtype (half the memory)
+        if 'lora' in cfg.mode:
+            torch.manual_seed(cfg.seed)  # the adapters' A matrices: the same on every run of these settings
+            M.apply_lora(model, cfg.lora_r, cfg.lora_alpha, cfg.lora_dropout, cfg.lora_targets)
+        counts = M.set_trainable(model, cfg.mode)
+        for block in model.layers:
+            block.checkpoint = cfg.activation_checkpointing
+        return model, *counts
+
+    compute_dtype = getattr(torch, cfg.dtype)
+    if proc.world == 1:  # trainable weights in float32; frozen ones in the compute dtype (half the memory)
+        model, trainable, total = shaped(M.build(args, state))  # sharing the (memory-mapped) tensors of `state`
         for p in model.parameters():
-            p.data = p.data.to(device, torch.float32 if p.requires_grad else compute_dtype)
-    else:  # every parameter float32, sharded; FSDP casts to the compute dtype for each block's work
-        from torch.distributed.checkpoint.state_dict import StateDictOptions, set_model_state_dict
-        from torch.distributed.fsdp import MixedPrecisionPolicy, fully_shard
-        full = {k: v.float() for k, v in model.state_dict().items()} if rank == 0 else {}
-        if rank == 0:
-            with torch.device('meta'):
-                skeleton = M.Transformer(args)
-            if model.tied:
-                skeleton.output.weight = skeleton.tok_embeddings.weight
-            if 'lora' in cfg.mode:
-                M.apply_lora(skeleton, cfg.lora_r, cfg.lora_alpha, cfg.lora_dropout, cfg.lora_targets)
-            M.set_trainable(skeleton, cfg.mode)
-            for block in skeleton.layers:
-                block.checkpoint = cfg.activation_checkpointing
-            model = skeleton
+            p.data = p.data.to(proc.device, torch.float32 if p.requires_grad else compute_dtype)
+    else:
+        # Only rank 0 holds the weights (eight processes do not each read the checkpoint). Every rank
+        # builds the same module tree on the meta device, FSDP shards it, and rank 0's full state
+        # (its LoRA initialised there) is broadcast into the shards, all in float32; FSDP casts to the
+        # compute dtype for each block's work.
+        full = {k: v.float() for k, v in shaped(M.build(args, state))[0].state_dict().items()} if proc.rank == 0 else {}
+        with torch.device('meta'):
+            model, trainable, total = shaped(M.Transformer(args))
         mp = MixedPrecisionPolicy(param_dtype=compute_dtype, reduce_dtype=torch.float32)
         for block in model.layers:
-            fully_shard(block, mesh=mesh, mp_policy=mp)
-        fully_shard(model, mesh=mesh, mp_policy=mp)
-        model.to_empty(device=device)
+            fully_shard(block, mesh=proc.mesh, mp_policy=mp)
+        fully_shard(model, mesh=proc.mesh, mp_policy=mp)
+        model.to_empty(device=proc.device)
         set_model_state_dict(model, full, options=StateDictOptions(full_state_dict=True, broadcast_from_rank0=True))
-    model.init_rope(device)
+    model.init_rope(proc.device)
     if cfg.compile:
         for block in model.layers:
             block.compile()
@@ -295,19 +291,17 @@ def flops_per_token(args, trainable, total, block_size, mode):
 # Checkpoints: out_dir/step_NNNNNN/ holds a Meta-format model and the state to resume from
 
 
-def full_state(model, optimizer, world):
+def full_state(model, optimizer):
     """(model state, optimizer state) gathered in full onto rank 0's CPU ({} elsewhere)."""
-    from torch.distributed.checkpoint.state_dict import (StateDictOptions, get_model_state_dict,
-                                                         get_optimizer_state_dict)
     opts = StateDictOptions(full_state_dict=True, cpu_offload=True)
     return get_model_state_dict(model, options=opts), get_optimizer_state_dict(model, optimizer, options=opts)
 
 
-def save_checkpoint(cfg, run, model, optimizer, step, rank, world, extra=None):
+def save_checkpoint(cfg, run, model, optimizer, step, proc):
     """Written by rank 0 into a temporary directory and renamed (model.save), then `latest` is
     re-pointed atomically and checkpoints beyond keep_last are deleted."""
-    state, optim_state = full_state(model, optimizer, world)
-    if rank == 0:
+    state, optim_state = full_state(model, optimizer)
+    if proc.rank == 0:
         out = Path(cfg.out_dir)
         name = f'step_{step:06d}'
         trainable = [n for n, p in model.named_parameters() if p.requires_grad]
@@ -316,7 +310,7 @@ def save_checkpoint(cfg, run, model, optimizer, step, rank, world, extra=None):
         info = {k: run[k] for k in ('tokenizer', 'source_dtype', 'tied', 'template', 'data')}
         files = {'train_state.pth': {'step': step, 'trainable': {k: state[k] for k in trainable},
                                      'optimizer': optim_state},
-                 'run.json': {'step': step, **info, 'config': vars(cfg)}, **(extra or {})}
+                 'run.json': {'step': step, **info, 'config': vars(cfg)}}
         if 'lora' in cfg.mode:
             files['adapter.pth'] = M.lora_state_dict(state)
         M.save(out / name, run['args'], weights, run['tokenizer'], files)
@@ -326,7 +320,7 @@ def save_checkpoint(cfg, run, model, optimizer, step, rank, world, extra=None):
         os.replace(link, out / 'latest')
         for old in sorted(out.glob('step_*'))[:-cfg.keep_last]:
             shutil.rmtree(old)
-    if world > 1:
+    if proc.world > 1:
         dist.barrier()
 
 
@@ -356,16 +350,15 @@ def start_run(cfg, rank):
     return None
 
 
-def restore(model, optimizer, resume_dir, rank, world):
+def restore(model, optimizer, resume_dir, proc):
     """Trainable weights and optimizer state from train_state.pth; frozen weights were rebuilt."""
-    from torch.distributed.checkpoint.state_dict import (StateDictOptions, set_model_state_dict,
-                                                         set_optimizer_state_dict)
-    saved = torch.load(Path(resume_dir) / 'train_state.pth', map_location='cpu', weights_only=True) if rank == 0 else {}
-    opts = StateDictOptions(full_state_dict=True, broadcast_from_rank0=world > 1, strict=False)
+    saved = (torch.load(Path(resume_dir) / 'train_state.pth', map_location='cpu', weights_only=True)
+             if proc.rank == 0 else {})
+    opts = StateDictOptions(full_state_dict=True, broadcast_from_rank0=proc.world > 1, strict=False)
     set_model_state_dict(model, saved.get('trainable', {}), options=opts)
     set_optimizer_state_dict(model, optimizer, saved.get('optimizer', {}), options=opts)
     step = torch.tensor(saved.get('step', 0))
-    if world > 1:
+    if proc.world > 1:
         dist.broadcast(step, src=0)
     return int(step)
 
@@ -395,44 +388,48 @@ def collate(samples, device):
 
 
 @torch.no_grad()
-def evaluate_loss(model, eval_sets, cfg, rank, world, device):
+def evaluate_loss(model, eval_sets, cfg, proc):
     """{name: mean held-out loss per token}; each process scores its share of the windows."""
     model.eval()
     out = {}
     for name, windows in eval_sets.items():
-        total = torch.zeros(2, dtype=torch.float64, device=device)
-        for i in range(rank * cfg.batch_size, len(windows), world * cfg.batch_size):
-            x, y = collate(windows[i:i + cfg.batch_size], device)
-            with torch.autocast(device.type, getattr(torch, cfg.dtype), enabled=cfg.dtype != 'float32'):
+        total = torch.zeros(2, dtype=torch.float64, device=proc.device)
+        for i in range(proc.rank * cfg.batch_size, len(windows), proc.world * cfg.batch_size):
+            x, y = collate(windows[i:i + cfg.batch_size], proc.device)
+            with torch.autocast(proc.device.type, getattr(torch, cfg.dtype), enabled=cfg.dtype != 'float32'):
                 loss, count = loss_sum(model, x, y)
             total += torch.stack([loss.double(), count.double()])
-        total = all_reduce_sum(total, world)
+        total = all_reduce_sum(total, proc.world)
         out[name] = (total[0] / total[1]).item()
     model.train()
     return out
 
 
-def train(cfg, run, model, optimizer, get_sample, eval_sets, start_step, rank, world, device, trainable, total):
-    """The training loop, shared by pretrain.py and sft.py. get_sample(step, index) -> (x, y) gives
-    the index-th sequence of step's global batch (a window, or an example of any length up to
-    block_size); process `rank` takes its micro-batches from it."""
+def train(cfg, run, model, optimizer, data, start_step, proc):
+    """The training loop, shared by pretrain.py and sft.py. data is (get_sample, eval_sets):
+    get_sample(step, index) -> (x, y) gives the index-th sequence of step's global batch (a window,
+    or an example of any length up to block_size), and each process takes its micro-batches from it;
+    eval_sets are the held-out sequences by name."""
+    (get_sample, eval_sets), rank, world, device = data, proc.rank, proc.world, proc.device
     out = Path(cfg.out_dir)
-    flops = flops_per_token(run['args'], trainable, total, cfg.block_size, cfg.mode)
     peak = cfg.peak_flops or (989e12 if device.type == 'cuda' and any(
         g in torch.cuda.get_device_name() for g in ('H100', 'H200')) else 0.0)
     autocast = torch.autocast(device.type, getattr(torch, cfg.dtype), enabled=cfg.dtype != 'float32' and world == 1)
     log = open(out / 'log.jsonl', 'a') if rank == 0 else None
+
+    def report(record, line):  # rank 0 prints the line and appends the record to log.jsonl
+        print0(line, rank=rank)
+        if log:
+            log.write(json.dumps(record) + '\n')
+            log.flush()
     t0, timed_tokens = time.perf_counter(), 0  # since the last reset: logging, eval and saving excluded
     for step in range(start_step, cfg.max_steps + 1):
         if step % cfg.eval_interval == 0 or step == cfg.max_steps:
-            losses = evaluate_loss(model, eval_sets, cfg, rank, world, device)
-            record = {'step': step, **{f'val_loss/{k}': v for k, v in losses.items()},
-                      **{f'val_ppl/{k}': math.exp(min(v, 50)) for k, v in losses.items()}}
-            print0(f"step {step}: " + '  '.join(f"{k} loss {v:.4f} ppl {math.exp(min(v, 50)):.2f}"
-                                                for k, v in losses.items()), rank=rank)
-            if log:
-                log.write(json.dumps(record) + '\n')
-                log.flush()
+            losses = evaluate_loss(model, eval_sets, cfg, proc)
+            report({'step': step, **{f'val_loss/{k}': v for k, v in losses.items()},
+                    **{f'val_ppl/{k}': math.exp(min(v, 50)) for k, v in losses.items()}},
+                   f"step {step}: " + '  '.join(f"{k} loss {v:.4f} ppl {math.exp(min(v, 50)):.2f}"
+                                                for k, v in losses.items()))
             t0, timed_tokens = time.perf_counter(), 0
         if step == cfg.max_steps:
             break
@@ -477,19 +474,16 @@ def train(cfg, run, model, optimizer, get_sample, eval_sets, start_step, rank, w
             if device.type == 'cuda':
                 torch.cuda.synchronize()
             tokens_per_s = timed_tokens / (time.perf_counter() - t0)
-            mfu = flops * tokens_per_s / (peak * world) if peak else None
+            mfu = run['flops_per_token'] * tokens_per_s / (peak * world) if peak else None
             record = {'step': done, 'loss': step_loss, 'lr': cfg.lr * factor, 'grad_norm': norm.item(),
                       'tokens_per_s': tokens_per_s, 'mfu': mfu}
             if device.type == 'cuda':
                 record['max_memory_gib'] = torch.cuda.max_memory_allocated() / 2**30
-            print0(f"step {done}: loss {step_loss:.4f}  lr {cfg.lr * factor:.2e}  {tokens_per_s:,.0f} tok/s"
-                   + (f"  MFU {mfu:.1%}" if mfu else ''), rank=rank)
-            if log:
-                log.write(json.dumps(record) + '\n')
-                log.flush()
+            report(record, f"step {done}: loss {step_loss:.4f}  lr {cfg.lr * factor:.2e}  {tokens_per_s:,.0f} tok/s"
+                   + (f"  MFU {mfu:.1%}" if mfu else ''))
             t0, timed_tokens = time.perf_counter(), 0
         if done % cfg.ckpt_interval == 0 or done == cfg.max_steps:
-            save_checkpoint(cfg, run, model, optimizer, done, rank, world)
+            save_checkpoint(cfg, run, model, optimizer, done, proc)
             t0, timed_tokens = time.perf_counter(), 0
     if log:
         log.close()
@@ -498,32 +492,34 @@ def train(cfg, run, model, optimizer, get_sample, eval_sets, start_step, rank, w
 def run_stage(cfg, make_data):
     """Everything around the loop, shared with sft.py: processes, the run directory, the model, the
     optimiser, resume. make_data(cfg, data_meta, rank, world) -> (get_sample, eval_sets)."""
-    rank, world, device, mesh = setup_distributed(cfg)
+    proc = setup_distributed(cfg)
     data_meta = read_meta(cfg.data_dir)
-    get_sample, eval_sets = make_data(cfg, data_meta, rank, world)
-    saved = start_run(cfg, rank)
+    data = make_data(cfg, data_meta, proc.rank, proc.world)
+    saved = start_run(cfg, proc.rank)
     if saved:  # rebuild exactly what the run started from, then load what it has trained since
         resume_dir = (Path(cfg.out_dir) / 'latest').resolve()
         cfg.init_from = saved['config']['init_from']
-    args, state, tokenizer, source_dtype, tied = initial_state(cfg, data_meta, rank)
-    model, trainable, total = prepare_model(cfg, args, state, tied, rank, world, device, mesh)
+    args, state, tokenizer, source_dtype, tied = initial_state(cfg, data_meta, proc.rank)
+    model, trainable, total = prepare_model(cfg, args, state, tied, proc)
     del state
-    print0(f"{cfg.mode}: training {trainable:,} of {total:,} parameters on {world} process(es), "
-           f"{cfg.batch_size * cfg.grad_accum * world:,} sequences of up to {cfg.block_size} tokens per step", rank=rank)
-    optimizer = make_optimizer(cfg, model, device)
+    print0(f"{cfg.mode}: training {trainable:,} of {total:,} parameters on {proc.world} process(es), "
+           f"{cfg.batch_size * cfg.grad_accum * proc.world:,} sequences of up to {cfg.block_size} tokens per step",
+           rank=proc.rank)
+    optimizer = make_optimizer(cfg, model, proc.device)
     start = 0
     if saved:
-        start = restore(model, optimizer, resume_dir, rank, world)
-        if rank == 0:  # the log keeps what led to the checkpoint; steps after it will be redone
+        start = restore(model, optimizer, resume_dir, proc)
+        if proc.rank == 0:  # the log keeps what led to the checkpoint; steps after it will be redone
             log = Path(cfg.out_dir) / 'log.jsonl'
             lines = log.read_text().splitlines() if log.exists() else []
             log.write_text(''.join(l + '\n' for l in lines if json.loads(l)['step'] <= start))
-        print0(f"resumed from {resume_dir} at step {start}", rank=rank)
+        print0(f"resumed from {resume_dir} at step {start}", rank=proc.rank)
     Path(cfg.out_dir).mkdir(parents=True, exist_ok=True)
     run = {'args': args, 'tokenizer': str(tokenizer), 'source_dtype': str(source_dtype).removeprefix('torch.'),
-           'tied': tied, 'template': data_meta.get('template'), 'data': data_meta}
-    train(cfg, run, model, optimizer, get_sample, eval_sets, start, rank, world, device, trainable, total)
-    if world > 1:
+           'tied': tied, 'template': data_meta.get('template'), 'data': data_meta,
+           'flops_per_token': flops_per_token(args, trainable, total, cfg.block_size, cfg.mode)}
+    train(cfg, run, model, optimizer, data, start, proc)
+    if proc.world > 1:
         dist.destroy_process_group()
 
 

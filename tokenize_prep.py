@@ -11,6 +11,7 @@ everything. The work streams through worker processes in bounded memory, and the
 same byte for byte whatever the number of workers.
 """
 
+import heapq
 import io
 import json
 import os
@@ -19,7 +20,8 @@ import struct
 import tempfile
 import unicodedata
 import zlib
-from collections import deque
+from base64 import b64encode
+from collections import Counter, defaultdict, deque
 from contextlib import nullcontext
 from dataclasses import dataclass
 from itertools import chain
@@ -27,10 +29,11 @@ from multiprocessing import Pool
 from pathlib import Path
 
 import numpy as np
+import regex
 import sentencepiece as spm
 from tqdm import tqdm
 
-from model import InputError, Tokenizer, atomic_path, configure, format_prompt
+from model import LLAMA3_PATTERN, InputError, Tokenizer, atomic_path, bpe, configure, format_prompt
 
 # -----------------------------------------------------------------------------------------------
 # Settings (the demo's; a config file or --name=value overrides them)
@@ -55,8 +58,8 @@ workers = 0  # worker processes; 0: one per available core
 shorten = {}  # language -> the leading UTF-8 byte its byte tokens drop, e.g. {'hi': 0xE0} (How Multilingual 4.3)
 extend = {}  # language -> text to learn new pieces from (Chinese-LLaMA); {} keeps the base vocabulary
 extend_out = 'out/demo/tokenizer_ext/tokenizer.model'  # where the extended tokenizer is written
-extend_vocab_size = 20000  # pieces of each target-language SentencePiece model (Chinese-LLaMA: 20000)
-english_text = 'data/demo/en.train.txt'  # English whose characters new pieces must avoid ('' for none)
+extend_vocab_size = 20000  # pieces of each language's SentencePiece model (Chinese-LLaMA: 20000); Llama 3: new tokens
+english_text = 'data/demo/en.train.txt'  # English whose characters new pieces (tokens) must avoid ('' for none)
 report = {'en': 'data/demo/flores/eng_Latn.devtest', 'hi': 'data/demo/flores/hin_Deva.devtest',
           'zh': 'data/demo/flores/zho_Hans.devtest'}  # language -> text for the over-tokenization table
 
@@ -627,6 +630,15 @@ def unshorten_ids(ids, tok, lead=0xE0):
     return out
 
 
+def shortened(tok, lead):
+    """`tok`, changed to encode text without the <lead> byte tokens and to put them back before
+    decoding: the tokenizer of a model trained on shortened ids (evaluate.py loads it this way)."""
+    encode, decode = tok.encode, tok.decode
+    tok.encode = lambda text, bos, eos: shorten_ids(encode(text, bos, eos), tok, lead)
+    tok.decode = lambda ids: decode(unshorten_ids(ids, tok, lead))
+    return tok
+
+
 # -----------------------------------------------------------------------------------------------
 # Tokenizers: an English-centric base from scratch, and vocabulary extension
 
@@ -688,6 +700,7 @@ def extend_tokenizer(base_path, texts, out_path, vocab_size=20000, english=None,
     considers a piece whose string occurs in the text, so any text made of English characters
     meets exactly the merges it met before. Latin-script pieces (an 'ETI' or '▁NP' learned from
     Hindi news) are what this excludes; for a Latin-script target language it leaves little to add.
+    A tiktoken (Llama 3) base is extended by extend_tiktoken instead.
 
     Scores. SentencePiece BPE applies the highest-scoring merge available first. Chinese-LLaMA gives
     every new piece 0, above every LLaMA piece (-rank) and all tied, which throws away the order the
@@ -698,9 +711,8 @@ def extend_tokenizer(base_path, texts, out_path, vocab_size=20000, english=None,
     On FLORES (4000-piece models, 212 held-out lines) this compresses exactly as well as ranking them
     above, and within 1% of score 0 (Hindi: 8318 tokens, 8410 with 0; Chinese: 7213, 7209 with 0)."""
     base = Tokenizer(base_path)
-    if base.kind != 'sentencepiece':
-        raise InputError(f"{base_path}: a tiktoken (Llama 3) vocabulary is not extended here: that means learning "
-                         "new byte-level BPE merges on top of its ranks; use a SentencePiece (LLaMA 1/2) base")
+    if base.kind == 'tiktoken':  # Llama 3: new byte-level BPE merges instead
+        return extend_tiktoken(base, texts, out_path, vocab_size, english, field)
     vocab = {base.sp.id_to_piece(i) for i in range(base.n_words)}
     protect = set(chain.from_iterable(iter_documents(english, field))) if english else set()
     new, added = [], {}
@@ -737,6 +749,144 @@ def extend_tokenizer(base_path, texts, out_path, vocab_size=20000, english=None,
                 break
     print(f"extended {base_path} ({base.n_words:,} pieces) by {len(new):,} "
           f"({', '.join(f'{k}: {v:,}' for k, v in added.items())}) -> {out_path} ({ext.n_words:,} pieces)")
+    return ext
+
+
+def _english_free(token, protect, cache):
+    """True if `token` (bytes) can never occur in UTF-8 text written in English characters (_shared,
+    `protect` included): it holds the start of a character - a lead byte and whatever follows of it -
+    that no English character begins with. UTF-8 is self-synchronising: wherever the token occurs in
+    valid text, that lead byte starts a character of this range. So English text never contains the
+    token, and no merge can form it there. `cache`: {code point range: answer}."""
+    for i, b in enumerate(token):
+        n = _utf8_length(b)
+        tail = token[i + 1:i + n]
+        if not 0xC2 <= b <= 0xF4 or not all(0x80 <= c < 0xC0 for c in tail):
+            continue  # ASCII, a continuation byte (part of a character begun before the token), or invalid
+        lo = hi = b & (0x7F >> n)  # the code points whose UTF-8 begins with these bytes
+        for k in range(n - 1):
+            lo = lo << 6 | (tail[k] & 0x3F if k < len(tail) else 0)
+            hi = hi << 6 | (tail[k] & 0x3F if k < len(tail) else 0x3F)
+        lo, hi = max(lo, (0x80, 0x800, 0x10000)[n - 2]), min(hi, 0x10FFFF)  # no overlong forms
+        if (lo, hi) not in cache:
+            cache[lo, hi] = not any(_shared(chr(o), protect) for o in range(lo, hi + 1))
+        if cache[lo, hi]:
+            return True
+    return False
+
+
+def learn_merges(ranks, words, n, keep):
+    """Byte-level BPE continued from `ranks` ({bytes: rank}, byte-level: every single byte is a token).
+    Each distinct word of `words` ({bytes tokens: count}) starts from its tokenization under `ranks`;
+    up to n times, the most frequent adjacent pair that `keep` accepts becomes a token ranked after
+    all before it. Pairs are counted by the bytes they join, because tiktoken merges by bytes (any
+    two neighbours that make a token's bytes merge at its rank); ties go to the smaller bytes. A
+    merge re-runs BPE (model.bpe) on the words that hold the pair, and only their pair counts change:
+    the corpus is counted once. A pair seen once is not learned (our choice: it is noise). Returns
+    the new tokens (bytes), in rank order."""
+    vocab, first = dict(ranks), max(ranks.values()) + 1
+    seqs, freq = list(words), list(words.values())
+    stats, where, touched, kept = Counter(), defaultdict(set), set(), {}
+
+    def count(w, seq, sign):
+        for a, b in zip(seq, seq[1:]):
+            stats[a + b] += sign * freq[w]
+            touched.add(a + b)
+            if sign > 0:
+                where[a + b].add(w)  # left in place when the pair goes: checked when used
+
+    def push(pairs):
+        for p in pairs:
+            if stats[p] > 1 and kept.get(p, True):
+                heapq.heappush(heap, (-stats[p], p))
+
+    for w in range(len(seqs)):
+        count(w, seqs[w], +1)
+    heap, new = [(-c, p) for p, c in stats.items() if c > 1], []
+    heapq.heapify(heap)
+    while len(new) < n and heap:
+        c, p = heapq.heappop(heap)
+        if -c != stats[p]:
+            continue  # a stale entry: the count has changed since it was pushed
+        if p not in kept:  # asked only of the pairs that reach the top
+            kept[p] = keep(p)
+        if not kept[p]:
+            continue
+        vocab[p] = first + len(new)
+        new.append(p)
+        touched = set()
+        for w in where.pop(p):
+            seq = seqs[w]
+            out = seqs[w] = tuple(bpe(vocab, seq))  # p, then whatever p's neighbours now make
+            if len(out) == len(seq):
+                continue  # p had gone from this word
+            i = j = 0  # only the pairs between the first and the last token that changed change
+            while seq[i] is out[i]:
+                i += 1
+            while j < len(out) - i and seq[-1 - j] is out[-1 - j]:
+                j += 1
+            count(w, seq[max(i - 1, 0):len(seq) - j + 1], -1)
+            count(w, out[max(i - 1, 0):len(out) - j + 1], +1)
+        push(touched)
+    return new
+
+
+def extend_tiktoken(base, texts, out_path, n_new=20000, english=None, field='text'):
+    """A Llama 3 (tiktoken) vocabulary extended by n_new byte-level BPE merges learned on the
+    target-language text, continuing from Meta's ranks: the text is pre-split with Llama 3's regex,
+    each distinct word starts from its Llama 3 tokenization, and the most frequent adjacent pairs
+    become new tokens ranked after every existing one, so every existing merge keeps its priority
+    and a new token only joins tokens Llama 3 produced. (Chinese-LLaMA's recipe, SentencePiece pieces
+    appended after the base ones, carried over to byte-level BPE.)
+
+    Ids. The ranks file keeps Meta's 128000 lines as they are and adds a line per new token with
+    ranks 128256, 128257, ...: the specials keep 128000-128255, the gap model.Tokenizer fills with
+    them. (Meta's loader and transformers' converter number specials after the last line: see the
+    README.) tiktoken asks only that ranks be merge priorities and not repeat (given an
+    explicit_n_vocab, also that they and the specials fill 0..n-1 exactly: they do); each new token
+    joins two tokens ranked before it, so BPE can reach it.
+
+    English ids cannot change: a new token is kept only if _english_free (its bytes never occur in
+    text of English characters: those of _shared and of `english`); a token that never occurs is
+    never formed, and a word that forms no new token keeps its Llama 3 tokens. Checked on `english`."""
+    if not all(bytes([b]) in base.ranks for b in range(256)):
+        raise InputError(f"{base.path}: a tiktoken file without all 256 single bytes is not a byte-level BPE like "
+                         "Llama 3's; give Meta's Llama 3 tokenizer.model or a SentencePiece one")
+    split, words = regex.compile(LLAMA3_PATTERN), Counter()
+    for lang, paths in texts.items():
+        before = words.total()
+        for doc in iter_documents(paths, field):
+            words.update(split.findall(doc))
+        if words.total() == before:
+            raise InputError(f"{paths}: no {lang!r} text to learn new tokens from (empty); give text in extend")
+    byte_of = {r: b for b, r in base.ranks.items()}
+    # tiktoken's batch encoder pre-splits again: a piece of the regex comes back whole (were it cut, its tokens
+    # would still spell it, and only the counts would be a little off)
+    start = {tuple(byte_of[i] for i in ids): c for ids, c in
+             zip(base.model.encode_ordinary_batch(list(words), num_threads=os.cpu_count()), words.values())}
+    protect, cache = set(chain.from_iterable(iter_documents(english, field))) if english else set(), {}
+    new = learn_merges(base.ranks, start, n_new, lambda t: _english_free(t, protect, cache))
+    if not new:
+        why = ("every pair it repeats could also occur in English text (bytes of Latin-script or shared characters), "
+               "so merging it would change English ids" if learn_merges(base.ranks, start, 1, lambda t: True)
+               else "no pair of tokens occurs twice")
+        raise InputError(f"{', '.join(map(str, texts.values()))}: no token to add: {why}")
+    data = base.path.read_bytes()
+    data += b'' if data.endswith(b'\n') else b'\n'
+    data += ''.join(f"{b64encode(t).decode()} {base.n_words + k}\n" for k, t in enumerate(new)).encode()
+    with atomic_path(out_path) as tmp:  # checked before it takes the name
+        Path(tmp).write_bytes(data)
+        ext = Tokenizer(tmp)
+        assert ext.n_words == base.n_words + len(new) and ext.special == base.special
+        for i, doc in enumerate(iter_documents(english, field) if english else ()):
+            if ext.encode(doc, False, False) != base.encode(doc, False, False):
+                raise InputError(f"{english}: document {i + 1} tokenizes differently after the extension; "
+                                 "English ids would change (report this: the guard should prevent it)")
+            if i == 2000:
+                break
+    ext = Tokenizer(out_path)
+    print(f"extended {base.path} ({base.n_words:,} tokens) by {len(new):,} byte-level BPE merges learned on "
+          f"{', '.join(texts)} -> {out_path} ({ext.n_words:,} tokens: new ids {base.n_words:,} and up)")
     return ext
 
 

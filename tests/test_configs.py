@@ -56,6 +56,7 @@ FAMILIES = {
                            'ckpt_interval', 'resize_vocab'},
     r'lbe_sft_(\w+)\.py': {'out_dir', 'train_shard', 'val_shard'},
     r'hml_sft_(\w+)\.py': {'out_dir', 'mode', 'lr'},
+    r'hml_data_short_(km|lo|gu|te)\.py': {'out_dir', 'sft', 'sft_budget', 'shorten', 'report'},
 }
 
 
@@ -68,7 +69,7 @@ def test_sibling_configs_differ_only_where_they_should(pattern):
     for key in keys - FAMILIES[pattern]:
         seen = {name: v.get(key, '<unset>') for name, v in values.items()}
         assert len({repr(v) for v in seen.values()}) == 1, f"{pattern}: {key} differs: {seen}"
-    if pattern.startswith('commit'):  # a language's files name that language, never a sibling's
+    if pattern.startswith(('commit', 'hml_data_short')):  # a language's files name that language, never a sibling's
         for name, v in values.items():
             for key in FAMILIES[pattern] & set(v):
                 assert f'_{name}' in repr(v[key]) or f"'{name}'" in repr(v[key]) or f'-{name}' in repr(v[key]) \

@@ -2,6 +2,7 @@
 perplexity and hidden states, the SQuAD v1.1 and MLQA definitions for EM and F1, brute-force
 log-likelihoods for multiple choice and a naive beam search; a stub OpenAI endpoint for the judge;
 bad input; and results that a failed run cannot overwrite."""
+import base64
 import http.server
 import json
 import math
@@ -74,6 +75,59 @@ def test_best_gold_answer_and_xllama_match():
     assert E.substring_match('The answer is PARIS.', 'paris ') == 1.0
 
 
+def test_unanswerable_questions_score_as_squad_v2():
+    # IndicQA / SQuAD v2.0: no answers -> gold ''; evaluate-v2.0.py: EM = normalised strings equal,
+    # F1 = 1 when both token lists are empty, 0 when only one is
+    assert E.exact_match('', '', 'hi') == 1.0 and E.f1_score('', '', 'hi') == 1.0
+    assert E.f1_score('the', '', 'en', 'squad') == 1.0  # 'the' normalises to nothing: an empty answer
+    assert E.exact_match('दिल्ली', '', 'hi') == 0.0 and E.f1_score('दिल्ली', '', 'hi') == 0.0
+    s = E.qa_scores(['', 'दिल्ली', 'दिल्ली'], [[''], [''], ['दिल्ली']], 'hi')
+    assert s['em'] == s['f1'] == s['match'] == pytest.approx(200 / 3)  # match: '' occurs in every output
+
+
+def test_read_squad_accepts_unanswerable_questions(tmp_path):
+    qa = {'data': [{'paragraphs': [{'context': 'c', 'qas': [
+        {'id': '1', 'question': 'q', 'answers': []},
+        {'id': '2', 'question': 'q', 'answers': [{'text': '', 'answer_start': -1}]},
+        {'id': '3', 'question': 'q', 'answers': [{'text': 'c', 'answer_start': 0}]}]}]}]}
+    (tmp_path / 'indicqa.json').write_text(json.dumps(qa))
+    assert [it['answers'] for it in E.read_squad(tmp_path / 'indicqa.json')] == [[''], [''], ['c']]
+
+
+def test_commit_harness_prompts():
+    # thnkinbtfly/COMMIT lm-evaluation-harness opengptx/xquad.py: BACKGROUND + "\n\n" + context + "\n\n" +
+    # QUESTION + question + "\n\n" + ANSWER, with XQuADTh's labels; ogx_xquad_enth keeps the English ones
+    item = {'context': 'บริบท', 'question': 'คำถามหนึ่ง?', 'answers': ['x']}
+    assert E.qa_prompt_text(item, 'th', 'commit') == 'พื้นหลัง:\n\nบริบท\n\nคำถาม:คำถามหนึ่ง?\n\nตอบ:'
+    assert E.qa_prompt_text(item, 'th', 'commit-en') == 'Background:\n\nบริบท\n\nQuestion:คำถามหนึ่ง?\n\nAnswer:'
+    with pytest.raises(E.InputError, match="qa_prompt='commit-en'"):
+        E.qa_prompt_text(item, 'ta', 'commit')
+
+
+def test_match_reads_the_whole_output_em_and_f1_the_first_line(tiny, monkeypatch):
+    """x-LLaMA's match sees everything generated; EM/F1 the short answer. COMMIT's harness prompt is
+    encoded without BOS and stops at a newline."""
+    output = 'The bakers.\n They open at dawn.'  # as the tokenizer decodes the pieces below
+    seen = []
+
+    def fake_generate(model, prompts, max_new, stops, batch_size, beam=1):
+        seen.append((prompts, stops))
+        nl = tiny.tok.sp.piece_to_id('<0x0A>')  # SentencePiece's normaliser would turn a '\n' in text into a space
+        return [[*tiny.tok.encode('The bakers.', bos=False, eos=False), nl,
+                 *tiny.tok.encode('They open at dawn.', bos=False, eos=False)]] * len(prompts)
+    monkeypatch.setattr(E, 'generate_batched', fake_generate)
+    item = {'id': 'q1', 'context': 'The bakers open their shops at dawn.', 'question': 'When?', 'answers': ['at dawn']}
+    monkeypatch.setattr(E, 'read_squad', lambda path: [item])
+    r = E.eval_qa(tiny.model, tiny.tok, settings(qa_files={'en': 'x.json'}, qa_prompt='native', template='alpaca'))
+    assert r['en']['match'] == 100.0 and r['en']['em'] == 0.0 and r['en']['f1'] == 0.0
+    assert r['en']['outputs'] == [{'id': 'q1', 'output': output,
+                                   'input': 'Context: The bakers open their shops at dawn.\nQuestion: When?\nAnswer: '}]
+    assert seen[0][1] == tiny.tok.stop_tokens and seen[0][0][0][0] == tiny.tok.bos_id
+    E.eval_qa(tiny.model, tiny.tok, settings(qa_files={'en': 'x.json'}, qa_prompt='commit', template='alpaca'))
+    assert seen[1][1] == E.newline_stops(tiny.tok)
+    assert seen[1][0][0] == tiny.tok.encode(E.qa_prompt_text(item, 'en', 'commit'), bos=False, eos=False)
+
+
 def test_xllama_prompts(tiny):
     item = {'context': ' 北京是首都。 ', 'question': '首都是哪里？\n', 'answers': ['北京']}
     text = E.qa_prompt_text(item, 'zh', 'native')
@@ -94,7 +148,8 @@ def test_real_xquad_reads_and_prompt(tiny):
     ('{"version": "1.1"}', "the top level has no 'data'"),
     ('{"data": [{"paragraphs": [{"qas": []}]}]}', "data\\[0\\].paragraphs\\[0\\] has no 'context'"),
     ('{"data": [{"paragraphs": [{"context": "c", "qas": [{"id": "1", "question": "q"}]}]}]}', "qas\\[0\\] has no 'answers'"),
-    ('{"data": [{"paragraphs": [{"context": "c", "qas": [{"id": "1", "question": "q", "answers": []}]}]}]}', 'no gold answer'),
+    ('{"data": [{"paragraphs": [{"context": "c", "qas": [{"id": "1", "question": "q", "answers": [{}]}]}]}]}',
+     "answers\\[0\\] has no 'text'"),
 ])
 def test_malformed_squad_is_a_clear_error(tmp_path, data, message):
     (tmp_path / 'qa.json').write_text(data)
@@ -103,55 +158,33 @@ def test_malformed_squad_is_a_clear_error(tmp_path, data, message):
     assert str(tmp_path / 'qa.json') in str(e.value) and '\n' not in str(e.value)
 
 
-# ---------------------------------------------------------------- BLEU and chrF equal to sacrebleu
+# ---------------------------------------------------------------- BLEU, chrF and spBLEU are sacrebleu's
 
-EDGE_CASES = [  # (hypotheses, references): tokenisation rules, smoothing, brevity, empty lines
-    (['The cat sat on the mat.', 'It costs $3,000.50 -- or 3-4 euros!'], ['The cat sat on a mat.', 'It costs $3,000.50 - or 3-4 euros.']),
-    (['a b c d e'], ['a b c d e f g h']),  # brevity penalty
-    (['x y z'], ['a b c']),  # nothing matches
-    (['a'], ['a']),  # no 2-, 3-, 4-grams at all
-    (['a b', ''], ['a b c', 'q']),  # an empty hypothesis
-    (['&quot;Hi&quot; &amp; bye', 'one.two, 3.5 end.'], ['"Hi" & bye', 'one . two , 3.5 end .']),
-    (['the the the the', 'cat'], ['the cat', 'the cat sat']),  # clipped counts
-    (['这是一个测试。“你好”', '他说：Hello, world!'], ['这是测试。“你好”', '他说：Hello world!']),
-]
-
-
-@pytest.mark.parametrize('hyps, refs', EDGE_CASES)
-def test_bleu_and_chrf_equal_sacrebleu_on_edge_cases(hyps, refs):
-    for tokenize in ('13a', 'zh'):
-        expected = sacrebleu.corpus_bleu(hyps, [refs], tokenize=tokenize).score
-        assert E.corpus_bleu(hyps, refs, tokenize) == pytest.approx(expected, abs=1e-6)
-    assert E.corpus_chrf(hyps, refs) == pytest.approx(sacrebleu.corpus_chrf(hyps, [refs]).score, abs=1e-6)
-
-
-def test_chinese_character_table_is_sacrebleus():
-    from sacrebleu.tokenizers.tokenizer_zh import TokenizerZh
-    chars = [chr(i) for i in range(0x20, 0x10000) if not 0xD800 <= i < 0xE000] + [chr(0x20000), chr(0x2F800)]
-    assert [E.is_chinese_char(c) for c in chars] == [TokenizerZh._is_chinese_char(c) for c in chars]
-
-
-def test_bleu_chrf_on_real_flores_lines():
-    eng = E.read_lines(asset('flores200-devtest/eng_Latn.devtest'), '')[:200]
-    zho = E.read_lines(asset('flores200-devtest/zho_Hans.devtest'), '')[:200]
-    deu = E.read_lines(asset('flores200-devtest/deu_Latn.devtest'), '')[:200]
-    rng = np.random.default_rng(0)
-    # system outputs: the references with words dropped and lines shuffled against each other
-    noisy = [' '.join(w for w in line.split() if rng.random() > 0.2) for line in eng]
-    shifted = zho[1:] + zho[:1]
-    for hyps, refs, tokenize in ((noisy, eng, '13a'), (deu, eng, '13a'), (shifted, zho, 'zh'), (zho, zho, 'zh')):
-        assert E.corpus_bleu(hyps, refs, tokenize) == pytest.approx(
-            sacrebleu.corpus_bleu(hyps, [refs], tokenize=tokenize).score, abs=1e-6)
-        assert E.corpus_chrf(hyps, refs) == pytest.approx(sacrebleu.corpus_chrf(hyps, [refs]).score, abs=1e-6)
-
-
-def test_spbleu_is_bleu_on_sentencepiece_pieces(sp_tokenizer):
+def test_translation_scores_are_sacrebleus(tiny, sp_tokenizer, tmp_path, monkeypatch):
+    """The mt task scores what the model wrote against the FLORES lines as sacrebleu's command line
+    would: -tok zh for a Chinese target, 13a otherwise; spBLEU is BLEU on the FLORES SentencePiece
+    pieces (sacrebleu's flores101/200 tokenizers) with tokenize='none'."""
+    refs = {'eng_Latn': ['The cat sat on a mat.', 'It costs $3,000.50 - or 3-4 euros.'],
+            'zho_Hans': ['这是测试。“你好”', '他说：Hello world!']}
+    hyps = {'eng_Latn': ['The cat sat on the mat.', 'It costs $3,000.50 -- or 3-4 euros!'],
+            'zho_Hans': ['这是一个测试。“你好”', '他说：Hello, world!']}
+    for code, lines in refs.items():
+        (tmp_path / f'{code}.devtest').write_text('\n'.join(lines) + '\n')
+    pairs = {'eng_Latn-zho_Hans': 'zh', 'zho_Hans-eng_Latn': '13a'}
+    queue = [hyps[pair.split('-')[1]] for pair in pairs]
+    monkeypatch.setattr(E, 'generate_batched', lambda *a: [tiny.tok.encode(h, bos=False, eos=False)
+                                                           for h in queue.pop(0)])
+    cfg = settings(flores_dir=str(tmp_path), mt_pairs=list(pairs), template='alpaca', spm_path=str(sp_tokenizer))
+    r = E.eval_translation(tiny.model, tiny.tok, cfg)
     sp = E.load_spm(sp_tokenizer)
-    hyps, refs = ['The quick brown fox jumps.', 'A river runs'], ['The quick brown fox jumped.', 'A river runs through it']
-    pieces = E.spm_pieces(sp, hyps), E.spm_pieces(sp, refs)
-    assert pieces[0][0] == ' '.join(sp.EncodeAsPieces(hyps[0]))  # what sacrebleu's spm tokenizers do
-    assert E.corpus_bleu(*pieces, 'none') == pytest.approx(
-        sacrebleu.corpus_bleu(pieces[0], [pieces[1]], tokenize='none').score, abs=1e-6)
+    assert E.spm_pieces(sp, ['The quick fox.']) == [' '.join(sp.EncodeAsPieces('The quick fox.'))]
+    for pair, tokenize in pairs.items():
+        out, ref = r[pair]['samples'], refs[pair.split('-')[1]]
+        assert r[pair]['tokenize'] == tokenize and 0 < r[pair]['bleu'] < 100
+        assert r[pair]['bleu'] == pytest.approx(sacrebleu.corpus_bleu(out, [ref], tokenize=tokenize).score, abs=1e-6)
+        assert r[pair]['chrf'] == pytest.approx(sacrebleu.corpus_chrf(out, [ref]).score, abs=1e-6)
+        pieces = E.spm_pieces(sp, out), [E.spm_pieces(sp, ref)]
+        assert r[pair]['spbleu'] == pytest.approx(sacrebleu.corpus_bleu(*pieces, tokenize='none').score, abs=1e-6)
 
 
 def test_flores_files_of_different_lengths(tmp_path):
@@ -163,11 +196,17 @@ def test_flores_files_of_different_lengths(tmp_path):
         E.read_flores(tmp_path, 'eng_Latn-zho_Hans')
 
 
+def test_every_named_language_has_one_flores_code_and_back():
+    import tokenize_prep as T
+    assert set(E.FLORES_CODES) == set(T.LANGUAGE_NAMES)
+    assert all(E.iso_code(code) == iso for iso, code in E.FLORES_CODES.items())
+
+
 def test_translation_prompt_is_xllamas_first_instruction():
     assert E.translation_prompt('eng_Latn', 'hin_Deva', 'The river runs.') == M.format_prompt(
         'Translate the following sentences from English to Hindi.', 'The river runs.')
     assert 'from Chinese to German.' in E.translation_prompt('zho_Hans', 'de', 'x')
-    with pytest.raises(E.InputError, match='FLORES_ISO'):
+    with pytest.raises(E.InputError, match='FLORES_CODES'):
         E.translation_prompt('xxx_Latn', 'eng_Latn', 'x')
     assert E.bleu_tokenizer('zho_Hans') == 'zh' and E.bleu_tokenizer('hin_Deva') == '13a'
 
@@ -282,6 +321,61 @@ def test_ceval_prompt_and_csv_header(tmp_path):
         E.read_mc_csv(tmp_path / 'bad_test.csv')
 
 
+def brute_choice_scores(tiny, context, conts):
+    """log p(continuation | context) for each choice, one forward pass each, split as the harness splits."""
+    n_ctx = len(tiny.tok.encode(context, bos=True, eos=False))
+    out = []
+    for c in conts:
+        ids = tiny.tok.encode(context + c, bos=True, eos=False)
+        with torch.no_grad():
+            logp = F.log_softmax(tiny.model(torch.tensor([ids]))[0].double(), -1)
+        out.append(sum(logp[t - 1, ids[t]] for t in range(n_ctx, len(ids))).item())
+    return out
+
+
+def test_agieval_and_gaokao_zero_shot(tiny, tmp_path):
+    agi = tmp_path / 'agieval'
+    agi.mkdir()
+    rows = {'lsat-ar': [{'passage': 'Five runners race. ', 'question': 'Who wins?', 'label': 'B', 'answer': None,
+                         'options': ['(A)Ann', '(B)Bo', '(C)Cy', '(D)Di', '(E)Ed']}],
+            'gaokao-history': [{'passage': None, 'question': '汉朝建立于', 'label': 'D', 'answer': None,
+                                'options': ['(A)公元前2世纪初', '(B)公元前2世纪末', '(C)公元前3世纪初', '(D)公元前3世纪末']}],
+            'jec-qa-kd': [{'passage': None, 'question': '多选', 'options': ['(A)x', '(B)y', '(C)z', '(D)w'],
+                           'label': ['A', 'C'], 'answer': None}],  # several answers: left out
+            'math': [{'passage': None, 'question': '1+1?', 'options': None, 'label': None, 'answer': '2'}]}  # cloze
+    for name, r in rows.items():
+        (agi / f'{name}.jsonl').write_text(''.join(json.dumps(d, ensure_ascii=False) + '\n' for d in r))
+    # AGI-Eval's convert_zero_shot, written out by hand
+    en = ("Five runners race. Q: Who wins? Answer Choices: (A)Ann (B)Bo (C)Cy (D)Di (E)Ed\n"
+          "A: Among A through E, the answer is")
+    zh = "问题：汉朝建立于 选项：(A)公元前2世纪初 (B)公元前2世纪末 (C)公元前3世纪初 (D)公元前3世纪末\n答案：从A到D, 我们应选择"
+    docs, skipped = E.read_agieval(agi / 'lsat-ar.jsonl')
+    assert E.agieval_prompt('lsat-ar', [], docs[0]) == (en, [' A', ' B', ' C', ' D', ' E'])
+    assert E.agieval_prompt('', [], E.read_agieval(agi / 'gaokao-history.jsonl')[0][0]) == (zh, list('ABCD'))
+    assert E.read_agieval(agi / 'jec-qa-kd.jsonl') == ([], 1)
+    r = E.eval_multiple_choice(tiny.model, tiny.tok, settings(mc_dir=str(agi), mc_format='agieval', mc_shots=0))
+    brute = [brute_choice_scores(tiny, en, [' A', ' B', ' C', ' D', ' E']), brute_choice_scores(tiny, zh, list('ABCD'))]
+    correct = [np.argmax(brute[0]) == 1, np.argmax(brute[1]) == 3]
+    assert r['n'] == 2 and r['left_out'] == 1 and r['shots'] == 0 and r['acc'] == pytest.approx(50.0 * sum(correct))
+    assert r['subjects']['lsat-ar']['acc'] == 100.0 * correct[0]
+    # GAOKAO-Bench: options inside the question, one-letter answers only
+    gk = tmp_path / 'gaokao'
+    gk.mkdir()
+    (gk / '2010-2022_History_MCQs.json').write_text(json.dumps({'keywords': '2010-2022_History_MCQs', 'example': [
+        {'question': '1．汉朝建立于（　　）\nA．甲  B．乙\nC．丙  D．丁\n', 'answer': ['C'], 'index': 0},
+        {'question': '2．七选五', 'answer': ['A', 'F'], 'index': 1}]}, ensure_ascii=False))
+    prompt = '1．汉朝建立于（　　）\nA．甲  B．乙\nC．丙  D．丁\n答案：'
+    assert E.gaokao_prompt('', [], E.read_gaokao(gk / '2010-2022_History_MCQs.json')[0][0]) == (prompt, list('ABCD'))
+    g = E.eval_multiple_choice(tiny.model, tiny.tok, settings(mc_dir=str(gk), mc_format='gaokao', mc_shots=0))
+    assert g['n'] == 1 and g['left_out'] == 1
+    assert g['acc'] == 100.0 * (np.argmax(brute_choice_scores(tiny, prompt, list('ABCD'))) == 2)
+    with pytest.raises(E.InputError, match='zero-shot; set mc_shots=0'):
+        E.eval_multiple_choice(tiny.model, tiny.tok, settings(mc_dir=str(gk), mc_format='gaokao', mc_shots=5))
+    (agi / 'bad.jsonl').write_text('{"question": "q"}\n')
+    with pytest.raises(E.InputError, match='bad.jsonl line 1: expected AGI-Eval'):
+        E.eval_multiple_choice(tiny.model, tiny.tok, settings(mc_dir=str(agi), mc_format='agieval', mc_shots=0))
+
+
 # ---------------------------------------------------------------- generation: batched, beam search
 
 def test_batched_generation_equals_one_at_a_time(tiny):
@@ -334,6 +428,17 @@ def test_newline_stops(tiny):
     assert E.first_line(' Paris.\nQuestion: more') == 'Paris.' and E.first_line('\nParis') == ''
 
 
+def test_newline_stops_of_an_extended_tiktoken_vocabulary(tiktoken_file, tmp_path):
+    """An extended Llama 3 file ranks its new tokens after the specials: the last of them counts too."""
+    new = [b'.\n', b' \n\n']
+    lines = ''.join(f"{base64.b64encode(t).decode()} {266 + 256 + i}\n" for i, t in enumerate(new))
+    (tmp_path / 'ext.model').write_text(tiktoken_file.read_text() + lines)
+    tok = M.Tokenizer(tmp_path / 'ext.model')
+    stops = E.newline_stops(tok)
+    assert tok.ranks[b' \n\n'] == tok.n_words - 1 and tok.n_words - 1 in stops and tok.ranks[b'\n'] in stops
+    assert tok.ranks[b'.\n'] not in stops and not set(tok.special.values()) - set(tok.stop_tokens) & set(stops)
+
+
 # ---------------------------------------------------------------- scaling law and allocation
 
 def test_scaling_law_fit_recovers_a_and_b():
@@ -376,40 +481,122 @@ def test_scaling_task_prints_a_tokenize_prep_budget(tmp_path):
 
 # ---------------------------------------------------------------- quadrants
 
-def test_quadrants_classification_table_and_plot(tmp_path):
-    scores = {'de': {'bilingual': [20, 28], 'multilingual': [10, 13]},  # both up by more than T
-              'zh': {'bilingual': [10, 9], 'multilingual': [5, 8]},  # own down, others up
-              'km': {'bilingual': [0.4, 0.6], 'multilingual': [3, 3.2]},  # neither
-              'ro': {'bilingual': [10, 16], 'multilingual': [8, 7]},  # own up, others not
-              'lo': {'bilingual': [0.5, 1.2], 'multilingual': [3, 3]}}  # doubled from a low base
-    table = E.quadrants(scores, threshold=1.0, factor=2.0)
-    assert {k: v['quadrant'] for k, v in table.items()} == {
-        'de': 'reciprocal', 'zh': 'altruistic', 'km': 'stagnant', 'ro': 'selfish', 'lo': 'selfish'}
-    assert table['zh']['bilingual_change'] == -1
-    (tmp_path / 's.json').write_text(json.dumps(scores))
-    out = E.eval_quadrants(settings(quadrant_scores=str(tmp_path / 's.json'), out_dir=str(tmp_path)))
+def test_delta_is_equation_1_worked_by_hand():
+    # Eq. 1 with T = 4: P_pre >= T -> P_post / P_pre - 2; otherwise (P_post - 2T) / P_pre
+    assert E.delta(14, 35, 4) == pytest.approx(0.5)  # 35/14 - 2 = 2.5 - 2
+    assert E.delta(4, 8, 4) == 0.0  # P_pre == T takes the first branch: 8/4 - 2 = 0, not significant
+    assert E.delta(3, 7, 4) == pytest.approx(-1 / 3)  # (7 - 8)/3; the first branch would say 7/3 - 2 = +1/3
+    assert E.delta(3, 9, 4) == pytest.approx(1 / 3)  # (9 - 8)/3
+    # P_pre = 0: the limit from above, the sign of P_post - 2T
+    assert E.delta(0, 9, 4) == math.inf and E.delta(0, 3, 4) == -math.inf and E.delta(0, 8, 4) == 0.0
+    assert E.delta(0, 0.5, 0) == math.inf and E.delta(0, 0, 0) == 0.0  # T = 0: 0.5/0 - 2 -> +inf
+
+
+def write_mt_result(path, scores):
+    """A result file of evaluate.py's shape, holding only mt scores."""
+    E.write_results(path, {'checkpoint': str(path), 'tasks': {'mt': {
+        pair: {'spbleu': v, 'bleu': 0.0} for pair, v in scores.items()}, 'beam': 4}})
+
+
+def test_quadrants_from_result_files_worked_by_hand(tmp_path):
+    af, ro = 'eng_Latn-afr_Latn', 'eng_Latn-ron_Latn'
+    de, hi, km, zh, my = ('eng_Latn-deu_Latn', 'eng_Latn-hin_Deva', 'eng_Latn-khm_Khmr', 'eng_Latn-zho_Hans',
+                          'eng_Latn-mya_Mymr')
+    # the vanilla model: T = its mean = (4 + 6 + 14 + 3 + 1 + 0 + 0) / 7 = 28 / 7 = 4;
+    # multilingual P_pre = (4 + 6) / 2 = 5 >= T, so multilingual Δ = P_post / 5 - 2 for every language
+    write_mt_result(tmp_path / 'llama.json', {af: 4.0, ro: 6.0, de: 14.0, hi: 3.0, km: 1.0, zh: 0.0, my: 0.0})
+    after = {  # run: (own pair's P_post, en->af, en->ro)
+        'de_ft': (de, 35.0, 12.0, 10.0),  # bi: 35/14 - 2 = +0.5;  multi: (12+10)/2 = 11, 11/5 - 2 = +0.2 -> reciprocal
+        'hi_ft': (hi, 7.0, 8.0, 14.0),  # bi: 3 < T: (7 - 8)/3 = -1/3;  multi: 11 -> +0.2               -> altruistic
+        'km_ft': (km, 8.0, 5.0, 4.0),  # bi: (8 - 8)/1 = 0, not > 0;    multi: 4.5/5 - 2 = -1.1          -> stagnant
+        'zh_ft': (zh, 9.0, 4.0, 6.0),  # bi: P_pre 0, 9 > 2T: +inf;     multi: 5/5 - 2 = -1             -> selfish
+        'my_ft': (my, 3.0, 10.0, 12.0),  # bi: P_pre 0, 3 < 2T: -inf;   multi: 11 -> +0.2               -> altruistic
+    }
+    for run, (pair, own, a, r) in after.items():
+        write_mt_result(tmp_path / f'{run}.json', {af: a, ro: r, pair: own})
+    runs = {run[:2]: [run, pair] for run, (pair, *_) in after.items()}
+    cfg = settings(tasks=['quadrants'], quadrant_before='llama', quadrant_runs=runs, out_dir=str(tmp_path))
+    out = E.eval_quadrants(cfg)
+    assert out['T'] == pytest.approx(4.0)
+    assert {k: out[k]['quadrant'] for k in runs} == {'de': 'reciprocal', 'hi': 'altruistic', 'km': 'stagnant',
+                                                    'zh': 'selfish', 'my': 'altruistic'}
+    assert out['de']['bilingual'] == {'P_pre': 14.0, 'P_post': 35.0, 'delta': pytest.approx(0.5)}
+    assert out['hi']['bilingual']['delta'] == pytest.approx(-1 / 3)
+    assert out['de']['multilingual']['delta'] == pytest.approx(0.2) and out['km']['multilingual']['P_post'] == 4.5
+    assert out['zh']['bilingual']['delta'] == math.inf and out['my']['bilingual']['delta'] == -math.inf
+    # T given: with T = 2, hi's P_pre = 3 >= T and its Δ = 7/3 - 2 = +1/3: reciprocal
+    assert E.eval_quadrants(settings(**{**vars(cfg), 'quadrant_threshold': 2.0}))['hi']['quadrant'] == 'reciprocal'
     svg = (tmp_path / 'quadrants.svg').read_text()
     assert out['plot'] == str(tmp_path / 'quadrants.svg') and svg.startswith('<svg') and svg.count('<circle') == 5
-    row = [line for line in E.format_table({'run': {'tasks': {'quadrants': out}}}).splitlines() if line.startswith('quadrants/zh/quadrant')]
-    assert row[0].split() == ['quadrants/zh/quadrant', 'altruistic']
-    (tmp_path / 'bad.json').write_text('{"de": {"bilingual": [1]}}')
-    with pytest.raises(E.InputError, match='before, after'):
-        E.eval_quadrants(settings(quadrant_scores=str(tmp_path / 'bad.json'), out_dir=str(tmp_path)))
+    row = [line for line in E.format_table({'run': {'tasks': {'quadrants': out}}}).splitlines()
+           if line.startswith('quadrants/hi/quadrant')]
+    assert row[0].split() == ['quadrants/hi/quadrant', 'altruistic']
+    # the whole task, no model: one result file, written with the others
+    E.main(cfg)
+    assert json.loads((tmp_path / 'analysis.json').read_text())['tasks']['quadrants']['km']['quadrant'] == 'stagnant'
+
+
+def test_quadrant_inputs_that_are_wrong(tmp_path):
+    write_mt_result(tmp_path / 'llama.json', {'eng_Latn-afr_Latn': 4.0, 'eng_Latn-ron_Latn': 6.0})
+    write_mt_result(tmp_path / 'km_ft.json', {'eng_Latn-afr_Latn': 4.0, 'eng_Latn-khm_Khmr': 6.0})
+    base = dict(quadrant_before='llama', out_dir=str(tmp_path))
+    for kw, message in ((dict(quadrant_runs={}), 'set quadrant_before'),
+                        (dict(quadrant_runs={'km': 'km_ft'}), 'set quadrant_before'),
+                        (dict(quadrant_runs={'km': ['nothing', 'eng_Latn-khm_Khmr']}),
+                         'llama.json: no mt result eng_Latn-khm_Khmr'),
+                        (dict(quadrant_runs={'km': ['nothing', 'eng_Latn-afr_Latn']}), 'nothing.json: not found'),
+                        (dict(quadrant_runs={'km': ['km_ft', 'eng_Latn-afr_Latn']}),
+                         'km_ft.json: no mt result eng_Latn-ron_Latn with spbleu')):
+        with pytest.raises(E.InputError, match=message) as e:
+            E.eval_quadrants(settings(**base, **kw))
+        assert '\n' not in str(e.value)
 
 
 # ---------------------------------------------------------------- code-switching
 
+def test_script_is_the_unicode_script_property():
+    assert E.script_of('a') == 'Latin' and E.script_of('Ａ') == 'Latin' and E.script_of('中') == 'Han'
+    assert E.script_of('ि') == 'Devanagari' and E.script_of('ア') == 'Katakana' and E.script_of('3') is None
+    # º, ª and the Kelvin sign are Latin letters; µ, mathematical letters, the danda and ー are Common
+    assert [E.script_of(c) for c in 'ºª\u212a'] == ['Latin'] * 3
+    assert [E.script_of(c) for c in 'µ𝐀।ー\u0301'] == [None] * 5
+
+
 def test_code_switching_by_script():
-    assert E.script_of('a') == 'LATIN' and E.script_of('Ａ') == 'LATIN' and E.script_of('中') == 'HAN'
-    assert E.script_of('ि') == 'DEVANAGARI' and E.script_of('ア') == 'KANA' and E.script_of('3') is None
-    responses = ['यह एक अच्छा दिन है।', 'यह GPU तेज़ है', 'यह 中文 है', 'Привет दोस्त', '2024: OK!']
+    # LLaMA Beyond English's main case: English words inside a non-Latin-script response
+    responses = ['यह एक अच्छा दिन है।', 'यह GPU तेज़ है', 'यह 中文 है', 'Привет दोस्त', '2024: १२ !']
     r = E.code_switching(responses, 'hi')
-    assert r['rate'] == pytest.approx(40.0) and r['scripts'] == {'HAN': 1, 'CYRILLIC': 1}
-    assert E.code_switching(['这是English和ひらがな'], 'zh')['scripts'] == {'KANA': 1}
-    assert E.code_switching(['这是English和ひらがな'], 'zho_Hans', min_run=5)['rate'] == 0.0
-    assert E.code_switching(['これは日本語です'], 'ja')['rate'] == 0.0
+    assert r['rate'] == pytest.approx(60.0) and r['scripts'] == {'Latin': 1, 'Han': 1, 'Cyrillic': 1}
+    assert E.code_switching(['这是English的句子'], 'zh')['scripts'] == {'Latin': 1}
+    assert E.code_switching(['这是English和ひらがな'], 'zho_Hans')['scripts'] == {'Latin': 1, 'Hiragana': 1}
+    assert E.code_switching(['यह GPU तेज़ है'], 'hi', min_run=4)['rate'] == 0.0  # an acronym skipped
+    assert E.code_switching(['यह computer तेज़ है'], 'hi', min_run=4)['rate'] == 100.0
+    # Spanish with ordinal indicators and an accent written as a combining mark: not switched
+    assert E.code_switching(['el 1º de mayo', 'la 2ª vez, cafe\u0301 y 5 µs'], 'es')['rate'] == 0.0
+    assert E.code_switching(['これは日本語です、カタカナもー'], 'ja')['rate'] == 0.0
+    assert E.code_switching(['நான் வீட்டுக்கு போகிறேன்'], 'ta')['rate'] == 0.0  # its vowel signs are Tamil script
     with pytest.raises(E.InputError, match='cs_scripts'):
         E.code_switching(['x'], 'xx')
+    with pytest.raises(E.InputError, match='DEVANAGRI is not a script'):
+        E.code_switching(['x'], 'xx', extra={'xx': 'DEVANAGRI'})
+    assert E.code_switching(['यह GPU'], 'xx', extra={'xx': ['DEVANAGARI', 'latin']})['rate'] == 0.0
+
+
+def test_chat_reads_alpaca_records_and_keeps_what_the_judges_need(tiny, tmp_path, monkeypatch):
+    """Held-out instructions go through codemix.read_records (the one Alpaca reader), an input left out
+    is ''; the responses keep instruction, input and reference for the judges."""
+    (tmp_path / 'hi.json').write_text(json.dumps([{'instruction': 'Say hi.', 'output': 'नमस्ते'}]))
+    seen = []
+
+    def fake_generate(model, prompts, *rest):
+        seen.extend(prompts)
+        return [tiny.tok.encode('hello GPU', bos=False, eos=False)]
+    monkeypatch.setattr(E, 'generate_batched', fake_generate)
+    r = E.eval_chat(tiny.model, tiny.tok, settings(chat_files={'hi': str(tmp_path / 'hi.json')}, template='alpaca'))
+    assert seen == [tiny.tok.encode(M.format_prompt('Say hi.', ''), bos=True, eos=False)]
+    assert r['hi']['responses'] == [{'instruction': 'Say hi.', 'input': '', 'response': 'hello GPU',
+                                     'reference': 'नमस्ते'}]
+    assert r['hi']['code_switching']['rate'] == 100.0  # Latin in a Hindi answer
 
 
 # ---------------------------------------------------------------- alignment by layer
@@ -478,21 +665,66 @@ def stub():
 
 
 def responses(*texts):
-    return [{'instruction': f'Question {i}', 'input': '', 'response': t} for i, t in enumerate(texts)]
+    return [{'instruction': f'Question {i}', 'input': '', 'response': t, 'reference': f'Reference {i}'}
+            for i, t in enumerate(texts)]
 
 
-def test_llm_eval_scores_through_endpoint(stub, monkeypatch):
+def test_llm_eval_scores_through_endpoint(stub, monkeypatch, capsys):
     monkeypatch.setenv('JUDGE_KEY', 'sk-test')
-    stub.reply = lambda body: 'Here: {"accuracy": 3, "fluency": 2, "informativeness": 1, "logicality": 2, "harmlessness": 3}'
-    cfg = settings(judge_url=stub.url, judge_key_env='JUDGE_KEY', judge_samples=2, judge_model='judge-1')
-    out = E.eval_judge({'hi': {'responses': responses('उत्तर एक', 'उत्तर दो')}}, cfg)
+    # the answer in the format LLaMA Beyond English's prompt asks for
+    stub.reply = lambda body: ('"Accuracy": 3, "Fluency": 2,\n"Informativeness": 1, "Logicality": 2,\n'
+                               '"Harmlessness": 3.')
+    cfg = settings(judge_url=stub.url, judge_key_env='JUDGE_KEY', judge_samples=2)
+    out = E.eval_judge({'chat': {'hi': {'responses': responses('उत्तर एक', 'उत्तर दो')}}}, cfg)
     assert out['hi'] == {'accuracy': 3.0, 'fluency': 2.0, 'informativeness': 1.0, 'logicality': 2.0,
                          'harmlessness': 3.0, 'average': 2.2, 'n': 2, 'unparsed': 0}
     path, auth, body = stub.requests[0]
     assert len(stub.requests) == 2 and path == '/v1/chat/completions' and auth == 'Bearer sk-test'
-    assert body['model'] == 'judge-1' and body['n'] == 2 and 'Response: उत्तर एक' in body['messages'][0]['content']
-    stub.reply = lambda body: 'I cannot score this.'
-    assert E.eval_judge({'hi': {'responses': responses('x')}}, cfg)['hi']['unparsed'] == 1
+    assert body['model'] == 'gpt-4' and body['n'] == 2 and out['model'] == 'gpt-4'  # the paper's judge by default
+    assert body['messages'][0]['content'] == E.LLM_EVAL_PROMPT.format(question='Question 0', response='उत्तर एक',
+                                                                       reference='Reference 0')
+    assert '\nThe reference answer for this question is: Reference 0\n' in body['messages'][0]['content']
+    # JSON works too; a reply without all five scores (or one out of 0..3) is unparsed, reported, not 0
+    assert E.parse_llm_eval('{"accuracy": 1, "fluency": 0, "informativeness": 3, "logicality": 2, "harmlessness": 3}')
+    assert E.parse_llm_eval('"Accuracy": 3, "Fluency": 2, "Informativeness": 1, "Logicality": 2') is None
+    assert E.parse_llm_eval('"Accuracy": 4, "Fluency": 2, "Informativeness": 1, "Logicality": 2, '
+                            '"Harmlessness": 3') is None
+    replies = iter(['I cannot score this.', stub.reply(None)])  # one completion per response now
+    stub.reply = lambda body: next(replies)
+    one = E.eval_judge({'chat': {'hi': {'responses': responses('x', 'y')}}},
+                       settings(**{**vars(cfg), 'judge_samples': 1}))
+    assert one['hi']['unparsed'] == 1 and one['hi']['accuracy'] == 3.0 and one['hi']['n'] == 2
+    assert '1 of 2 hi items got no reply in the expected format' in capsys.readouterr().err
+    with pytest.raises(E.InputError, match="give every record an 'output'"):
+        E.eval_judge({'chat': {'hi': {'responses': [{**responses('x')[0], 'reference': None}]}}},
+                     settings(**{**vars(cfg), 'chat_files': {'hi': 'hi.json'}}))
+
+
+def qa_outputs(*answers):
+    return [{'id': str(i), 'input': f'Context: c{i}\nQuestion: q{i}\nAnswer: ', 'output': a}
+            for i, a in enumerate(answers)]
+
+
+def test_xllama_qa_judge_through_endpoint(stub, capsys):
+    def reply(body):  # the judge says YES when the answer says dawn
+        text = body['messages'][0]['content']
+        answer = text.split('\nAnswer: ')[-1].split('\n')[0]
+        return 'Maybe.' if 'unsure' in answer else 'YES' if 'dawn' in answer else 'NO, it is not.'
+    stub.reply = reply
+    cfg = settings(judge_url=stub.url, judge_key_env='', judge_mode='xllama-qa')
+    answers = ['at dawn', 'at noon', '', 'unsure', 'dawn'] + ['dawn'] * 100  # only the first 100 are judged
+    out = E.eval_judge({'qa': {'hi': {'outputs': qa_outputs(*answers)}, 'prompt': 'native'}}, cfg)
+    # of the first 100: 'unsure' unparsed; 99 judged: YES for 'at dawn' and the 96 'dawn' (indices 4..99),
+    # NO for 'at noon' and the empty answer -> 97 / 99
+    assert out['hi'] == {'accuracy': pytest.approx(100 * 97 / 99), 'n': 100, 'unparsed': 1, 'unparsed_ids': ['3']}
+    assert len(stub.requests) == 99  # the empty answer is NO without asking
+    body = stub.requests[0][2]
+    assert body['model'] == 'gpt-3.5-turbo' and body['temperature'] == 0.0 and 'n' not in body
+    assert body['messages'][0]['content'] == E.XLLAMA_QA_JUDGE_PROMPT.format(
+        context='Context: c0\nQuestion: q0\nAnswer: ', answer='at dawn')
+    assert 'warning: judge: 1 of 100 hi items' in capsys.readouterr().err
+    replies = ('YES.', 'The answer: NO', 'NOTE: YES', 'NONE', 'yes')
+    assert [E.parse_yes_no(t) for t in replies] == [True, False, True, None, None]
 
 
 def test_pairwise_judge_in_both_orders(stub, tmp_path):
@@ -504,12 +736,13 @@ def test_pairwise_judge_in_both_orders(stub, tmp_path):
     other = {'tasks': {'chat': {'zh': {'responses': responses('GOOD 答案', '差')}}}}
     (tmp_path / 'other.json').write_text(json.dumps(other))
     cfg = settings(judge_url=stub.url, judge_key_env='', judge_mode='pairwise', judge_against=str(tmp_path / 'other.json'), judge_samples=1)
-    out = E.eval_judge({'zh': {'responses': responses('坏', 'GOOD 好')}}, cfg)
+    out = E.eval_judge({'chat': {'zh': {'responses': responses('坏', 'GOOD 好')}}}, cfg)
     assert out['zh'] == {'wins': 1, 'ties': 0, 'losses': 1, 'score_this': 6.0, 'score_other': 6.0, 'n': 2, 'unparsed': 0}
     assert len(stub.requests) == 4 and stub.requests[0][2]['messages'][0]['content'] == E.PAIRWISE_SYSTEM
+    assert stub.requests[0][2]['model'] == 'gpt-3.5-turbo' and stub.requests[0][2]['temperature'] == 1.0
     (tmp_path / 'other.json').write_text(json.dumps({'tasks': {'chat': {'zh': {'responses': responses('a')}}}}))
     with pytest.raises(E.InputError, match='other instructions'):
-        E.eval_judge({'zh': {'responses': responses('b', 'c')}}, cfg)
+        E.eval_judge({'chat': {'zh': {'responses': responses('b', 'c')}}}, cfg)
 
 
 def test_failing_endpoint_is_a_clear_error(stub, monkeypatch):
@@ -563,6 +796,15 @@ def test_run_writes_one_result_file_and_a_failed_run_keeps_it(tiny, tmp_path, ca
     table = capsys.readouterr().out.splitlines()
     assert table[0].split() == ['metric', 'tiny', 'other']
     assert any(line.split()[0] == 'qa/en/f1' and line.split()[-1] == '12.50' for line in table)
+
+
+def test_the_table_shows_what_was_measured_unless_rows_are_asked_for():
+    """A language the default rows did not name (here 'xx') used to be left out without a word."""
+    result = {'tasks': {'ppl': {'en': {'ppl': 2.0}, 'xx': {'ppl': 3.0}}}}
+    table = E.format_table({'run': result}, E.table_rows).splitlines()
+    assert [line.split()[0] for line in table[1:]] == ['ppl/en/ppl', 'ppl/xx/ppl']
+    asked = E.format_table({'run': result}, ['ppl/en/ppl']).splitlines()
+    assert [line.split()[0] for line in asked[1:-1]] == ['ppl/en/ppl'] and 'not shown: 1 more' in asked[-1]
 
 
 def test_cli_without_checkpoint_is_one_line_error(tmp_path):
@@ -619,7 +861,7 @@ def test_a_shortened_model_is_fed_shortened_ids_and_decoded_back(sp_tokenizer, t
     encode the same way and give the byte back before decoding."""
     import tokenize_prep as T
     tok = M.Tokenizer(sp_tokenizer)
-    short = E.Shortened(tok, 0xE0)
+    short = T.shortened(M.Tokenizer(sp_tokenizer), 0xE0)
     text = 'नदी के किनारे गाँव है'
     ids = short.encode(text, bos=True, eos=False)
     assert ids == T.shorten_ids(tok.encode(text, bos=True, eos=False), tok, 0xE0)

@@ -1,5 +1,6 @@
 """model.py against an implementation nobody here wrote (transformers), Meta's shard layout,
 round trips, LoRA, the training modes, tokenizers, generation and bad input."""
+import base64
 import json
 import re
 import subprocess
@@ -301,6 +302,42 @@ def test_resize_initialises_new_rows_from_old_pieces(sp_tokenizer, tmp_path):
         ids = old.encode(new.decode([i]), bos=False, eos=False)
         assert torch.allclose(E[i], before['tok_embeddings.weight'][ids].mean(0))
         assert torch.allclose(model.output.weight[i], before['output.weight'][ids].mean(0))
+
+
+def test_resize_from_an_extended_tiktoken_vocabulary(tiktoken_file, sp_tokenizer, tmp_path):
+    """New ranks after the specials; a new token may be part of a character: its rows average the
+    old tokens that spell its bytes."""
+    old = M.Tokenizer(tiktoken_file)
+    new_tokens = [b'the ', ' नदी'.encode(), 'नम'.encode()[:4], b'\xa4\xa8\xe0']
+    lines = [f"{base64.b64encode(t).decode()} {old.n_words + i}\n" for i, t in enumerate(new_tokens)]
+    (tmp_path / 'ext.model').write_text(tiktoken_file.read_text() + ''.join(lines))
+    new = M.Tokenizer(tmp_path / 'ext.model')
+    assert new.n_words == old.n_words + 4 and new.special == old.special and new.bos_id == 266
+    model = random_model(tiny_args(vocab_size=old.n_words))
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    M.resize_vocab(model, old, new)
+    E = model.tok_embeddings.weight
+    assert E.shape[0] == new.n_words and torch.equal(E[:old.n_words], before['tok_embeddings.weight'])
+    with pytest.raises(M.InputError, match='does not extend'):
+        M.resize_vocab(random_model(tiny_args(vocab_size=old.n_words)), old, M.Tokenizer(sp_tokenizer))
+    swapped = tiktoken_file.read_text().replace('dGg= 256', 'dGg= 257').replace('aGU= 257', 'aGU= 256')  # th, he
+    (tmp_path / 'other.model').write_text(swapped)
+    with pytest.raises(M.InputError, match='does not extend'):
+        M.resize_vocab(random_model(tiny_args(vocab_size=old.n_words)), old, M.Tokenizer(tmp_path / 'other.model'))
+    spelled = {b'the ': [b'the', b' '], new_tokens[1]: [bytes([b]) for b in new_tokens[1]]}
+    for i, t in enumerate(new_tokens):
+        pieces = [old.ranks[p] for p in spelled.get(t, [bytes([b]) for b in t])]
+        assert torch.allclose(E[old.n_words + i], before['tok_embeddings.weight'][pieces].mean(0))
+        assert torch.allclose(model.output.weight[old.n_words + i], before['output.weight'][pieces].mean(0))
+
+
+def test_tiktoken_ranks_with_holes_are_refused(tiktoken_file, tmp_path):
+    lines = tiktoken_file.read_text().splitlines()
+    for name, bad in (('hole', lines[:100] + lines[101:]),
+                      ('small_gap', lines + ['dGhlIA== 300']), ('repeat', lines + ['dGhlIA== 5'])):
+        (tmp_path / name).write_text('\n'.join(bad) + '\n')
+        with pytest.raises(M.InputError, match='ranks repeat or leave holes'):
+            M.Tokenizer(tmp_path / name)
 
 
 # ---------------------------------------------------------------- tokenizers

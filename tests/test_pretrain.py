@@ -261,3 +261,42 @@ def test_logged_throughput_counts_only_the_steps_since_the_last_pause(data, tmp_
     pretrain.run_stage(cfg, pretrain.pretrain_data)
     rates = [r['tokens_per_s'] for r in log(tmp_path / 'out') if 'tokens_per_s' in r]
     assert len(rates) == 3 and all(r == 4 * 32 for r in rates), rates  # batch_size x block_size per second
+
+
+# ---------------------------------------------------------------- an extended Llama 3 vocabulary
+
+def test_llama3_shaped_model_continues_on_an_extended_vocabulary(tmp_path, tiktoken_file):
+    """Extend a Llama-3-format vocabulary on Hindi, continue a Llama-3-shaped checkpoint (GQA, Meta's
+    vocab-parallel shards) on shards made with it, and generate from what pretrain.py saved."""
+    lines = HINDI.split('। ')[0].split(' ') * 3
+    hindi = tmp_path / 'hi.txt'
+    hindi.write_text('\n'.join(' '.join(lines[i:i + 9]) + '।' for i in range(0, len(lines), 3)))
+    english = tmp_path / 'en.txt'
+    english.write_text(TEXT)
+    base = M.Tokenizer(tiktoken_file)
+    ext = T.extend_tokenizer(tiktoken_file, {'hi': str(hindi)}, tmp_path / 'ext' / 'tokenizer.model', 20, str(english))
+    data = write_data(tmp_path / 'data', ext.path, {'en': TEXT, 'hi': hindi.read_text() * 4})
+    args = tiny_args(dim=32, n_heads=4, n_kv_heads=2, multiple_of=16, vocab_size=base.n_words, rope_theta=500000.0)
+    init = random_model(args).state_dict()
+    ckpt = write_checkpoint(tmp_path / 'base', args, init, tiktoken_file, n_shards=2, embed_dim=0)
+    run(data, tmp_path / 'out', f'--init_from={ckpt}', '--resize_vocab=True', '--mode=layers:0,1',
+        '--mixture={"en": 0.5, "hi": 0.5}', '--max_steps=3', '--eval_interval=3', '--ckpt_interval=3')
+    model, tok = M.load(tmp_path / 'out' / 'latest')
+    n = base.n_words
+    assert tok.sha256 == ext.sha256 and model.args.vocab_size == tok.n_words == n + 20 and tok.bos_id == base.bos_id
+    assert json.loads((tmp_path / 'out' / 'latest' / 'params.json').read_text())['vocab_size'] == n + 20
+    assert not torch.equal(model.layers[0].attention.wq.weight, init['layers.0.attention.wq.weight'])  # it trained
+    for name, w in (('tok_embeddings.weight', model.tok_embeddings.weight), ('output.weight', model.output.weight)):
+        assert torch.equal(w[:n], init[name])  # the old rows, bitwise (this mode leaves them frozen)
+        for i in range(n, n + 20):  # the new ones: the mean of the old tokens that spell each
+            spelt = tok.model.decode_single_token_bytes(i)
+            pieces = [base.ranks[p] for p in M.bpe(base.ranks, [spelt[j:j + 1] for j in range(len(spelt))])]
+            assert len(pieces) > 1 and torch.allclose(w[i], init[name][pieces].mean(0))
+    prompt = tok.encode(hindi.read_text().split('\n')[0], bos=True, eos=False)
+    assert any(i >= n for i in prompt)
+    new = M.generate(model.eval(), [prompt], 12)[0]
+    text = tok.decode(new)
+    assert len(new) == 12 and tok.decode(tok.encode(text, False, False)) == text
+    with torch.no_grad():  # greedy over the grown vocabulary: each new id is the argmax of the full forward
+        logits = model(torch.tensor([prompt + new[:-1]]))
+    assert logits.shape[-1] == n + 20 and logits[0, len(prompt) - 1:].argmax(-1).tolist() == new
