@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
-# The whole demo: a tiny English-centric LLaMA, trained from scratch, taught Hindi. Each line is one
-# stage; each stage is also what its script does with no arguments (or with the config named).
-# About 8 minutes on 2 CPU cores; everything is written under out/demo/ (rerunning replaces it).
+# The whole demo: a tiny English-centric LLaMA, trained from scratch, taught Hindi, then instruction
+# tuned four ways. Each line is one stage; each stage is also what its script does with no arguments
+# (or with the config named). About 15 minutes on 2 CPU cores; everything is written under out/demo/
+# (rerunning replaces it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python codemix.py                                         # COMMIT: English Alpaca code-mixed with the en-hi dictionary
+python codemix.py configs/demo_codemix.py                 # COMMIT: English Alpaca code-mixed with the en-hi dictionary
+python codemix.py configs/demo_codemix_naive.py           # COMMIT's naive baseline: the template mixed too
 python tokenize_prep.py                                   # an English tokenizer; en/hi/zh shards in it
 python tokenize_prep.py configs/demo_extend.py            # + Hindi and Chinese pieces; shards and instruction mixtures
 python pretrain.py --overwrite=True                       # the English base, from scratch
 python pretrain.py configs/demo_cpt_hi.py --overwrite=True            # Hindi alone: English is forgotten
 python pretrain.py configs/demo_cpt_hi_en.py --overwrite=True         # Hindi with English mixed in
-python pretrain.py configs/demo_cpt_hi_en_noext.py --overwrite=True   # the same, original vocabulary
-python pretrain.py configs/demo_cpt_hi_en_eqdata.py --overwrite=True  # extended vocabulary, equal data
-python sft.py --overwrite=True                            # instruction tuning: English + translation
-python sft.py configs/demo_sft_commit.py --overwrite=True # COMMIT: code-mixed English + translation
-python evaluate.py                                        # every checkpoint measured: one table
+python sft.py configs/demo_sft_en.py --overwrite=True     # English instructions only
+python sft.py configs/demo_sft_coit.py --overwrite=True   # x-LLaMA's CoIT: + Hindi instructions + en->hi translation
+python sft.py configs/demo_sft_naive.py --overwrite=True  # COMMIT's naive code-mix (template mixed)
+python sft.py configs/demo_sft_commit.py --overwrite=True # COMMIT (template kept English)
+python sft.py configs/demo_sft_small.py --overwrite=True  # LLaMA Beyond English: 500 instructions, not 2,000
+python evaluate.py configs/demo_eval_lm.py                # the pretrained models: perplexity, tokenization
+python evaluate.py configs/demo_eval.py                   # the tuned models: + QA and translation, full held-out sets
+python evaluate.py configs/demo_table.py                  # all of them: one table

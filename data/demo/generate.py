@@ -337,6 +337,26 @@ repeat दोहराइए 重复
 write लिखिए 写
 make बनाइए 造"""
 
+# the words of the Alpaca template (model.PROMPT_TEMPLATES), as a MUSE dictionary would list them: only
+# for the dictionaries, so that COMMIT's naive baseline, which mixes the template too, has words to mix
+TEMPLATE_WORDS = """en hi zh
+below नीचे 下面
+instruction निर्देश 指令
+describes बताता 描述
+task कार्य 任务
+paired जुड़ा 配对
+with साथ 与
+input इनपुट 输入
+that जो 那
+provides देता 提供
+further अधिक 更多
+context संदर्भ 上下文
+write लिखिए 写
+response जवाब 回答
+appropriately उचित 恰当
+completes पूरा 完成
+request अनुरोध 请求"""
+
 LANGS = ('en', 'hi', 'zh')
 SEP = {'en': ' ', 'hi': ' ', 'zh': ''}  # between sentences of a document
 
@@ -388,7 +408,7 @@ ANIMALS = [oblique(r) for r in table(ANIMALS)]
 THINGS, COLOURS, FOODS = table(THINGS), table(COLOURS), table(FOODS)
 JOBS, PLACES, VEHICLES, DAYS = table(JOBS), by_name(table(PLACES)), table(VEHICLES), table(DAYS)
 NUMBERS, RELATIONS, TRAITS = by_name(table(NUMBERS)), table(RELATIONS), table(TRAITS)
-VERBS, WORDS = by_name(table(VERBS)), table(WORDS)
+VERBS, WORDS, TEMPLATE_WORDS = by_name(table(VERBS)), table(WORDS), table(TEMPLATE_WORDS)
 FOOD = by_name(FOODS)
 PET_COLOURS = COLOURS[:4]
 COUNTS = [NUMBERS[n] for n in 'two three four five six seven eight nine ten'.split()]
@@ -781,6 +801,14 @@ def alpaca(seed, contexts, n_sentence):
     return {lang: [records[i] for i in order] for lang, records in out.items()}, used
 
 
+def quiz(frames, rng, per_doc=3):
+    """An English document followed by some of its questions and their answers, in one line: the
+    reading-comprehension exercises that web text holds, and an English-centric base learns from."""
+    text, qs = render(frames, 'en')[0], questions(frames, 'en')
+    picks = sorted(rng.sample(range(len(qs)), min(per_doc, len(qs))))
+    return text + ''.join(f' Question: {qs[i][2]} Answer: {qs[i][3]}.' for i in picks)
+
+
 def squad(docs, lang, rng_seed, per_doc=4):
     """SQuAD v1.1 JSON (XQuAD's layout): one article per document; the same questions, ids and
     order in every language, since the question picks depend on the seed only."""
@@ -814,7 +842,8 @@ def dictionary(lang, text):
         pairs |= {(en.lower(), target) for en, targets in forms for target in targets.split('|')}
     if lang == 'hi':  # whole words; Chinese has no spaces, so a substring there
         text = set(re.findall(r'[^\s।?,]+', text))
-    return sorted((en, target) for en, target in pairs if target in text)
+    template = {(row['en'], row[lang]) for row in TEMPLATE_WORDS}  # never in the text, always listed
+    return sorted({(en, target) for en, target in pairs if target in text} | template)
 
 
 # -----------------------------------------------------------------------------------------------
@@ -823,7 +852,8 @@ def dictionary(lang, text):
 N_TRAIN = {'en': 5500, 'hi': 1500, 'zh': 2200}  # documents; Hindi is 3 bytes a character, so fewer
 N_VAL = {'en': 200, 'hi': 150, 'zh': 200}
 N_PAIRS, N_FLORES = 3000, 100
-N_ALPACA_CONTEXTS, N_ALPACA_SENTENCES = 400, 300
+N_QUIZ = 3000  # English documents with questions and answers, in en.train.txt (never in Hindi or Chinese)
+N_ALPACA_CONTEXTS, N_ALPACA_SENTENCES = 2400, 300  # many distinct questions: with few, SFT memorises them
 N_QA_DOCS = 60
 
 
@@ -853,6 +883,11 @@ def build():
         files[f'{lang}.train.txt'] = lines(render(d, lang)[0] for d in docs)
         seen_docs.update(doc_key(d) for d in docs)
         seen_keys.update(key(f) for d in docs for f in d)
+    quizzes = [d for d in corpus('en.quiz', N_QUIZ, seen_docs) if questions(d, 'en')]
+    rng = random.Random('en.quiz-questions')
+    files['en.train.txt'] += lines(quiz(d, rng) for d in quizzes)
+    seen_docs.update(doc_key(d) for d in quizzes)
+    seen_keys.update(key(f) for d in quizzes for f in d)
     pairs = sentences('pairs', N_PAIRS)
     seen_keys.update(key(f) for f in pairs)
     for lang in ('hi', 'zh'):
