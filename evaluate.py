@@ -51,14 +51,14 @@ from model import InputError, atomic_path
 # Settings: `python evaluate.py --help` lists them; a config file or --name=value overrides them
 
 tasks = ['ppl', 'qa', 'mt']  # any of: ppl qa mt mc chat judge align quadrants scaling
-ckpt_dirs = [f'out/demo/{run}/latest' for run in ('base', 'cpt_hi', 'cpt_hi_en', 'cpt_hi_en_noext',
-                                                  'cpt_hi_en_eqdata', 'sft', 'sft_commit')]  # one result file each
+ckpt_dirs = [f'out/demo/{run}/latest' for run in ('sft_en', 'sft_coit', 'sft_naive', 'sft_commit',
+                                                  'sft_small')]  # the demo's tuned models; one result file each
 tokenizer_path = ''  # '' = tokenizer.model in the checkpoint directory or its parent
 device = 'cpu'  # 'cuda' on a GPU
 dtype = 'float32'  # 'bfloat16' halves memory on a GPU
 max_seq_len = 512  # prompt + answer, or a perplexity window (the demo's models train on 256-512)
 batch_size = 8  # sequences per forward pass; prompts are sorted by length into batches
-max_examples = 50  # per dataset (documents, questions, sentences, per-subject items); 0 = all
+max_examples = 0  # per dataset (documents, questions, sentences, per-subject items); 0 = all
 out_dir = 'out/demo/eval'  # result files go here
 template = ''  # prompt template (model.PROMPT_TEMPLATES); '' = the checkpoint's run.json, else 'alpaca'
 table_rows = []  # rows of the printed table, e.g. ['qa/hi/f1']; [] = everything measured

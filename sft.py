@@ -1,6 +1,6 @@
 """Instruction tuning on masked shards, with pretrain.py's loop.
 
-    python sft.py                                        # the demo: the Hindi+English model on English instructions + translation
+    python sft.py                                        # the demo: the Hindi+English model on English instructions
     python sft.py configs/demo_sft_commit.py             # COMMIT: code-mixed instructions, English template
     torchrun --nproc_per_node=8 sft.py configs/X.py      # the same on 8 GPUs
 
@@ -26,13 +26,13 @@ from tokenize_prep import read_meta, read_shard
 
 # -----------------------------------------------------------------------------------------------
 # settings: pretrain.py's, with these changes and additions
-out_dir = 'out/demo/sft'
+out_dir = 'out/demo/sft_en'
 init_from = 'out/demo/cpt_hi_en/latest'  # a Meta-format checkpoint (pretrain.py's output), or 'resume'
 data_dir = 'out/demo/data_ext'
 train_shard = 'sft.train.bin'  # the instruction shard in data_dir (tokenize_prep.py's)
 val_shard = 'sft.val.bin'  # held-out instructions ('' = none)
 template = 'alpaca'  # must be the template the shards were made with (meta.json); recorded with the checkpoint
-epochs = 3  # Alpaca and x-LLaMA (App. A): 3 epochs
+epochs = 1  # the demo sees its 2,000 examples once; Alpaca and x-LLaMA (App. A): 3 (configs/)
 max_steps = 0  # 0 = epochs x steps per epoch
 warmup_ratio = 0.03  # Alpaca: 3% linear warmup, then cosine decay
 warmup_steps = -1  # -1 = warmup_ratio of max_steps

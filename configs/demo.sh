@@ -12,11 +12,11 @@ python tokenize_prep.py configs/demo_extend.py            # + Hindi and Chinese 
 python pretrain.py --overwrite=True                       # the English base, from scratch
 python pretrain.py configs/demo_cpt_hi.py --overwrite=True            # Hindi alone: English is forgotten
 python pretrain.py configs/demo_cpt_hi_en.py --overwrite=True         # Hindi with English mixed in
-python sft.py configs/demo_sft_en.py --overwrite=True     # English instructions only
+python sft.py --overwrite=True                            # English instructions only
 python sft.py configs/demo_sft_coit.py --overwrite=True   # x-LLaMA's CoIT: + Hindi instructions + en->hi translation
 python sft.py configs/demo_sft_naive.py --overwrite=True  # COMMIT's naive code-mix (template mixed)
 python sft.py configs/demo_sft_commit.py --overwrite=True # COMMIT (template kept English)
 python sft.py configs/demo_sft_small.py --overwrite=True  # LLaMA Beyond English: 500 instructions, not 2,000
 python evaluate.py configs/demo_eval_lm.py                # the pretrained models: perplexity, tokenization
-python evaluate.py configs/demo_eval.py                   # the tuned models: + QA and translation, full held-out sets
+python evaluate.py                                        # the tuned models: + QA and translation, full held-out sets
 python evaluate.py configs/demo_table.py                  # all of them: one table

@@ -196,4 +196,4 @@ def test_template_that_does_not_match_the_data_is_refused(setup, tmp_path, sp_to
 
 def test_help_lists_pretrain_settings_too():
     r = subprocess.run([sys.executable, 'sft.py', '--help'], cwd=ROOT, capture_output=True, text=True)
-    assert r.returncode == 0 and '--epochs=3' in r.stdout and '--mode=' in r.stdout and '# Alpaca' in r.stdout
+    assert r.returncode == 0 and '--epochs=1' in r.stdout and '--mode=' in r.stdout and '# Alpaca' in r.stdout
