@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 import torch
@@ -468,3 +469,19 @@ def test_help_lists_every_setting_with_default_and_comment():
     r = subprocess.run([sys.executable, 'model.py', '--help'], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0
     assert "--temperature=0.0" in r.stdout and '# 0 = greedy' in r.stdout and '--ckpt_dir=' in r.stdout
+
+
+def test_a_llama_1_download_loads_with_its_tokenizer_in_the_parent(tmp_path, sp_tokenizer):
+    """LLaMA 1/2's layout: llama/7B/{params.json, consolidated.00.pth} and llama/tokenizer.model; LLaMA 1's
+    params.json says vocab_size -1 (the tokenizer decides)."""
+    args = tiny_args(vocab_size=M.Tokenizer(sp_tokenizer).n_words)
+    model = random_model(args).eval()
+    ckpt = write_checkpoint(tmp_path / 'llama' / '7B', args, model.state_dict(), None)
+    params = json.loads((ckpt / 'params.json').read_text())
+    (ckpt / 'params.json').write_text(json.dumps({**params, 'vocab_size': -1}))
+    (tmp_path / 'llama' / 'tokenizer.model').write_bytes(Path(sp_tokenizer).read_bytes())
+    loaded, tok = M.load(ckpt)
+    assert tok.path == tmp_path / 'llama' / 'tokenizer.model' and loaded.args.vocab_size == tok.n_words
+    x = torch.tensor([tok.encode('The river runs through the old town', bos=True, eos=False)])
+    with torch.no_grad():
+        assert (loaded(x) - model(x)).abs().max() < 1e-6

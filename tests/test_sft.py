@@ -163,6 +163,9 @@ def test_two_process_fsdp_matches_one_process_and_resume_is_exact(setup, tmp_pat
     assert len(one) == len(two) > 10
     for a, b in zip(one, two):
         assert all(abs(a[k] - b[k]) < 1e-5 for k in a if 'loss' in k), (a, b)
+    w1, w2 = (torch.load(tmp_path / d / 'latest' / 'consolidated.00.pth', weights_only=True) for d in ('one', 'two'))
+    assert max((w1[k] - w2[k]).abs().max().item() for k in w1) < 1e-5  # the weights too, not only the losses
+    assert any(not torch.equal(w1[k], v) for k, v in M.read_weights(setup[1], M.load(setup[1])[0].args).items())
     # killed with SIGKILL after a checkpoint, resumed: bitwise the uninterrupted run
     p = subprocess.Popen(command(setup, tmp_path / 'killed', *settings, '--grad_accum=2'), cwd=ROOT,
                          start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
