@@ -129,6 +129,7 @@ def test_a_step_counts_examples_and_an_epoch_sees_each_once(tmp_path, sp_tokeniz
                           warmup_ratio=0.1, seed=7, eval_batches=1)
     get_sample, _ = sft.instruction_data(cfg, meta, rank=0, world=1)
     assert cfg.max_steps == 3 * 4 and cfg.warmup_steps == 1  # ceil(20 / 6) = 4 steps an epoch
+    assert cfg.block_size == max(len(get_sample(0, i)[0]) for i in range(20)) < 512  # the longest example, not 512
     for epoch in range(3):
         seen = [tuple(get_sample(step, i)[0].tolist()) for step in range(4 * epoch, 4 * epoch + 4) for i in range(6)]
         assert len(set(seen[:20])) == 20 and set(seen[20:]) <= set(seen[:20])  # each once, then topped up
