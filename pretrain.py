@@ -83,8 +83,8 @@ activation_checkpointing = False  # recompute each block in the backward pass: l
 peak_flops = 0.0  # per device, for MFU; 0 = known GPUs only (H100/H200: 989e12 bf16 dense)
 
 # settings that may differ when resuming; every other one must equal the run's own
-RESUME_MAY_CHANGE = ('init_from', 'max_steps', 'eval_interval', 'log_interval', 'ckpt_interval', 'keep_last', 'overwrite',
-                     'out_dir')  # a run directory may be moved
+RESUME_MAY_CHANGE = ('init_from', 'max_steps', 'eval_interval', 'log_interval', 'ckpt_interval', 'keep_last',
+                     'overwrite', 'out_dir')  # out_dir: a run directory may be moved
 IGNORE = -1  # label of a position that is not trained on (prompt tokens in sft.py)
 
 
@@ -114,7 +114,8 @@ def check_settings(cfg):
         raise M.InputError(f"mixture={mix!r}: name each language with a weight of 0 or more, not all 0, "
                            "like {'hi': 0.7, 'en': 0.3}")
     M.check_system(cfg.device, cfg.dtype)
-    need(cfg.save_dtype in ('', 'float32', 'bfloat16', 'float16'), 'save_dtype', "choose '', float32, bfloat16 or float16")
+    need(cfg.save_dtype in ('', 'float32', 'bfloat16', 'float16'), 'save_dtype',
+         "choose '', float32, bfloat16 or float16")
     need(cfg.mode in ('full', 'lora', 'embed', 'embed+head', 'lora+embed') or cfg.mode.startswith('layers:'), 'mode',
          f"choose one of: {M.TRAIN_MODES}")
     if 'lora' in cfg.mode:
@@ -125,7 +126,8 @@ def check_settings(cfg):
         for name in ('dim', 'n_layers', 'n_heads', 'multiple_of'):
             need(getattr(cfg, name) >= 1, name, 'must be 1 or more')
         kv = cfg.n_kv_heads or cfg.n_heads
-        need(cfg.n_kv_heads >= 0 and cfg.n_heads % kv == 0, 'n_kv_heads', f'must divide n_heads={cfg.n_heads} (0: as many)')
+        need(cfg.n_kv_heads >= 0 and cfg.n_heads % kv == 0, 'n_kv_heads',
+             f'must divide n_heads={cfg.n_heads} (0: as many)')
         need(cfg.dim % cfg.n_heads == 0 and cfg.dim // cfg.n_heads % 2 == 0, 'dim',
              f'must be n_heads={cfg.n_heads} times an even head size (RoPE rotates pairs)')
     elif cfg.init_from != 'resume':
@@ -210,7 +212,8 @@ def check_data(cfg, train):
             raise M.InputError(f"{cfg.data_dir}: no {lang}.train.bin for mixture language {lang!r}; "
                                f"languages here: {', '.join(train) or 'none'}")
         if len(train[lang].tokens) < cfg.block_size + 1:
-            raise M.InputError(f"{train[lang].path}: {len(train[lang].tokens)} tokens, too few for block_size={cfg.block_size}")
+            raise M.InputError(f"{train[lang].path}: {len(train[lang].tokens)} tokens, "
+                               f"too few for block_size={cfg.block_size}")
 
 
 # -----------------------------------------------------------------------------------------------
@@ -389,7 +392,8 @@ def start_run(cfg, rank):
             assert isinstance(saved, dict) and isinstance(saved['config'], dict)
         except (OSError, ValueError, KeyError, AssertionError) as e:
             raise M.InputError(f"{latest.resolve()}/run.json: missing or damaged ({type(e).__name__}); point latest "
-                               "at an earlier step_* (ln -sfn step_N latest) or start a new run from it with init_from=")
+                               "at an earlier step_* (ln -sfn step_N latest) or start a new run from it with "
+                               "init_from=")
         read_train_state(latest / 'train_state.pth', mmap=True)
         differ = [k for k, v in saved['config'].items() if k not in RESUME_MAY_CHANGE and getattr(cfg, k, v) != v]
         if differ:
