@@ -459,7 +459,12 @@ def read_consolidated(path):
     try:
         with warnings.catch_warnings():  # torch warns about pickle protocols before refusing a file
             warnings.simplefilter('ignore', UserWarning)
-            state = torch.load(path, map_location='cpu', mmap=True, weights_only=True)
+            try:
+                state = torch.load(path, map_location='cpu', mmap=True, weights_only=True)
+            except RuntimeError as e:  # torch's legacy (pre-1.6) format cannot be memory-mapped
+                if '_use_new_zipfile_serialization' not in str(e):
+                    raise
+                state = torch.load(path, map_location='cpu', weights_only=True)
     except pickle.UnpicklingError as e:  # the weights-only unpickler refusing an object
         raise InputError(f"{path}: holds more than plain tensors ({torch_reason(e)}); "
                          "re-save it as a dict of tensors: this project never unpickles code")
