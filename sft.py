@@ -97,9 +97,6 @@ def instruction_data(cfg, meta, rank, world):
     spans, truncated, dropped = examples(shard, meta['bos_id'], cfg.block_size)
     if not spans:
         raise M.InputError(f"{shard.path}: no example has a trained token within block_size={cfg.block_size}")
-    # the model is built for block_size positions: no more than the longest example needs (a huge
-    # block_size would otherwise size the RoPE tables, and the MFU estimate, for nothing)
-    cfg.block_size = max(end - start for start, end in spans) - 1
     per_step = cfg.batch_size * cfg.grad_accum * world
     steps_per_epoch = -(-len(spans) // per_step)
     if cfg.max_steps <= 0:
@@ -109,6 +106,9 @@ def instruction_data(cfg, meta, rank, world):
     pretrain.print0(f"{shard.path}: {len(spans):,} examples; {cfg.max_steps} steps ({cfg.epochs} epochs) of "
                     f"{per_step} examples; {truncated} cut to block_size={cfg.block_size}, {dropped} dropped "
                     "(no trained token left)", rank=rank)
+    # the model is built for block_size positions: no more than the longest example needs (a huge
+    # block_size would otherwise size the RoPE tables, and the MFU estimate, for nothing)
+    cfg.block_size = max(end - start for start, end in spans) - 1
 
     @lru_cache(maxsize=2)
     def order(epoch):
