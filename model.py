@@ -378,6 +378,17 @@ class Tokenizer:
         ids = [int(i) for i in ids]
         return self.sp.decode(ids) if self.kind == 'sentencepiece' else self.model.decode(ids)
 
+    def token_bytes(self, i):
+        """The bytes token i stands for in decoded text (b'' for control and special tokens); a
+        SentencePiece byte-fallback piece `<0xNN>` is that one byte, and its word mark '▁' a space."""
+        if self.kind == 'tiktoken':
+            return b'' if i in self.special.values() else self.model.decode_single_token_bytes(i)
+        if self.sp.is_byte(i):
+            return bytes([int(self.sp.id_to_piece(i)[3:5], 16)])
+        if self.sp.is_control(i) or self.sp.is_unknown(i):
+            return b''
+        return self.sp.id_to_piece(i).replace('\u2581', ' ').encode()
+
     @staticmethod
     def _tiktoken_pieces(text):
         for i in range(0, len(text), TIKTOKEN_MAX_CHARS):
