@@ -108,8 +108,7 @@ class ModelArgs:
         return args
 
     def to_json(self):
-        """What params.json holds: the fields Meta's files carry, the optional ones only when set,
-        so LLaMA 2's own loader (which rejects unknown keys) still reads it."""
+        """params.json: Meta's fields, the optional ones only when set (LLaMA 2's loader rejects unknown keys)."""
         out = {k: getattr(self, k) for k in ('dim', 'n_layers', 'n_heads', 'vocab_size', 'multiple_of', 'norm_eps')}
         for f in fields(self):
             if f.name not in out and f.name != 'max_seq_len' and getattr(self, f.name) != f.default:
@@ -129,9 +128,8 @@ class RMSNorm(nn.Module):
 
 
 def apply_rope_scaling(freqs, factor=8.0, high_freq_factor=4.0, low_freq_factor=1.0, old_context_len=8192):
-    """Llama 3.1's frequency scaling (llama-models, models/llama3/model.py `apply_scaling`):
-    wavelengths longer than the original context are stretched by `factor`, shorter than
-    old_context_len / high_freq_factor are kept, and the band between is interpolated."""
+    """Llama 3.1's `apply_scaling` (llama-models, models/llama3/model.py): wavelengths longer than the
+    original context are stretched by `factor`, short ones kept, and the band between interpolated."""
     low_freq_wavelen = old_context_len / low_freq_factor
     high_freq_wavelen = old_context_len / high_freq_factor
     wavelen = 2 * math.pi / freqs
@@ -142,10 +140,9 @@ def apply_rope_scaling(freqs, factor=8.0, high_freq_factor=4.0, low_freq_factor=
 
 
 def rope_tables(args, seq_len, device=None):
-    """cos and sin of position * frequency, in float32, each (seq_len, head_dim) with every value
-    twice (one per member of a rotating pair) and sin signed (-sin, +sin) for apply_rope. Meta keeps
-    the same numbers as complex `freqs_cis`; real tables survive distributed broadcast and
-    torch.compile untouched (llama2.c does the same)."""
+    """float32 cos and sin of position * frequency, (seq_len, head_dim), each value twice (one per member
+    of a pair), sin signed (-sin, +sin). Meta's complex `freqs_cis` as real tables, as llama2.c has them:
+    they survive distributed broadcast and torch.compile untouched."""
     d = args.head_dim
     freqs = 1.0 / (args.rope_theta ** (torch.arange(0, d, 2, device=device)[: d // 2].float() / d))
     if args.use_scaled_rope:
@@ -155,10 +152,8 @@ def rope_tables(args, seq_len, device=None):
 
 
 def apply_rope(x, cos, sin):
-    """Rotate each adjacent pair (x[2i], x[2i+1]) of every head by its angle, Meta's convention:
-    (x[2i] cos - x[2i+1] sin, x[2i+1] cos + x[2i] sin). x is (B, heads, T, head_dim); computed in
-    float32 as Meta does. (Hugging Face rotates halves instead, and permutes the rows of wq and wk
-    when converting Meta's weights to compensate.)"""
+    """Rotate each adjacent pair of x (B, heads, T, head_dim) in float32, as Meta does: (x[2i] cos -
+    x[2i+1] sin, x[2i+1] cos + x[2i] sin). (Hugging Face rotates halves, and permutes wq, wk to match.)"""
     xf = x.float()
     swapped = xf.unflatten(-1, (-1, 2)).flip(-1).flatten(-2)  # (x[2i+1], x[2i]) in each pair
     return (xf * cos + swapped * sin).type_as(x)
@@ -465,24 +460,26 @@ def torch_reason(e):
     return (verdict or lines or [type(e).__name__])[0][:160]
 
 
-def read_consolidated(path):
-    """One consolidated.NN.pth as {name: tensor}, memory-mapped, through the weights-only unpickler."""
+def read_consolidated(path, remedy='re-save it as a dict of tensors: this project never unpickles code', mmap=True):
+    """A dict torch.save wrote (consolidated.NN.pth; pretrain.py's train_state.pth), memory-mapped, through
+    the weights-only unpickler: it never runs code from the file. `remedy` ends each error line."""
     try:
         with warnings.catch_warnings():  # torch warns about pickle protocols before refusing a file
             warnings.simplefilter('ignore', UserWarning)
             try:
-                state = torch.load(path, map_location='cpu', mmap=True, weights_only=True)
+                state = torch.load(path, map_location='cpu', mmap=mmap, weights_only=True)
             except RuntimeError as e:  # torch's legacy (pre-1.6) format cannot be memory-mapped
                 if '_use_new_zipfile_serialization' not in str(e):
                     raise
                 state = torch.load(path, map_location='cpu', weights_only=True)
+    except FileNotFoundError:
+        raise InputError(f"{path}: missing; {remedy}")
     except pickle.UnpicklingError as e:  # the weights-only unpickler refusing an object
-        raise InputError(f"{path}: holds more than plain tensors ({torch_reason(e)}); "
-                         "re-save it as a dict of tensors: this project never unpickles code")
+        raise InputError(f"{path}: holds more than plain tensors ({torch_reason(e)}); {remedy}")
     except Exception as e:
-        raise InputError(f"{path}: not a readable PyTorch checkpoint ({torch_reason(e)})")
-    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise InputError(f"{path}: expected a dict of tensors")
+        raise InputError(f"{path}: not a readable PyTorch checkpoint ({torch_reason(e)}); {remedy}")
+    if not isinstance(state, dict):
+        raise InputError(f"{path}: expected a dict of tensors; {remedy}")
     return state
 
 
@@ -534,21 +531,14 @@ def read_weights(ckpt_dir, args):
     state = {}
     for name, shape in expected.items():
         for p, s in zip(paths, shards):
-            if name not in s:
-                raise InputError(f"{p}: tensor {name} is missing")
+            if not isinstance(s.get(name), torch.Tensor):
+                raise InputError(f"{p}: tensor {name} is missing (or not a tensor)")
         merged = merge_shard_pieces([s[name] for s in shards], shape)
         if merged is None:
             got = ' + '.join(str(tuple(s[name].shape)) for s in shards)
             raise InputError(f"{paths[0]}: {name} has shape {got} but params.json implies {tuple(shape)}")
         state[name] = merged
     return state
-
-
-def check_vocab(args, tokenizer, where):
-    if args.vocab_size != tokenizer.n_words:
-        raise InputError(f"{tokenizer.path} has {tokenizer.n_words} tokens but {where} says vocab_size "
-                         f"{args.vocab_size}; start pretrain.py with resize_vocab=True to grow the "
-                         "embeddings to the new tokenizer, or use the tokenizer the model was trained with")
 
 
 def build(args, state, device='cpu', dtype=None):
@@ -565,47 +555,51 @@ def build(args, state, device='cpu', dtype=None):
     return model
 
 
-def load(ckpt_dir, tokenizer_path='', device='cpu', dtype=None, max_seq_len=2048):
-    """(model, tokenizer) from a Meta checkpoint directory: params.json + consolidated.NN.pth."""
-    ckpt_dir = Path(ckpt_dir)
-    args = ModelArgs.from_json(ckpt_dir / 'params.json')
+def load_args(ckpt_dir, tokenizer_path='', max_seq_len=2048):
+    """(ModelArgs, Tokenizer) of a Meta checkpoint directory, checked to agree; no weights are read."""
+    params = Path(ckpt_dir) / 'params.json'
+    args = ModelArgs.from_json(params)
     args.max_seq_len = max_seq_len
     tokenizer = Tokenizer(find_tokenizer(ckpt_dir, tokenizer_path))
-    if args.vocab_size == -1:
+    if args.vocab_size == -1:  # LLaMA 1: the tokenizer decides
         args.vocab_size = tokenizer.n_words
-    check_vocab(args, tokenizer, ckpt_dir / 'params.json')
+    if args.vocab_size != tokenizer.n_words:
+        raise InputError(f"{tokenizer.path} has {tokenizer.n_words} tokens but {params} says vocab_size "
+                         f"{args.vocab_size}; start pretrain.py with resize_vocab=True to grow the "
+                         "embeddings to the new tokenizer, or use the tokenizer the model was trained with")
+    return args, tokenizer
+
+
+def load(ckpt_dir, tokenizer_path='', device='cpu', dtype=None, max_seq_len=2048):
+    """(model, tokenizer) from a Meta checkpoint directory: params.json + consolidated.NN.pth."""
+    args, tokenizer = load_args(ckpt_dir, tokenizer_path, max_seq_len)
     return build(args, read_weights(ckpt_dir, args), device, dtype), tokenizer
 
 
 def save(out_dir, args, state, tokenizer_path, extra=None):
-    """Meta's layout: params.json, consolidated.00.pth, tokenizer.model, plus `extra` files
-    ({name.json: dict} or {name.pth: tensors}). Written into a temporary directory and renamed into
-    place, so a crash leaves either the old checkpoint or the new one, never half of one."""
+    """Meta's layout: params.json, consolidated.00.pth, tokenizer.model, plus `extra` files ({name.json:
+    dict} or {name.pth: tensors}). Written into a temporary directory and renamed into place, so a crash
+    leaves either the old checkpoint or the new one, never half of one."""
     out_dir = Path(out_dir)
+    files = {'params.json': args.to_json(), 'consolidated.00.pth': {k: v.contiguous() for k, v in state.items()},
+             **(extra or {})}
     with atomic_path(out_dir) as tmp:
         tmp.mkdir()
-        (tmp / 'params.json').write_text(json.dumps(args.to_json(), indent=2) + '\n')
-        _save_tensors({k: v.contiguous() for k, v in state.items()}, tmp / 'consolidated.00.pth', out_dir)
-        shutil.copyfile(tokenizer_path, tmp / 'tokenizer.model')
-        for name, obj in (extra or {}).items():
+        for name, obj in files.items():
             if name.endswith('.json'):
                 (tmp / name).write_text(json.dumps(obj, indent=2, ensure_ascii=False) + '\n')
-            else:
-                _save_tensors(obj, tmp / name, out_dir)
-
-
-def _save_tensors(obj, path, out_dir):
-    try:
-        torch.save(obj, path)
-    except RuntimeError as e:  # torch reports a failed write (a full disk) from its C++ writer
-        raise InputError(f"{out_dir}: cannot write {path.name} ({str(e).strip().splitlines()[0][:120]}); "
-                         "check the free disk space (an earlier checkpoint there is untouched)") from None
+                continue
+            try:
+                torch.save(obj, tmp / name)
+            except RuntimeError as e:  # torch reports a failed write (a full disk) from its C++ writer
+                raise InputError(f"{out_dir}: cannot write {name} ({str(e).strip().splitlines()[0][:120]}); "
+                                 "check the free disk space (an earlier checkpoint there is untouched)") from None
+        shutil.copyfile(tokenizer_path, tmp / 'tokenizer.model')
 
 
 def meta_state_dict(state, lora_scale=None, tied=False):
-    """The checkpoint tensors in Meta's names: LoRA folded into its base weights
-    (W + scale * B @ A, in float32), the adapter tensors dropped, and a tied output left out
-    (its absence is what marks it tied)."""
+    """The checkpoint tensors in Meta's names: LoRA folded into its base weights (W + scale * B @ A, in
+    float32), the adapters dropped, a tied output left out (its absence is what marks it tied)."""
     out = {}
     for name, w in state.items():
         if '.lora_' in name or (tied and name == 'output.weight'):
@@ -645,10 +639,7 @@ LORA_TARGETS = ('wq', 'wk', 'wv', 'wo', 'w1', 'w2', 'w3')
 
 
 def apply_lora(model, r=8, alpha=16, dropout=0.05, targets=('wq', 'wv')):
-    """Replace the chosen projections of every block by LoRALinear (in place)."""
-    bad = set(targets) - set(LORA_TARGETS)
-    if bad:
-        raise InputError(f"lora_targets: {', '.join(sorted(bad))} is not one of {' '.join(LORA_TARGETS)}")
+    """Replace the chosen projections (of LORA_TARGETS) of every block by LoRALinear, in place."""
     for layer in model.layers:
         for parent in (layer.attention, layer.feed_forward):
             for name in targets:
@@ -662,19 +653,20 @@ def lora_state_dict(state):
     return {k: v for k, v in state.items() if '.lora_' in k}
 
 
-TRAIN_MODES = 'full, lora, embed, embed+head, lora+embed, layers:0,5'
+# The training modes the papers compare: which parameters (by name) each one trains. Besides these,
+# `layers:0,5` trains the listed blocks only (How Multilingual's single-layer tuning).
+TRAIN_MODES = {
+    'full': lambda n: '.lora_' not in n,
+    'lora': lambda n: '.lora_' in n,  # the adapters only (apply_lora first)
+    'embed': lambda n: n.startswith('tok_embeddings.'),  # How Multilingual's embedding-only tuning
+    'embed+head': lambda n: n.startswith(('tok_embeddings.', 'output.')),
+    'lora+embed': lambda n: '.lora_' in n or n.startswith(('tok_embeddings.', 'output.')),  # Chinese-LLaMA's CPT
+}
 
 
 def set_trainable(model, mode):
-    """Which parameters train (requires_grad), for the modes the papers compare:
-      full         everything
-      lora         the LoRA adapters only (apply_lora first)
-      embed        the input embeddings only (How Multilingual's embedding-only tuning)
-      embed+head   input embeddings and the output layer
-      lora+embed   LoRA plus embeddings and output (Chinese-LLaMA's continued pretraining)
-      layers:0,5   the listed transformer blocks only (How Multilingual's single-layer tuning)
-    A tied output (Llama 3.2 1B/3B) is the embedding matrix, so it trains whenever the embedding does.
-    Returns (trainable, total) parameter counts."""
+    """Set requires_grad for a mode of TRAIN_MODES or `layers:...`; returns (trainable, total) parameter
+    counts. A tied output (Llama 3.2 1B/3B) is the embedding matrix: it trains whenever the embedding does."""
     has_lora = any('.lora_' in n for n, _ in model.named_parameters())
     if mode.startswith('layers:'):
         try:
@@ -685,15 +677,10 @@ def set_trainable(model, mode):
             raise InputError(f"mode {mode!r}: name blocks between 0 and {model.args.n_layers - 1}, like layers:0,5")
         prefixes = tuple(f'layers.{i}.' for i in sorted(ids))
         trains = lambda n: n.startswith(prefixes) and '.lora_' not in n  # noqa: E731
+    elif mode in TRAIN_MODES:
+        trains = TRAIN_MODES[mode]
     else:
-        rules = {'full': lambda n: '.lora_' not in n,
-                 'lora': lambda n: '.lora_' in n,
-                 'embed': lambda n: n.startswith('tok_embeddings.'),
-                 'embed+head': lambda n: n.startswith(('tok_embeddings.', 'output.')),
-                 'lora+embed': lambda n: '.lora_' in n or n.startswith(('tok_embeddings.', 'output.'))}
-        if mode not in rules:
-            raise InputError(f"unknown mode {mode!r}; choose one of: {TRAIN_MODES}")
-        trains = rules[mode]
+        raise InputError(f"unknown mode {mode!r}; choose one of: {', '.join(TRAIN_MODES)}, layers:0,5")
     if ('lora' in mode) != has_lora:
         raise InputError(f"mode {mode!r} "
                          + ("needs apply_lora first" if 'lora' in mode else "but the model has LoRA adapters"))
@@ -725,12 +712,7 @@ def resize_vocab(model, old_tokenizer, new_tokenizer):
     if new_n < old_n:
         raise InputError(f"{new_tokenizer.path} has {new_n} tokens, fewer than the model's {old_n}")
 
-    def spelled(i):  # the old tokenizer's pieces of new token i
-        if new_tokenizer.kind == 'tiktoken':  # a byte-level token may hold part of a character: go by its bytes
-            data = new_tokenizer.model.decode_single_token_bytes(i)
-            return [old_tokenizer.ranks[p] for p in bpe(old_tokenizer.ranks, [data[j:j + 1] for j in range(len(data))])]
-        return _old_pieces(old_tokenizer, new_tokenizer, i)
-    pieces = [spelled(i) for i in range(old_n, new_n)]
+    pieces = [_old_pieces(old_tokenizer, new_tokenizer, i) for i in range(old_n, new_n)]
     tied = model.tied
 
     def grown(weight):
@@ -745,14 +727,15 @@ def resize_vocab(model, old_tokenizer, new_tokenizer):
 
 
 def _old_pieces(old, new, i):
-    """The old tokenizer's ids for new token i's text. decode() drops a word-start piece's leading
-    space and encode() puts it back (SentencePiece's dummy prefix), which is right for '▁word'; a
-    word-internal piece ('ीक') has no space, so the '▁' that encode() adds is not part of it."""
+    """The old tokenizer's ids that spell new token i. Byte-level BPE: its bytes, merged by the old ranks
+    (a token may hold part of a character). SentencePiece: the old encoding of its text; decode() drops a
+    word-start piece's leading space and encode() puts it back (the dummy prefix), which is right for
+    '▁word', but a word-internal piece ('ीक') has no space, so that '▁' is not part of it."""
+    data = new.token_bytes(i)
+    if new.kind == 'tiktoken':
+        return [old.ranks[p] for p in bpe(old.ranks, [data[j:j + 1] for j in range(len(data))])]
     ids = old.encode(new.decode([i]), bos=False, eos=False)
-    if old.kind == 'sentencepiece' and not new.sp.id_to_piece(i).startswith('▁') and ids \
-            and old.sp.id_to_piece(ids[0]) == '▁':
-        ids = ids[1:]
-    return ids
+    return ids[1:] if not data.startswith(b' ') and ids and old.token_bytes(ids[0]) == b' ' else ids
 
 
 # -----------------------------------------------------------------------------------------------
@@ -774,10 +757,9 @@ def sample(logits, temperature=0.0, top_p=1.0, generator=None):
 
 @torch.inference_mode()
 def generate(model, prompts, max_new_tokens, temperature=0.0, top_p=1.0, stop_tokens=(), generator=None):
-    """Continue each prompt (a list of token ids). Meta's scheme: the batch is prefilled up to the
-    shortest prompt, then advances one position at a time; a row still inside its own prompt keeps
-    its prompt token, so prompts of different lengths need no padding mask. Returns the new tokens
-    of each row, cut before its first stop token."""
+    """Continue each prompt (a list of token ids); returns each row's new tokens, cut before its first stop
+    token. Meta's scheme: prefill up to the shortest prompt, then advance one position at a time; a row still
+    inside its own prompt keeps its prompt token, so prompts of different lengths need no padding mask."""
     lengths = [len(p) for p in prompts]
     assert min(lengths) > 0, "every prompt needs at least one token (BOS)"
     if max(lengths) >= model.args.max_seq_len:
@@ -828,11 +810,10 @@ SETTING_TYPES = (bool, int, float, str, list, dict, tuple, type(None))
 
 
 def configure(defaults, argv=None, base=None):
-    """nanoGPT-style settings. The caller's lowercase module-level names are the defaults (after
-    those of the module `base`, whose settings it inherits: sft.py takes pretrain.py's); a config
-    file (plain `name = value` lines, Python syntax, read without executing it) and then
-    `--name=value` arguments override them. `--help` lists every setting with its default and the
-    comment written beside it. Returns the settings as a namespace."""
+    """nanoGPT-style settings, as a namespace. The caller's lowercase module-level names are the defaults
+    (after those of the module `base`: sft.py inherits pretrain.py's); a config file (`name = value`
+    lines, read without executing it), then `--name=value` arguments override them. `--help` lists every
+    setting with its default and the comment written beside it."""
     argv = sys.argv[1:] if argv is None else argv
     sources = [vars(base), defaults] if base else [defaults]
     settings = {k: v for d in sources for k, v in d.items()
@@ -959,10 +940,9 @@ def _exchange(a, b):
 
 
 def recover(path):
-    """Undo what a killed atomic_path left beside `path`: a directory moved aside (`.NAME.old<pid>`)
-    goes back when `path` is missing, and temporary names of processes no longer alive are deleted.
-    (A process id is only meaningful on this machine: on a file system shared between machines,
-    run one writer per output.)"""
+    """Undo what a killed atomic_path left beside `path`: a directory moved aside (`.NAME.old<pid>`) goes
+    back when `path` is missing; temporary names of processes no longer alive are deleted. (A process id
+    means something on this machine only: on a file system shared between machines, one writer per output.)"""
     path = Path(path)
     for p in sorted(path.parent.glob(f'.{path.name}.old*')) + sorted(path.parent.glob(f'.{path.name}.tmp*')):
         pid = p.name[len(path.name) + 5:]
@@ -1046,7 +1026,6 @@ seed = 1337
 device = 'cpu'  # 'cuda' on a GPU
 dtype = 'float32'  # 'bfloat16' halves memory on a GPU
 max_seq_len = 2048  # the longest prompt + continuation
-
 
 
 def check_settings(cfg):

@@ -12,11 +12,9 @@ interrupted, and one process computes the same global batch as eight.
 import json
 import math
 import os
-import pickle
 import shutil
 import sys
 import time
-import warnings
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -116,8 +114,8 @@ def check_settings(cfg):
     M.check_system(cfg.device, cfg.dtype)
     need(cfg.save_dtype in ('', 'float32', 'bfloat16', 'float16'), 'save_dtype',
          "choose '', float32, bfloat16 or float16")
-    need(cfg.mode in ('full', 'lora', 'embed', 'embed+head', 'lora+embed') or cfg.mode.startswith('layers:'), 'mode',
-         f"choose one of: {M.TRAIN_MODES}")
+    need(cfg.mode in M.TRAIN_MODES or cfg.mode.startswith('layers:'), 'mode',
+         f"choose one of: {', '.join(M.TRAIN_MODES)}, layers:0,5")
     if 'lora' in cfg.mode:
         need(cfg.lora_r >= 1, 'lora_r', 'the adapters\' rank, 1 or more')
         need(0 <= cfg.lora_dropout < 1, 'lora_dropout', 'a probability below 1')
@@ -176,10 +174,7 @@ def print0(*a, rank=0):
 
 def open_shards(cfg, split):
     """{language: Shard} for `split` ('train' or 'val') in data_dir."""
-    out = {}
-    for path in sorted(Path(cfg.data_dir).glob(f'*.{split}.bin')):
-        out[path.name[:-len(f'.{split}.bin')]] = read_shard(path)
-    return out
+    return {p.name[:-len(f'.{split}.bin')]: read_shard(p) for p in sorted(Path(cfg.data_dir).glob(f'*.{split}.bin'))}
 
 
 def window_sampler(shards, mixture, block_size, seed):
@@ -206,16 +201,6 @@ def eval_windows(shard, n, block_size):
     return [(c[:-1], c[1:]) for c in chunks]
 
 
-def check_data(cfg, train):
-    for lang in cfg.mixture:
-        if lang not in train:
-            raise M.InputError(f"{cfg.data_dir}: no {lang}.train.bin for mixture language {lang!r}; "
-                               f"languages here: {', '.join(train) or 'none'}")
-        if len(train[lang].tokens) < cfg.block_size + 1:
-            raise M.InputError(f"{train[lang].path}: {len(train[lang].tokens)} tokens, "
-                               f"too few for block_size={cfg.block_size}")
-
-
 # -----------------------------------------------------------------------------------------------
 # The model: from scratch, from a Meta checkpoint, or rebuilt for resume; then LoRA, modes, FSDP
 
@@ -236,11 +221,7 @@ def initial_state(cfg, data_meta, rank=0):
         model.init_weights(cfg.seed)
         return args, model.state_dict(), data_tok, torch.float32, False
     ckpt = Path(cfg.init_from)
-    args = M.ModelArgs.from_json(ckpt / 'params.json')
-    args.max_seq_len = max(cfg.block_size, 2048)
-    tok = M.Tokenizer(M.find_tokenizer(ckpt))
-    args.vocab_size = tok.n_words if args.vocab_size == -1 else args.vocab_size
-    M.check_vocab(args, tok, ckpt / 'params.json')
+    args, tok = M.load_args(ckpt, max_seq_len=max(cfg.block_size, 2048))
     resize = tok.sha256 != data_meta['tokenizer_sha256']
     if resize and not cfg.resize_vocab:
         raise M.InputError(f"{cfg.data_dir}/meta.json: the shards were made with {data_tok}, not with this "
@@ -260,10 +241,6 @@ def initial_state(cfg, data_meta, rank=0):
         if tied:  # state_dict() lists the shared matrix under both names; the file keeps one
             del state['output.weight']
     return args, state, tokenizer, source_dtype, tied
-
-
-def lora_scale(cfg):
-    return cfg.lora_alpha / cfg.lora_r if 'lora' in cfg.mode else None
 
 
 def prepare_model(cfg, args, state, tied, proc):
@@ -311,17 +288,16 @@ def prepare_model(cfg, args, state, tied, proc):
 
 
 def make_optimizer(cfg, model, device):
+    """AdamW: embed_lr for tok_embeddings and output; weight decay on matrices only (never on norms)."""
     groups = {}
     for name, p in model.named_parameters():
         if p.requires_grad:
-            is_embed = name.startswith(('tok_embeddings.', 'output.'))
-            key = (is_embed, p.dim() >= 2)
-            groups.setdefault(key, []).append(p)
-    param_groups = [{'params': ps, 'weight_decay': cfg.weight_decay if matrix else 0.0,
-                     'lr': (cfg.embed_lr or cfg.lr) if embed else cfg.lr}
-                    for (embed, matrix), ps in sorted(groups.items())]
-    for g in param_groups:
-        g['base_lr'] = g['lr']
+            groups.setdefault((name.startswith(('tok_embeddings.', 'output.')), p.dim() >= 2), []).append(p)
+    param_groups = []
+    for (embed, matrix), ps in sorted(groups.items()):
+        lr = (cfg.embed_lr or cfg.lr) if embed else cfg.lr
+        decay = cfg.weight_decay if matrix else 0.0
+        param_groups.append({'params': ps, 'weight_decay': decay, 'lr': lr, 'base_lr': lr})
     return torch.optim.AdamW(param_groups, betas=(cfg.beta1, cfg.beta2), fused=device.type == 'cuda')
 
 
@@ -345,22 +321,19 @@ def flops_per_token(args, trainable, total, block_size, mode):
 # Checkpoints: out_dir/step_NNNNNN/ holds a Meta-format model and the state to resume from
 
 
-def full_state(model, optimizer):
-    """(model state, optimizer state) gathered in full onto rank 0's CPU ({} elsewhere)."""
-    opts = StateDictOptions(full_state_dict=True, cpu_offload=True)
-    return get_model_state_dict(model, options=opts), get_optimizer_state_dict(model, optimizer, options=opts)
-
-
 def save_checkpoint(cfg, run, model, optimizer, step, proc):
     """Written by rank 0 into a temporary directory and renamed (model.save), then `latest` is
     re-pointed atomically and checkpoints beyond keep_last are deleted."""
-    state, optim_state = full_state(model, optimizer)
+    opts = StateDictOptions(full_state_dict=True, cpu_offload=True)  # gathered onto rank 0's CPU ({} elsewhere)
+    state = get_model_state_dict(model, options=opts)
+    optim_state = get_optimizer_state_dict(model, optimizer, options=opts)
     if proc.rank == 0:
         out = Path(cfg.out_dir)
         name = f'step_{step:06d}'
         trainable = [n for n, p in model.named_parameters() if p.requires_grad]
         save_dtype = getattr(torch, cfg.save_dtype or run['source_dtype'])
-        weights = {k: v.to(save_dtype) for k, v in M.meta_state_dict(state, lora_scale(cfg), run['tied']).items()}
+        lora_scale = cfg.lora_alpha / cfg.lora_r if 'lora' in cfg.mode else None
+        weights = {k: v.to(save_dtype) for k, v in M.meta_state_dict(state, lora_scale, run['tied']).items()}
         info = {k: run[k] for k in ('tokenizer', 'source_dtype', 'tied', 'template', 'data')}
         files = {'train_state.pth': {'step': step, 'trainable': {k: state[k] for k in trainable},
                                      'optimizer': optim_state},
@@ -389,12 +362,12 @@ def start_run(cfg, rank):
                                "or a checkpoint directory")
         try:
             saved = json.loads((latest / 'run.json').read_text())
-            assert isinstance(saved, dict) and isinstance(saved['config'], dict)
+            assert isinstance(saved, dict) and isinstance(saved['config'], dict) and isinstance(saved['step'], int)
         except (OSError, ValueError, KeyError, AssertionError) as e:
             raise M.InputError(f"{latest.resolve()}/run.json: missing or damaged ({type(e).__name__}); point latest "
                                "at an earlier step_* (ln -sfn step_N latest) or start a new run from it with "
                                "init_from=")
-        read_train_state(latest / 'train_state.pth', mmap=True)
+        read_train_state(latest / 'train_state.pth', mmap=True)  # cheap: a damaged file stops every process alike
         differ = [k for k, v in saved['config'].items() if k not in RESUME_MAY_CHANGE and getattr(cfg, k, v) != v]
         if differ:
             raise M.InputError(f"{latest}/run.json: resume with the run's own settings; these differ: "
@@ -406,16 +379,6 @@ def start_run(cfg, rank):
     return None
 
 
-def clear_run(cfg, rank):
-    """overwrite=True: the old run's checkpoints go only now, once the new run has passed every check."""
-    out = Path(cfg.out_dir)
-    if rank == 0:
-        for old in out.glob('step_*'):
-            shutil.rmtree(old)
-        for f in ('latest', 'log.jsonl'):
-            (out / f).unlink(missing_ok=True)
-
-
 def logged_step(line):
     """The step of a log.jsonl line; a line torn by a kill counts as after every step (dropped)."""
     try:
@@ -425,17 +388,7 @@ def logged_step(line):
 
 
 def read_train_state(path, mmap=False):
-    """train_state.pth through the weights-only unpickler (it never runs code from the file). Every
-    process reads it memory-mapped at the start (cheap) so that a damaged file stops them all alike."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore', UserWarning)  # torch's pickle-protocol warning, before refusing
-            return torch.load(path, map_location='cpu', weights_only=True, mmap=mmap)
-    except FileNotFoundError:
-        raise M.InputError(f"{path}: missing; resume from an earlier step_* or start a new run with init_from=")
-    except (pickle.UnpicklingError, RuntimeError, EOFError, OSError, ValueError) as e:
-        raise M.InputError(f"{path}: not a plain-tensor checkpoint this code can read ({M.torch_reason(e)}); "
-                           "resume from an earlier step_*")
+    return M.read_consolidated(path, 'resume from an earlier step_* or start a new run with init_from=', mmap)
 
 
 def restore(model, optimizer, resume_dir, proc):
@@ -444,10 +397,6 @@ def restore(model, optimizer, resume_dir, proc):
     opts = StateDictOptions(full_state_dict=True, broadcast_from_rank0=proc.world > 1, strict=False)
     set_model_state_dict(model, saved.get('trainable', {}), options=opts)
     set_optimizer_state_dict(model, optimizer, saved.get('optimizer', {}), options=opts)
-    step = torch.tensor(saved.get('step', 0))
-    if proc.world > 1:
-        dist.broadcast(step, src=0)
-    return int(step)
 
 
 # -----------------------------------------------------------------------------------------------
@@ -603,15 +552,19 @@ def run_stage(cfg, make_data):
     optimizer = make_optimizer(cfg, model, proc.device)
     start = 0
     if saved:
-        start = restore(model, optimizer, resume_dir, proc)
+        start = saved['step']  # run.json's, written beside train_state.pth
+        restore(model, optimizer, resume_dir, proc)
         if proc.rank == 0:  # the log keeps what led to the checkpoint; steps after it will be redone
             log = Path(cfg.out_dir) / 'log.jsonl'
             lines = log.read_text().splitlines() if log.exists() else []
             with M.atomic_path(log) as tmp:
                 tmp.write_text(''.join(l + '\n' for l in lines if logged_step(l) <= start))
         print0(f"resumed from {resume_dir} at step {start}", rank=proc.rank)
-    else:
-        clear_run(cfg, proc.rank)
+    elif proc.rank == 0:  # overwrite=True: the old run goes only now, once the new one has passed every check
+        for old in Path(cfg.out_dir).glob('step_*'):
+            shutil.rmtree(old)
+        for f in ('latest', 'log.jsonl'):
+            (Path(cfg.out_dir) / f).unlink(missing_ok=True)
     Path(cfg.out_dir).mkdir(parents=True, exist_ok=True)
     run = {'args': args, 'tokenizer': str(tokenizer), 'source_dtype': str(source_dtype).removeprefix('torch.'),
            'tied': tied, 'template': data_meta.get('template'), 'data': data_meta,
@@ -624,12 +577,18 @@ def run_stage(cfg, make_data):
 def pretrain_data(cfg, data_meta, rank, world):
     """Training windows drawn by the language mixture; fixed held-out windows per language (as many
     whatever the number of processes, so that every run of the same global batch sees the same)."""
-    train_shards = {k: v for k, v in open_shards(cfg, 'train').items() if v.mask is None}
-    check_data(cfg, train_shards)
+    train = {k: v for k, v in open_shards(cfg, 'train').items() if v.mask is None}
+    for lang in cfg.mixture:
+        if lang not in train:
+            raise M.InputError(f"{cfg.data_dir}: no {lang}.train.bin for mixture language {lang!r}; "
+                               f"languages here: {', '.join(train) or 'none'}")
+        if len(train[lang].tokens) < cfg.block_size + 1:
+            raise M.InputError(f"{train[lang].path}: {len(train[lang].tokens)} tokens, "
+                               f"too few for block_size={cfg.block_size}")
     n_eval = cfg.eval_batches * cfg.batch_size * cfg.grad_accum * world
     eval_sets = {lang: eval_windows(shard, n_eval, cfg.block_size) for lang, shard in open_shards(cfg, 'val').items()
                  if shard.mask is None and len(shard.tokens) > cfg.block_size + 1}
-    return window_sampler(train_shards, cfg.mixture, cfg.block_size, cfg.seed), eval_sets
+    return window_sampler(train, cfg.mixture, cfg.block_size, cfg.seed), eval_sets
 
 
 if __name__ == '__main__':

@@ -206,7 +206,7 @@ CASES = [
     ('pre-resume-torn-state', PRE.replace('{d}/out', '{d}/run') + ' --init_from=resume --max_steps=4',
      ['train_state.pth'], lambda w, d: copy_run(w, d, lambda s: write(s / 'train_state.pth', (s / 'train_state.pth').read_bytes()[:999]))),
     ('pre-resume-code-state', PRE.replace('{d}/out', '{d}/run') + ' --init_from=resume --max_steps=4',
-     ['train_state.pth', 'plain-tensor'], lambda w, d: copy_run(w, d, lambda s: torch.save({'step': Evil()}, s / 'train_state.pth'))),
+     ['train_state.pth', 'plain tensors'], lambda w, d: copy_run(w, d, lambda s: torch.save({'step': Evil()}, s / 'train_state.pth'))),
     # sft.py
     ('sft-epochs', SFT.replace(' --max_steps=2', '') + ' --epochs=0', ['epochs=0']),
     ('sft-warmup-ratio', SFT + ' --warmup_ratio=2', ['warmup_ratio']),
