@@ -241,7 +241,6 @@ class Transformer(nn.Module):
         T = tokens.size(1)
         if start_pos + T > self.rope_cos.size(0):
             raise ValueError(f"position {start_pos + T} is past max_seq_len={self.args.max_seq_len}")
-        # The tables must stay float32: fetch them again after a model.to(dtype) (init_rope)
         assert self.rope_cos.dtype == torch.float32, "RoPE tables were cast; call model.init_rope()"
         cos, sin = self.rope_cos[start_pos:start_pos + T], self.rope_sin[start_pos:start_pos + T]
         h = self.tok_embeddings(tokens)
@@ -501,10 +500,9 @@ def merge_shard_pieces(pieces, shape):
 
 
 def release_pages(t):
-    """Give back the pages of a memory-mapped tensor already copied elsewhere: the mapping is
-    private and was only read, so the kernel simply drops them (they refault from the file if
-    touched again). Without this, merging shards would keep both the pieces and the merged tensor
-    resident: twice the model. Linux and macOS; elsewhere a no-op."""
+    """Give back the pages of a memory-mapped tensor already copied elsewhere (the mapping is private and
+    only read: the kernel drops them; they refault from the file if touched). Without this, merging shards
+    keeps the pieces and the merged tensor resident: twice the model. Linux and macOS; elsewhere a no-op."""
     if not hasattr(mmap, 'MADV_DONTNEED') or t.numel() == 0:
         return
     start = t.data_ptr() // mmap.PAGESIZE * mmap.PAGESIZE

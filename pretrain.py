@@ -352,7 +352,7 @@ def save_checkpoint(cfg, run, model, optimizer, step, proc):
         dist.barrier()
 
 
-def start_run(cfg, rank):
+def start_run(cfg):
     """Check out_dir before anything is trained: a fresh run never silently mixes with another."""
     out = Path(cfg.out_dir)
     if cfg.init_from == 'resume':
@@ -411,10 +411,9 @@ def loss_sum(model, x, y):
 
 
 def collate(samples, device):
-    """A micro-batch (x, y) from (x, y) pairs of any lengths: right-padded to the longest, the padding
-    never trained on (IGNORE). Attention is causal, so padding after a sequence cannot change what
-    the sequence computes (Alpaca's collator pads the same way). Pretraining windows are all
-    block_size long: then this is a plain stack."""
+    """A micro-batch (x, y) from (x, y) pairs of any lengths, right-padded to the longest with IGNORE labels.
+    Attention is causal, so padding after a sequence cannot change what it computes (Alpaca's collator pads
+    the same way). Pretraining windows are all block_size long: then this is a plain stack."""
     T = max(len(x) for x, _ in samples)
     x = torch.zeros(len(samples), T, dtype=torch.long)
     y = torch.full((len(samples), T), IGNORE, dtype=torch.long)
@@ -442,10 +441,9 @@ def evaluate_loss(model, eval_sets, cfg, proc):
 
 
 def train(cfg, run, model, optimizer, data, start_step, proc):
-    """The training loop, shared by pretrain.py and sft.py. data is (get_sample, eval_sets):
-    get_sample(step, index) -> (x, y) gives the index-th sequence of step's global batch (a window,
-    or an example of any length up to block_size), and each process takes its micro-batches from it;
-    eval_sets are the held-out sequences by name."""
+    """The training loop, shared by pretrain.py and sft.py. data is (get_sample, eval_sets): get_sample(step,
+    index) -> (x, y) is the index-th sequence of step's global batch (a window, or an example of any length up
+    to block_size), from which each process takes its micro-batches; eval_sets: held-out sequences by name."""
     (get_sample, eval_sets), rank, world, device = data, proc.rank, proc.world, proc.device
     out = Path(cfg.out_dir)
     peak = cfg.peak_flops or (989e12 if device.type == 'cuda' and any(
@@ -533,7 +531,7 @@ def run_stage(cfg, make_data):
     proc = setup_distributed(cfg)
     data_meta = read_meta(cfg.data_dir, ('tokenizer', 'tokenizer_sha256', 'vocab_size'))
     data = make_data(cfg, data_meta, proc.rank, proc.world)  # checks the shards before the model is built
-    saved = start_run(cfg, proc.rank)
+    saved = start_run(cfg)
     if saved:  # rebuild exactly what the run started from, then load what it has trained since
         if saved.get('data', {}).get('tokenizer_sha256') != data_meta['tokenizer_sha256']:
             raise M.InputError(f"{cfg.data_dir}/meta.json: the shards were remade with another tokenizer since this "
