@@ -33,108 +33,8 @@ import regex
 import sentencepiece as spm
 from tqdm import tqdm
 
+from codemix import decode_utf8, read_records
 from model import LLAMA3_PATTERN, InputError, Tokenizer, atomic_path, bpe, configure, format_prompt
-
-# -----------------------------------------------------------------------------------------------
-# Settings (the demo's; a config file or --name=value overrides them)
-tokenizer_path = 'out/demo/tokenizer/tokenizer.model'  # the base tokenizer: Meta's tokenizer.model, or the demo's
-tokenizer_train = 'data/demo/en.train.txt'  # if tokenizer_path is missing, train an English BPE on this ('' to refuse)
-tokenizer_vocab_size = 1000  # pieces of that tokenizer (LLaMA: 32000; the demo's English allows at most ~1800)
-out_dir = 'out/demo/data'  # shards and meta.json; replaced as a whole when the run succeeds
-overwrite = False  # replace an out_dir that holds something other than this script's own earlier output
-pretrain = {'en': 'data/demo/en.train.txt', 'hi': 'data/demo/hi.train.txt',
-            'zh': 'data/demo/zh.train.txt'}  # language -> file, folder or list of them (.jsonl: JSON lines, else text)
-pretrain_val = {'en': 'data/demo/en.val.txt', 'hi': 'data/demo/hi.val.txt',
-                'zh': 'data/demo/zh.val.txt'}  # language -> held-out text; a language not here holds out val_fraction
-pretrain_budget = {}  # language -> training tokens to keep (a prefix of the corpus); {} keeps all
-pretrain_eos = False  # end pretraining documents with EOS too (LLaMA-style code does not; see encode_batch)
-doc_per_file = False  # plain text: one document per file instead of one per line
-text_field = 'text'  # JSONL: the field that holds the document
-sft = {}  # instruction shards: name -> {source -> {'path', 'lang', 'direction'?, 'optional'?}} (read_source)
-sft_budget = {}  # source name -> examples to draw (seeded); evaluate.py's scaling-law allocation fits here
-template = 'alpaca'  # model.PROMPT_TEMPLATES key wrapped around instruction records
-val_fraction = 0.01  # share held out (seeded) where no val file is given; also of each instruction mixture
-seed = 1337  # the val split, budget samples and mixture shuffles
-workers = 0  # worker processes; 0: one per available core
-shorten = {}  # language -> the leading UTF-8 byte its byte tokens drop, e.g. {'hi': 0xE0} (How Multilingual 4.3)
-extend = {}  # language -> text to learn new pieces from (Chinese-LLaMA); {} keeps the base vocabulary
-extend_out = 'out/demo/tokenizer_ext/tokenizer.model'  # where the extended tokenizer is written
-extend_vocab_size = 20000  # pieces of each language's SentencePiece model (Chinese-LLaMA: 20000); Llama 3: new tokens
-english_text = 'data/demo/en.train.txt'  # English whose characters new pieces (tokens) must avoid ('' for none)
-report = {'en': 'data/demo/flores/eng_Latn.devtest', 'hi': 'data/demo/flores/hin_Deva.devtest',
-          'zh': 'data/demo/flores/zho_Hans.devtest'}  # language -> text for the over-tokenization table
-
-# -----------------------------------------------------------------------------------------------
-# Languages and the translation task
-
-LANGUAGE_NAMES = {
-    'af': 'Afrikaans', 'am': 'Amharic', 'ar': 'Arabic', 'as': 'Assamese', 'az': 'Azerbaijani', 'be': 'Belarusian',
-    'bg': 'Bulgarian', 'bn': 'Bengali', 'bo': 'Tibetan', 'ca': 'Catalan', 'cs': 'Czech', 'cy': 'Welsh', 'da': 'Danish',
-    'de': 'German', 'el': 'Greek', 'en': 'English', 'es': 'Spanish', 'et': 'Estonian', 'fa': 'Persian', 'fi': 'Finnish',
-    'fr': 'French', 'ga': 'Irish', 'gl': 'Galician', 'gu': 'Gujarati', 'he': 'Hebrew', 'hi': 'Hindi', 'hr': 'Croatian',
-    'hu': 'Hungarian', 'hy': 'Armenian', 'id': 'Indonesian', 'is': 'Icelandic', 'it': 'Italian', 'ja': 'Japanese',
-    'jv': 'Javanese', 'ka': 'Georgian', 'kk': 'Kazakh', 'km': 'Khmer', 'kn': 'Kannada', 'ko': 'Korean', 'ky': 'Kyrgyz',
-    'lo': 'Lao', 'lt': 'Lithuanian', 'lv': 'Latvian', 'mk': 'Macedonian', 'ml': 'Malayalam', 'mn': 'Mongolian',
-    'mr': 'Marathi', 'ms': 'Malay', 'my': 'Burmese', 'ne': 'Nepali', 'nl': 'Dutch', 'no': 'Norwegian', 'or': 'Odia',
-    'pa': 'Punjabi', 'pl': 'Polish', 'ps': 'Pashto', 'pt': 'Portuguese', 'ro': 'Romanian', 'ru': 'Russian',
-    'si': 'Sinhala', 'sk': 'Slovak', 'sl': 'Slovenian', 'sr': 'Serbian', 'sv': 'Swedish', 'sw': 'Swahili',
-    'ta': 'Tamil', 'te': 'Telugu', 'th': 'Thai', 'tl': 'Tagalog', 'tr': 'Turkish', 'uk': 'Ukrainian', 'ur': 'Urdu',
-    'uz': 'Uzbek', 'vi': 'Vietnamese', 'xh': 'Xhosa', 'yo': 'Yoruba', 'zh': 'Chinese', 'zu': 'Zulu',
-}
-# Scripts written without spaces between words: the report counts tokens per character for these
-# (ISO 639-1, and the 639-3 prefix of FLORES codes such as zho_Hans).
-NO_SPACE_LANGUAGES = {'zh', 'ja', 'th', 'lo', 'km', 'my', 'bo', 'zho', 'jpn', 'tha', 'lao', 'khm', 'mya', 'bod', 'yue'}
-
-# x-LLaMA's translation instructions (NJUNLP/x-LLM data/translation/translation.py): training data
-# cycles through them by line number, test data uses the first.
-TRANSLATION_INSTRUCTIONS = [
-    "Translate the following sentences from {source_lang} to {target_lang}.",
-    "What do the following sentences mean in {target_lang}?",
-    "Please provide the {target_lang} translation for the following sentences.",
-    "Convert the subsequent sentences from {source_lang} into {target_lang}.",
-    "Render the listed sentences in {target_lang} from their original {source_lang} form.",
-    "Transform the upcoming sentences from {source_lang} language to {target_lang} language.",
-    "Change the given sentences from {source_lang} to {target_lang} format.",
-    "Turn the following sentences from their {source_lang} version to the {target_lang} version.",
-    "Adapt the mentioned sentences from {source_lang} to the {target_lang} language.",
-    "Transpose the next sentences from the {source_lang} format to the {target_lang} format.",
-    "Switch the specified sentences from their {source_lang} form to {target_lang} form.",
-    "Reinterpret the ensuing sentences from {source_lang} to {target_lang} language.",
-    "Modify the forthcoming sentences, converting them from {source_lang} to {target_lang}.",
-    "How can the subsequent sentences be interpreted in {target_lang}?",
-    "What is the meaning of these sentences when translated to {target_lang}?",
-    "In the context of {target_lang}, what do the upcoming sentences signify?",
-    "How would you express the meaning of the following sentences in {target_lang}?",
-    "What is the significance of the mentioned sentences in {target_lang}?",
-    "In {target_lang}, what do the given sentences convey?",
-    "When translated to {target_lang}, what message do these sentences carry?",
-    "What is the intended meaning of the ensuing sentences in {target_lang}?",
-    "How should the following sentences be comprehended in {target_lang}?",
-    "In terms of {target_lang}, what do the next sentences imply?",
-    "Kindly furnish the {target_lang} translation of the subsequent sentences.",
-    "Could you supply the {target_lang} translation for the upcoming sentences?",
-    "Please offer the {target_lang} rendition for the following statements.",
-    "I'd appreciate it if you could present the {target_lang} translation for these sentences.",
-    "Can you deliver the {target_lang} translation for the mentioned sentences?",
-    "Please share the {target_lang} version of the given sentences.",
-    "It would be helpful if you could provide the {target_lang} translation of the ensuing sentences.",
-    "Kindly submit the {target_lang} interpretation for the next sentences.",
-    "Please make available the {target_lang} translation for the listed sentences.",
-    "Can you reveal the {target_lang} translation of the forthcoming sentences?",
-]
-
-
-def language_name(code):
-    if code not in LANGUAGE_NAMES:
-        raise InputError(f"unknown language code {code!r}; add its English name to LANGUAGE_NAMES in tokenize_prep.py")
-    return LANGUAGE_NAMES[code]
-
-
-def translation_instruction(source, target, index=0):
-    """x-LLaMA's instruction for translating `source` into `target` (language codes)."""
-    return TRANSLATION_INSTRUCTIONS[index % len(TRANSLATION_INSTRUCTIONS)].format(
-        source_lang=language_name(source), target_lang=language_name(target))
-
 
 # -----------------------------------------------------------------------------------------------
 # The shard format: a 32-byte header, the tokens, then (instruction shards) one loss-mask byte per
@@ -245,6 +145,35 @@ def read_meta(data_dir, needs=()):
 
 
 # -----------------------------------------------------------------------------------------------
+# Settings (the demo's; a config file or --name=value overrides them)
+tokenizer_path = 'out/demo/tokenizer/tokenizer.model'  # the base tokenizer: Meta's tokenizer.model, or the demo's
+tokenizer_train = 'data/demo/en.train.txt'  # if tokenizer_path is missing, train an English BPE on this ('' to refuse)
+tokenizer_vocab_size = 1000  # pieces of that tokenizer (LLaMA: 32000; the demo's English allows at most ~1800)
+out_dir = 'out/demo/data'  # shards and meta.json; replaced as a whole when the run succeeds
+overwrite = False  # replace an out_dir that holds something other than this script's own earlier output
+pretrain = {'en': 'data/demo/en.train.txt', 'hi': 'data/demo/hi.train.txt',
+            'zh': 'data/demo/zh.train.txt'}  # language -> file, folder or list of them (.jsonl: JSON lines, else text)
+pretrain_val = {'en': 'data/demo/en.val.txt', 'hi': 'data/demo/hi.val.txt',
+                'zh': 'data/demo/zh.val.txt'}  # language -> held-out text; a language not here holds out val_fraction
+pretrain_budget = {}  # language -> training tokens to keep (a prefix of the corpus); {} keeps all
+pretrain_eos = False  # end pretraining documents with EOS too (LLaMA-style code does not; see encode_batch)
+doc_per_file = False  # plain text: one document per file instead of one per line
+text_field = 'text'  # JSONL: the field that holds the document
+sft = {}  # instruction shards: name -> {source -> {'path', 'lang', 'direction'?, 'optional'?}} (read_source)
+sft_budget = {}  # source name -> examples to draw (seeded); evaluate.py's scaling-law allocation fits here
+template = 'alpaca'  # model.PROMPT_TEMPLATES key wrapped around instruction records
+val_fraction = 0.01  # share held out (seeded) where no val file is given; also of each instruction mixture
+seed = 1337  # the val split, budget samples and mixture shuffles
+workers = 0  # worker processes; 0: one per available core
+shorten = {}  # language -> the leading UTF-8 byte its byte tokens drop, e.g. {'hi': 0xE0} (How Multilingual 4.3)
+extend = {}  # language -> text to learn new pieces from (Chinese-LLaMA); {} keeps the base vocabulary
+extend_out = 'out/demo/tokenizer_ext/tokenizer.model'  # where the extended tokenizer is written
+extend_vocab_size = 20000  # pieces of each language's SentencePiece model (Chinese-LLaMA: 20000); Llama 3: new tokens
+english_text = 'data/demo/en.train.txt'  # English whose characters new pieces (tokens) must avoid ('' for none)
+report = {'en': 'data/demo/flores/eng_Latn.devtest', 'hi': 'data/demo/flores/hin_Deva.devtest',
+          'zh': 'data/demo/flores/zho_Hans.devtest'}  # language -> text for the over-tokenization table
+
+# -----------------------------------------------------------------------------------------------
 # Reading text: files and folders, cut into blocks of whole lines that workers parse and encode
 
 BLOCK_BYTES = 1 << 18  # a unit of work: 256 KiB of text, ~0.1 s of encoding; small, so no worker idles long at the end
@@ -264,14 +193,6 @@ def list_files(paths):
         else:
             raise InputError(f"{p}: no such file or folder; check the path in the settings")
     return files
-
-
-def decode_utf8(data, path, first_line=1):
-    try:
-        return data.decode('utf-8')
-    except UnicodeDecodeError as e:
-        line = first_line + data.count(b'\n', 0, e.start)
-        raise InputError(f"{path} line {line}: not valid UTF-8 (byte 0x{data[e.start]:02x}); convert the file to UTF-8")
 
 
 def read_blocks(files, doc_per_file):
@@ -467,37 +388,70 @@ def write_language(out, lang, cfg, run, dtype, lead_id):
 # -----------------------------------------------------------------------------------------------
 # Instruction shards: Alpaca records and translation pairs, mixed by budgets and shuffled
 
+# x-LLaMA's translation instructions (NJUNLP/x-LLM data/translation/translation.py): training data
+# cycles through them by line number, test data uses the first.
+TRANSLATION_INSTRUCTIONS = [
+    "Translate the following sentences from {source_lang} to {target_lang}.",
+    "What do the following sentences mean in {target_lang}?",
+    "Please provide the {target_lang} translation for the following sentences.",
+    "Convert the subsequent sentences from {source_lang} into {target_lang}.",
+    "Render the listed sentences in {target_lang} from their original {source_lang} form.",
+    "Transform the upcoming sentences from {source_lang} language to {target_lang} language.",
+    "Change the given sentences from {source_lang} to {target_lang} format.",
+    "Turn the following sentences from their {source_lang} version to the {target_lang} version.",
+    "Adapt the mentioned sentences from {source_lang} to the {target_lang} language.",
+    "Transpose the next sentences from the {source_lang} format to the {target_lang} format.",
+    "Switch the specified sentences from their {source_lang} form to {target_lang} form.",
+    "Reinterpret the ensuing sentences from {source_lang} to {target_lang} language.",
+    "Modify the forthcoming sentences, converting them from {source_lang} to {target_lang}.",
+    "How can the subsequent sentences be interpreted in {target_lang}?",
+    "What is the meaning of these sentences when translated to {target_lang}?",
+    "In the context of {target_lang}, what do the upcoming sentences signify?",
+    "How would you express the meaning of the following sentences in {target_lang}?",
+    "What is the significance of the mentioned sentences in {target_lang}?",
+    "In {target_lang}, what do the given sentences convey?",
+    "When translated to {target_lang}, what message do these sentences carry?",
+    "What is the intended meaning of the ensuing sentences in {target_lang}?",
+    "How should the following sentences be comprehended in {target_lang}?",
+    "In terms of {target_lang}, what do the next sentences imply?",
+    "Kindly furnish the {target_lang} translation of the subsequent sentences.",
+    "Could you supply the {target_lang} translation for the upcoming sentences?",
+    "Please offer the {target_lang} rendition for the following statements.",
+    "I'd appreciate it if you could present the {target_lang} translation for these sentences.",
+    "Can you deliver the {target_lang} translation for the mentioned sentences?",
+    "Please share the {target_lang} version of the given sentences.",
+    "It would be helpful if you could provide the {target_lang} translation of the ensuing sentences.",
+    "Kindly submit the {target_lang} interpretation for the next sentences.",
+    "Please make available the {target_lang} translation for the listed sentences.",
+    "Can you reveal the {target_lang} translation of the forthcoming sentences?",
+]
 
-def read_alpaca(path, template):
-    """[(prompt, response)] from Alpaca records (a JSON list, or JSONL) of instruction/input/output;
-    a record with a rendered 'prompt' (codemix.py --naive) keeps it as it is."""
-    text = decode_utf8(path.read_bytes(), path)
-    if path.suffix == '.jsonl':
-        records = []
-        for n, line in enumerate(text.split('\n'), 1):
-            try:
-                records += [(f"line {n}", json.loads(line))] if line.strip() else []
-            except json.JSONDecodeError as e:
-                raise InputError(f"{path} line {n}: not valid JSON ({e.msg}); write one JSON object per line")
-    else:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise InputError(f"{path} line {e.lineno}: not valid JSON ({e.msg}); fix the file or write it as JSONL")
-        if not isinstance(data, list):
-            raise InputError(f"{path}: expected a JSON list of {{instruction, input, output}} records")
-        records = [(f"record {i}", r) for i, r in enumerate(data, 1)]
-    examples = []
-    for where, r in records:
-        if not isinstance(r, dict) or not isinstance(r.get('output'), str):
-            raise InputError(f"{path} {where}: needs an 'output' string (Alpaca: instruction, input, output)")
-        if isinstance(r.get('prompt'), str):
-            examples.append((r['prompt'], r['output']))
-        elif isinstance(r.get('instruction'), str) and isinstance(r.get('input') or '', str):
-            examples.append((format_prompt(r['instruction'], r.get('input') or '', template), r['output']))
-        else:
-            raise InputError(f"{path} {where}: needs an 'instruction' string (and an optional 'input'), or a 'prompt'")
-    return examples
+LANGUAGE_NAMES = {
+    'af': 'Afrikaans', 'am': 'Amharic', 'ar': 'Arabic', 'as': 'Assamese', 'az': 'Azerbaijani', 'be': 'Belarusian',
+    'bg': 'Bulgarian', 'bn': 'Bengali', 'bo': 'Tibetan', 'ca': 'Catalan', 'cs': 'Czech', 'cy': 'Welsh', 'da': 'Danish',
+    'de': 'German', 'el': 'Greek', 'en': 'English', 'es': 'Spanish', 'et': 'Estonian', 'fa': 'Persian', 'fi': 'Finnish',
+    'fr': 'French', 'ga': 'Irish', 'gl': 'Galician', 'gu': 'Gujarati', 'he': 'Hebrew', 'hi': 'Hindi', 'hr': 'Croatian',
+    'hu': 'Hungarian', 'hy': 'Armenian', 'id': 'Indonesian', 'is': 'Icelandic', 'it': 'Italian', 'ja': 'Japanese',
+    'jv': 'Javanese', 'ka': 'Georgian', 'kk': 'Kazakh', 'km': 'Khmer', 'kn': 'Kannada', 'ko': 'Korean', 'ky': 'Kyrgyz',
+    'lo': 'Lao', 'lt': 'Lithuanian', 'lv': 'Latvian', 'mk': 'Macedonian', 'ml': 'Malayalam', 'mn': 'Mongolian',
+    'mr': 'Marathi', 'ms': 'Malay', 'my': 'Burmese', 'ne': 'Nepali', 'nl': 'Dutch', 'no': 'Norwegian', 'or': 'Odia',
+    'pa': 'Punjabi', 'pl': 'Polish', 'ps': 'Pashto', 'pt': 'Portuguese', 'ro': 'Romanian', 'ru': 'Russian',
+    'si': 'Sinhala', 'sk': 'Slovak', 'sl': 'Slovenian', 'sr': 'Serbian', 'sv': 'Swedish', 'sw': 'Swahili',
+    'ta': 'Tamil', 'te': 'Telugu', 'th': 'Thai', 'tl': 'Tagalog', 'tr': 'Turkish', 'uk': 'Ukrainian', 'ur': 'Urdu',
+    'uz': 'Uzbek', 'vi': 'Vietnamese', 'xh': 'Xhosa', 'yo': 'Yoruba', 'zh': 'Chinese', 'zu': 'Zulu',
+}
+
+
+def language_name(code):
+    if code not in LANGUAGE_NAMES:
+        raise InputError(f"unknown language code {code!r}; add its English name to LANGUAGE_NAMES in tokenize_prep.py")
+    return LANGUAGE_NAMES[code]
+
+
+def translation_instruction(source, target, index=0):
+    """x-LLaMA's instruction for translating `source` into `target` (language codes)."""
+    return TRANSLATION_INSTRUCTIONS[index % len(TRANSLATION_INSTRUCTIONS)].format(
+        source_lang=language_name(source), target_lang=language_name(target))
 
 
 def read_parallel(paths):
@@ -531,8 +485,10 @@ def read_source(name, spec, template):
             print(f"note: {missing[0]} not found; optional source {name!r} skipped")
             return None
         raise InputError(f"{missing[0]}: no such file (sft source {name!r})")
-    if not parallel:
-        return read_alpaca(Path(paths), template), lang
+    if not parallel:  # Alpaca records; a prompt codemix.py --naive rendered is kept as it is
+        records = read_records(paths, prompts=True)
+        return [(r['prompt'] if 'prompt' in r else format_prompt(r['instruction'], r['input'], template), r['output'])
+                for r in records], lang
     pair = lang.split('-')
     if len(pair) != 2 or (isinstance(paths, list) and len(paths) != 2):
         raise InputError(f"sft source {name!r}: parallel data needs 'lang': 'xx-yy' (the column order) and "
@@ -900,6 +856,9 @@ def extend_tiktoken(base, texts, out_path, n_new=20000, english=None, field='tex
 
 # -----------------------------------------------------------------------------------------------
 # Over-tokenization report (How Multilingual, Tables 5 and 13, App. F)
+# Scripts written without spaces between words: the report counts tokens per character for these
+# (ISO 639-1, and the 639-3 prefix of FLORES codes such as zho_Hans).
+NO_SPACE_LANGUAGES = {'zh', 'ja', 'th', 'lo', 'km', 'my', 'bo', 'zho', 'jpn', 'tha', 'lao', 'khm', 'mya', 'bod', 'yue'}
 
 
 def tokenization_report(tok, texts, title='', show=True):
