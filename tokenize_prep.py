@@ -867,9 +867,8 @@ def tokenization_report(tok, texts, title='', show=True):
     <0x..> fallback pieces; tiktoken tokens that are not whole UTF-8); and the share of characters
     (whitespace aside) spread over several tokens. Prints a table (show); returns {lang: {...}}."""
     tok = tok if isinstance(tok, Tokenizer) else Tokenizer(tok)
-    byte_of = {}
-    if tok.kind == 'sentencepiece':
-        byte_of = {i: int(tok.sp.id_to_piece(i)[3:5], 16) for i in range(tok.n_words) if tok.sp.is_byte(i)}
+    # an ASCII character's byte fallback is whole UTF-8, but a byte token (token_bytes says b'A' for <0x41> and 'A')
+    fallback = {i for i in range(tok.n_words) if tok.kind == 'sentencepiece' and tok.sp.is_byte(i)}
     rows = {}
     for lang, text in texts.items():
         unit = 'char' if lang.split('_')[0] in NO_SPACE_LANGUAGES else 'word'
@@ -880,27 +879,20 @@ def tokenization_report(tok, texts, title='', show=True):
             chars = sum(not c.isspace() for c in line)
             n_chars += chars
             n_units += chars if unit == 'char' else len(line.split())
-            if tok.kind == 'sentencepiece':  # runs of byte tokens are whole characters
-                run = bytearray()
-                for i in ids + [-1]:
-                    if i in byte_of:
-                        run.append(byte_of[i])
-                    elif run:
-                        n_byte += len(run)
-                        n_split += sum(len(c.encode()) > 1 and not c.isspace() for c in run.decode(errors='replace'))
-                        run.clear()
-            else:  # byte-level BPE: a character is split when a token boundary falls inside it
-                pieces = [tok.model.decode_single_token_bytes(i) for i in ids]
-                cuts, pos = set(np.cumsum([len(p) for p in pieces]).tolist()), 0
-                for p in pieces:
-                    try:
-                        p.decode()
-                    except UnicodeDecodeError:
-                        n_byte += 1
-                for c in line:
+            run, cuts = b'', set()  # consecutive byte tokens, and where each ends in them
+            for i in ids + [None]:
+                piece = b'' if i is None else tok.token_bytes(i)
+                if i in fallback or piece.decode(errors='ignore').encode() != piece:  # not whole UTF-8
+                    n_byte += 1
+                    run += piece
+                    cuts.add(len(run))
+                    continue
+                pos = 0  # a run spells whole characters: those a token ends inside are split
+                for c in run.decode(errors='replace'):
                     n = len(c.encode())
                     n_split += n > 1 and not c.isspace() and any(pos + k in cuts for k in range(1, n))
                     pos += n
+                run, cuts = b'', set()
         if not n_units:
             raise InputError(f"{text if isinstance(text, (str, Path)) else lang}: no text to report on")
         rows[lang] = {'unit': unit, 'tokens': n_tok, 'units': n_units, 'tokens_per_unit': n_tok / n_units,
