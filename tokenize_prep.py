@@ -15,9 +15,7 @@ import heapq
 import io
 import json
 import os
-import shutil
 import struct
-import tempfile
 import unicodedata
 import zlib
 from base64 import b64encode
@@ -69,32 +67,29 @@ def write_shard(path, tokens, mask=None):
 
 
 class ShardWriter:
-    """A shard written piece by piece, in bounded memory: tokens go straight to the file, mask bytes
-    to a side file that is appended when closing, and the header (with the final count) goes last."""
+    """A shard written piece by piece: tokens go straight to the file, the header (with the final
+    count) last. Mask bytes wait in memory until then (instruction data is held in memory anyway)."""
 
     def __init__(self, path, dtype, masked=False):
         self.path, self.dtype, self.n_tokens, self.n_docs = Path(path), np.dtype(dtype).newbyteorder('<'), 0, 0
         assert self.dtype.itemsize in (2, 4), f"tokens must be uint16 or uint32 (token_dtype), not {dtype}"
         self.file = open(self.path, 'wb')
         self.file.write(bytes(HEADER.itemsize))  # a placeholder until close()
-        self.mask_file = tempfile.TemporaryFile(dir=self.path.parent) if masked else None  # gone however we exit
+        self.masks = [] if masked else None
 
     def write(self, tokens, mask=None, docs=0):
-        assert (mask is None) == (self.mask_file is None) and (mask is None or len(mask) == len(tokens))
+        assert (mask is None) == (self.masks is None) and (mask is None or len(mask) == len(tokens))
         self.file.write(np.asarray(tokens).astype(self.dtype, copy=False).tobytes())
         if mask is not None:
-            self.mask_file.write(np.asarray(mask, dtype=np.uint8).tobytes())
+            self.masks.append(np.asarray(mask, dtype=np.uint8).tobytes())
         self.n_tokens += len(tokens)
         self.n_docs += docs
 
     def close(self):
-        if self.mask_file is not None:
-            self.mask_file.seek(0)
-            shutil.copyfileobj(self.mask_file, self.file)
-            self.mask_file.close()
+        self.file.writelines(self.masks or [])
         h = np.zeros((), HEADER)
         h['magic'], h['version'], h['token_bytes'] = MAGIC, VERSION, self.dtype.itemsize
-        h['has_mask'], h['n_tokens'] = self.mask_file is not None, self.n_tokens
+        h['has_mask'], h['n_tokens'] = self.masks is not None, self.n_tokens
         self.file.seek(0)
         self.file.write(h.tobytes())
         self.file.close()
@@ -120,8 +115,7 @@ def read_shard(path):
     if size != expected:
         raise InputError(f"{path}: {size} bytes but the header promises {expected}; the file is truncated "
                          "or corrupt, re-run tokenize_prep.py")
-    dtype = np.dtype('<u2') if width == 2 else np.dtype('<u4')
-    tokens = np.memmap(path, dtype=dtype, mode='r', offset=HEADER.itemsize, shape=(n,))
+    tokens = np.memmap(path, dtype=f'<u{width}', mode='r', offset=HEADER.itemsize, shape=(n,))
     mask = (np.memmap(path, dtype=np.uint8, mode='r', offset=HEADER.itemsize + n * width, shape=(n,))
             if h['has_mask'] else None)
     return Shard(path, tokens, mask)
@@ -442,16 +436,13 @@ LANGUAGE_NAMES = {
 }
 
 
-def language_name(code):
-    if code not in LANGUAGE_NAMES:
-        raise InputError(f"unknown language code {code!r}; add its English name to LANGUAGE_NAMES in tokenize_prep.py")
-    return LANGUAGE_NAMES[code]
-
-
 def translation_instruction(source, target, index=0):
     """x-LLaMA's instruction for translating `source` into `target` (language codes)."""
+    for code in (source, target):
+        if code not in LANGUAGE_NAMES:
+            raise InputError(f"unknown language code {code!r}; add its English name to tokenize_prep.LANGUAGE_NAMES")
     return TRANSLATION_INSTRUCTIONS[index % len(TRANSLATION_INSTRUCTIONS)].format(
-        source_lang=language_name(source), target_lang=language_name(target))
+        source_lang=LANGUAGE_NAMES[source], target_lang=LANGUAGE_NAMES[target])
 
 
 def read_parallel(paths):
@@ -653,27 +644,39 @@ def _varint(n):
     return out + bytes([n])
 
 
+def _write_checked(out_path, data, base, english, field):
+    """The extended tokenizer `data`, written to out_path once the first 2001 documents of `english`
+    are shown to keep their base ids (the guard's proof)."""
+    with atomic_path(out_path) as tmp:
+        Path(tmp).write_bytes(data)
+        ext = Tokenizer(tmp)
+        for i, doc in enumerate(iter_documents(english, field) if english else ()):
+            if ext.encode(doc, False, False) != base.encode(doc, False, False):
+                raise InputError(f"{english}: document {i + 1} tokenizes differently after the extension; "
+                                 "English ids would change (report this: the guard should prevent it)")
+            if i == 2000:
+                break
+    return Tokenizer(out_path)
+
+
 def extend_tokenizer(base_path, texts, out_path, vocab_size=20000, english=None, field='text'):
     """Chinese-LLaMA's merge_tokenizers recipe without protobuf: train a SentencePiece BPE on each
-    language's text, and append the pieces the base lacks to the base model as raw serialized
-    `pieces` entries (ModelProto field 1 is repeated, so an entry appended to the message is one
-    more piece, with the next id). Every base id and score stays as it was.
+    language's text and append the pieces the base lacks as raw serialized `pieces` entries (ModelProto
+    field 1 is repeated: an entry appended to the message is one more piece, with the next id). Every
+    base id and score stays as it was. A tiktoken (Llama 3) base is extended by extend_tiktoken instead.
 
     English ids cannot change: a new piece is kept only if it holds a character English text never
-    uses (see _shared; the characters of `english` count as English too). SentencePiece only
-    considers a piece whose string occurs in the text, so any text made of English characters
-    meets exactly the merges it met before. Latin-script pieces (an 'ETI' or '▁NP' learned from
-    Hindi news) are what this excludes; for a Latin-script target language it leaves little to add.
-    A tiktoken (Llama 3) base is extended by extend_tiktoken instead.
+    uses (_shared; the characters of `english` count as English too). SentencePiece only considers a
+    piece whose string occurs in the text, so text of English characters meets exactly the merges it
+    met before. This excludes Latin-script pieces (an 'ETI' learned from Hindi news): a Latin-script
+    target language gains little.
 
-    Scores. SentencePiece BPE applies the highest-scoring merge available first. Chinese-LLaMA gives
-    every new piece 0, above every LLaMA piece (-rank) and all tied, which throws away the order the
-    new model learned its merges in (ties go leftmost). We append them below the lowest base score,
-    in the new model's order: the base tokenizer then runs to completion first and the new merges
-    only join what it produced, so every new token covers whole base tokens (byte-fallback
-    characters counting as one) - exactly the pieces model.resize_vocab averages to initialise it.
-    On FLORES (4000-piece models, 212 held-out lines) this compresses exactly as well as ranking them
-    above, and within 1% of score 0 (Hindi: 8318 tokens, 8410 with 0; Chinese: 7213, 7209 with 0)."""
+    Scores: Chinese-LLaMA gives every new piece 0, above every LLaMA piece (-rank) and all tied, which
+    loses the order the new model learned them in. We rank them below the lowest base score, in that
+    order: the base tokenizer runs to completion first and every new token covers whole base tokens,
+    exactly the pieces model.resize_vocab averages. On FLORES (4000-piece models, 212 held-out lines)
+    this compresses as well as ranking them above, and within 1% of score 0 (Hindi: 8318 tokens, 8410
+    with 0; Chinese: 7213, 7209 with 0)."""
     base = Tokenizer(base_path)
     if base.kind == 'tiktoken':  # Llama 3: new byte-level BPE merges instead
         return extend_tiktoken(base, texts, out_path, vocab_size, english, field)
@@ -702,15 +705,7 @@ def extend_tokenizer(base_path, texts, out_path, vocab_size=20000, english=None,
         b = piece.encode()
         entry = b'\x0a' + _varint(len(b)) + b + b'\x15' + struct.pack('<f', score)  # piece = 1, score = 2
         data += b'\x0a' + _varint(len(entry)) + entry
-    with atomic_path(out_path) as tmp:
-        Path(tmp).write_bytes(bytes(data))
-    ext = Tokenizer(out_path)
-    assert ext.n_words == base.n_words + len(new)
-    if english:
-        for i, doc in enumerate(iter_documents(english, field)):
-            assert ext.encode(doc, False, False) == base.encode(doc, False, False), doc
-            if i == 2000:
-                break
+    ext = _write_checked(out_path, bytes(data), base, english, field)
     print(f"extended {base_path} ({base.n_words:,} pieces) by {len(new):,} "
           f"({', '.join(f'{k}: {v:,}' for k, v in added.items())}) -> {out_path} ({ext.n_words:,} pieces)")
     return ext
@@ -796,23 +791,16 @@ def learn_merges(ranks, words, n, keep):
 
 
 def extend_tiktoken(base, texts, out_path, n_new=20000, english=None, field='text'):
-    """A Llama 3 (tiktoken) vocabulary extended by n_new byte-level BPE merges learned on the
-    target-language text, continuing from Meta's ranks: the text is pre-split with Llama 3's regex,
-    each distinct word starts from its Llama 3 tokenization, and the most frequent adjacent pairs
-    become new tokens ranked after every existing one, so every existing merge keeps its priority
-    and a new token only joins tokens Llama 3 produced. (Chinese-LLaMA's recipe, SentencePiece pieces
-    appended after the base ones, carried over to byte-level BPE.)
+    """A Llama 3 (tiktoken) vocabulary extended by n_new byte-level BPE merges learned on the target
+    text, continuing from Meta's ranks (Chinese-LLaMA's recipe carried over to byte-level BPE): the text
+    is pre-split with Llama 3's regex, each distinct word starts from its Llama 3 tokens, and the most
+    frequent adjacent pairs become tokens ranked after every existing one, so Llama 3's merges keep
+    their priority and a new token only joins tokens Llama 3 produced, which BPE can then reach.
 
-    Ids. The ranks file keeps Meta's 128000 lines as they are and adds a line per new token with
-    ranks 128256, 128257, ...: the specials keep 128000-128255, the gap model.Tokenizer fills with
-    them. (Meta's loader and transformers' converter number specials after the last line: see the
-    README.) tiktoken asks only that ranks be merge priorities and not repeat (given an
-    explicit_n_vocab, also that they and the specials fill 0..n-1 exactly: they do); each new token
-    joins two tokens ranked before it, so BPE can reach it.
-
-    English ids cannot change: a new token is kept only if _english_free (its bytes never occur in
-    text of English characters: those of _shared and of `english`); a token that never occurs is
-    never formed, and a word that forms no new token keeps its Llama 3 tokens. Checked on `english`."""
+    Ids: Meta's 128000 lines stay as they are and new tokens take ranks 128256 and up, leaving
+    128000-128255 to the specials, the gap model.Tokenizer fills with them (Meta's loader numbers
+    specials after the last line: see the README). English ids cannot change: a new token is kept only
+    if _english_free, so it never forms in English text; checked on `english`."""
     if not all(bytes([b]) in base.ranks for b in range(256)):
         raise InputError(f"{base.path}: a tiktoken file without all 256 single bytes is not a byte-level BPE like "
                          "Llama 3's; give Meta's Llama 3 tokenizer.model or a SentencePiece one")
@@ -838,17 +826,8 @@ def extend_tiktoken(base, texts, out_path, n_new=20000, english=None, field='tex
     data = base.path.read_bytes()
     data += b'' if data.endswith(b'\n') else b'\n'
     data += ''.join(f"{b64encode(t).decode()} {base.n_words + k}\n" for k, t in enumerate(new)).encode()
-    with atomic_path(out_path) as tmp:  # checked before it takes the name
-        Path(tmp).write_bytes(data)
-        ext = Tokenizer(tmp)
-        assert ext.n_words == base.n_words + len(new) and ext.special == base.special
-        for i, doc in enumerate(iter_documents(english, field) if english else ()):
-            if ext.encode(doc, False, False) != base.encode(doc, False, False):
-                raise InputError(f"{english}: document {i + 1} tokenizes differently after the extension; "
-                                 "English ids would change (report this: the guard should prevent it)")
-            if i == 2000:
-                break
-    ext = Tokenizer(out_path)
+    ext = _write_checked(out_path, data, base, english, field)
+    assert ext.n_words == base.n_words + len(new) and ext.special == base.special
     print(f"extended {base.path} ({base.n_words:,} tokens) by {len(new):,} byte-level BPE merges learned on "
           f"{', '.join(texts)} -> {out_path} ({ext.n_words:,} tokens: new ids {base.n_words:,} and up)")
     return ext
