@@ -928,9 +928,9 @@ def prepare(cfg, tokenizer, base=None):
     return meta
 
 
-def check_settings(cfg, defaults=None):
+def check_settings(cfg):
     """Every setting checked before any work: one line for the first that is wrong."""
-    defaults = defaults or globals()
+    defaults = globals()
     if not (isinstance(cfg.workers, int) and cfg.workers >= 0):
         raise InputError(f"workers={cfg.workers!r}: a count of processes, or 0 for one per core")
     if not 0 <= cfg.val_fraction < 1:
@@ -977,11 +977,8 @@ def check_out_dir(cfg):
     if not out.is_dir() or not any(out.iterdir()) or cfg.overwrite:
         return
     try:
-        meta = json.loads((out / 'meta.json').read_text())
-        ours = isinstance(meta, dict) and 'format_version' in meta and 'tokenizer_sha256' in meta
-    except (OSError, ValueError):
-        ours = False
-    if not ours:
+        read_meta(out, needs=('format_version', 'tokenizer_sha256'))
+    except InputError:
         raise InputError(f"out_dir={cfg.out_dir}: holds files that tokenize_prep.py did not write, and would be "
                          "replaced as a whole; name a new or empty folder, or set overwrite=True to replace it")
 
