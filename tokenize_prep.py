@@ -671,12 +671,13 @@ def extend_tokenizer(base_path, texts, out_path, vocab_size=20000, english=None,
     met before. This excludes Latin-script pieces (an 'ETI' learned from Hindi news): a Latin-script
     target language gains little.
 
-    Scores: Chinese-LLaMA gives every new piece 0, above every LLaMA piece (-rank) and all tied, which
-    loses the order the new model learned them in. We rank them below the lowest base score, in that
-    order: the base tokenizer runs to completion first and every new token covers whole base tokens,
-    exactly the pieces model.resize_vocab averages. On FLORES (4000-piece models, 212 held-out lines)
-    this compresses as well as ranking them above, and within 1% of score 0 (Hindi: 8318 tokens, 8410
-    with 0; Chinese: 7213, 7209 with 0)."""
+    Scores: SentencePiece BPE applies the highest-scoring merge first. Chinese-LLaMA gives every new
+    piece 0, above every LLaMA piece (-rank) and all tied, which loses the order the new model learned
+    them in. We rank them below the lowest base score, in that order: the base tokenizer runs to
+    completion first and every new token covers whole base tokens (a byte-fallback character counting
+    as one), exactly the pieces model.resize_vocab averages. On FLORES (4000-piece models, 212 held-out
+    lines) this compresses as well as ranking them above, and within 1% of score 0 (Hindi: 8318
+    tokens, 8410 with 0; Chinese: 7213, 7209 with 0)."""
     base = Tokenizer(base_path)
     if base.kind == 'tiktoken':  # Llama 3: new byte-level BPE merges instead
         return extend_tiktoken(base, texts, out_path, vocab_size, english, field)
