@@ -52,17 +52,22 @@ def split_word(word):
 # Dictionaries
 
 
+def decode_utf8(data, path, first_line=1):
+    """`data` (bytes from `path`, starting at line first_line) as text; invalid UTF-8 is one line naming both."""
+    try:
+        return data.decode('utf-8')
+    except UnicodeDecodeError as e:
+        line = first_line + data.count(b'\n', 0, e.start)
+        raise InputError(f"{path} line {line}: not valid UTF-8 (byte 0x{data[e.start]:02x}); convert the file to UTF-8")
+
+
 def read_text(path, what):
-    """The whole file as text; invalid UTF-8 is reported with its line number."""
+    """The whole file as text, a leading byte-order mark dropped (as 'utf-8-sig' does)."""
     try:
         data = Path(path).read_bytes()
     except OSError as e:
         raise InputError(f"{path}: cannot read this {what} ({e.strerror})")
-    try:
-        return data.decode('utf-8-sig')
-    except UnicodeDecodeError as e:
-        line = data[:e.start].count(b'\n') + 1
-        raise InputError(f"{path} line {line}: not valid UTF-8 ({e.reason}); save the {what} as UTF-8")
+    return decode_utf8(data, path).removeprefix('\ufeff')
 
 
 def load_dictionary(path, reverse=False, separator=''):
@@ -125,11 +130,9 @@ def mix_text(text, dictionary, alpha, rng, ignore_case=False):
 
 
 def mix_records(records, dictionary, alpha, rng, naive=False, ignore_case=False):
-    """Code-mix Alpaca records. COMMIT: mix instruction, input and output; the records keep those
-    three fields, and the English template that tokenize_prep.py puts around them stays untouched.
-    naive=True (COMMIT's baseline): render the Alpaca prompt first and mix all of it, template
-    included; such records are {prompt, output}, and tokenize_prep.py uses the prompt as it is.
-    Returns (records, stats)."""
+    """Code-mix Alpaca records. COMMIT: mix instruction, input and output, never the English template
+    that tokenize_prep.py puts around them. naive=True (COMMIT's baseline): render the Alpaca prompt and
+    mix all of it, template included, into {prompt, output} records. Returns (records, stats)."""
     out, total = [], Counter(words=0, found=0, replaced=0)
 
     def mix(text):
@@ -146,8 +149,9 @@ def mix_records(records, dictionary, alpha, rng, naive=False, ignore_case=False)
     return out, total
 
 
-def read_records(path):
-    """Alpaca records from a JSON list or JSONL file: [{instruction, input, output}], input optional."""
+def read_records(path, prompts=False):
+    """Alpaca records from a JSON list or JSONL file: [{instruction, input, output}], input optional.
+    prompts=True also takes {prompt, output}, a prompt --naive rendered (tokenize_prep.py reads those)."""
     text = read_text(path, 'instruction file')
     if text.lstrip().startswith('['):
         try:
@@ -164,21 +168,18 @@ def read_records(path):
                     raise InputError(f"{path} line {n}: not valid JSON ({e.msg}); fix or regenerate the file")
     records = []
     for where, r in items:
+        rendered = prompts and isinstance(r, dict) and 'prompt' in r
+        fields = ('prompt', 'output') if rendered else ('instruction', 'input', 'output')
         if isinstance(r, dict) and r.get('input') is None:
             r = {**r, 'input': ''}
-        if not (isinstance(r, dict) and all(isinstance(r.get(k), str) for k in ('instruction', 'input', 'output'))):
+        if not (isinstance(r, dict) and all(isinstance(r.get(k), str) for k in fields)):
             raise InputError(f"{path} {where}: not an Alpaca record; each must be an object with string "
-                             "fields instruction, output (and input)")
-        records.append({k: r[k] for k in ('instruction', 'input', 'output')})
+                             "fields 'instruction', 'output' (and 'input')")
+        records.append({k: r[k] for k in fields})
     if not records:
         raise InputError(f"{path}: no instruction records; give a JSON list or JSONL of "
                          "{instruction, input, output}")
     return records
-
-
-def write_records(path, records):
-    with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(records, ensure_ascii=False, indent=1) + '\n', encoding='utf-8')
 
 
 def mix_corpus(in_path, out_path, dictionary, alpha, rng, ignore_case=False):
@@ -191,10 +192,7 @@ def mix_corpus(in_path, out_path, dictionary, alpha, rng, ignore_case=False):
         raise InputError(f"{in_path}: cannot read this corpus ({e.strerror})")
     with f, atomic_path(out_path) as tmp, open(tmp, 'w', encoding='utf-8', newline='') as w:
         for n, raw in enumerate(f, 1):
-            try:
-                line = raw.decode('utf-8-sig' if n == 1 else 'utf-8')
-            except UnicodeDecodeError as e:
-                raise InputError(f"{in_path} line {n}: not valid UTF-8 ({e.reason}); save the corpus as UTF-8")
+            line = decode_utf8(raw, in_path, n).removeprefix('\ufeff' if n == 1 else '')  # as 'utf-8-sig' reads
             mixed, stats = mix_text(line, dictionary, alpha, rng, ignore_case)
             total['documents'] += bool(line.strip())
             total.update(stats)
@@ -261,7 +259,8 @@ if __name__ == '__main__':
         print(f"{in_path}: {stats['documents']:,} documents; {report(stats, rate)}")
     else:
         records, stats = mix_records(read_records(in_path), table, rate, rng, cfg.naive, cfg.ignore_case)
-        write_records(out_path, records)
+        with atomic_path(out_path) as tmp:
+            tmp.write_text(json.dumps(records, ensure_ascii=False, indent=1) + '\n', encoding='utf-8')
         kind = 'naive: template mixed too' if cfg.naive else 'COMMIT: template untouched'
         print(f"{in_path}: {len(records):,} records ({kind}); {report(stats, rate)}")
     print(f"wrote {out_path}")

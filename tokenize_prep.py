@@ -15,9 +15,7 @@ import heapq
 import io
 import json
 import os
-import shutil
 import struct
-import tempfile
 import unicodedata
 import zlib
 from base64 import b64encode
@@ -33,108 +31,8 @@ import regex
 import sentencepiece as spm
 from tqdm import tqdm
 
+from codemix import decode_utf8, read_records
 from model import LLAMA3_PATTERN, InputError, Tokenizer, atomic_path, bpe, configure, format_prompt
-
-# -----------------------------------------------------------------------------------------------
-# Settings (the demo's; a config file or --name=value overrides them)
-tokenizer_path = 'out/demo/tokenizer/tokenizer.model'  # the base tokenizer: Meta's tokenizer.model, or the demo's
-tokenizer_train = 'data/demo/en.train.txt'  # if tokenizer_path is missing, train an English BPE on this ('' to refuse)
-tokenizer_vocab_size = 1000  # pieces of that tokenizer (LLaMA: 32000; the demo's English allows at most ~1800)
-out_dir = 'out/demo/data'  # shards and meta.json; replaced as a whole when the run succeeds
-overwrite = False  # replace an out_dir that holds something other than this script's own earlier output
-pretrain = {'en': 'data/demo/en.train.txt', 'hi': 'data/demo/hi.train.txt',
-            'zh': 'data/demo/zh.train.txt'}  # language -> file, folder or list of them (.jsonl: JSON lines, else text)
-pretrain_val = {'en': 'data/demo/en.val.txt', 'hi': 'data/demo/hi.val.txt',
-                'zh': 'data/demo/zh.val.txt'}  # language -> held-out text; a language not here holds out val_fraction
-pretrain_budget = {}  # language -> training tokens to keep (a prefix of the corpus); {} keeps all
-pretrain_eos = False  # end pretraining documents with EOS too (LLaMA-style code does not; see encode_batch)
-doc_per_file = False  # plain text: one document per file instead of one per line
-text_field = 'text'  # JSONL: the field that holds the document
-sft = {}  # instruction shards: name -> {source -> {'path', 'lang', 'direction'?, 'optional'?}} (read_source)
-sft_budget = {}  # source name -> examples to draw (seeded); evaluate.py's scaling-law allocation fits here
-template = 'alpaca'  # model.PROMPT_TEMPLATES key wrapped around instruction records
-val_fraction = 0.01  # share held out (seeded) where no val file is given; also of each instruction mixture
-seed = 1337  # the val split, budget samples and mixture shuffles
-workers = 0  # worker processes; 0: one per available core
-shorten = {}  # language -> the leading UTF-8 byte its byte tokens drop, e.g. {'hi': 0xE0} (How Multilingual 4.3)
-extend = {}  # language -> text to learn new pieces from (Chinese-LLaMA); {} keeps the base vocabulary
-extend_out = 'out/demo/tokenizer_ext/tokenizer.model'  # where the extended tokenizer is written
-extend_vocab_size = 20000  # pieces of each language's SentencePiece model (Chinese-LLaMA: 20000); Llama 3: new tokens
-english_text = 'data/demo/en.train.txt'  # English whose characters new pieces (tokens) must avoid ('' for none)
-report = {'en': 'data/demo/flores/eng_Latn.devtest', 'hi': 'data/demo/flores/hin_Deva.devtest',
-          'zh': 'data/demo/flores/zho_Hans.devtest'}  # language -> text for the over-tokenization table
-
-# -----------------------------------------------------------------------------------------------
-# Languages and the translation task
-
-LANGUAGE_NAMES = {
-    'af': 'Afrikaans', 'am': 'Amharic', 'ar': 'Arabic', 'as': 'Assamese', 'az': 'Azerbaijani', 'be': 'Belarusian',
-    'bg': 'Bulgarian', 'bn': 'Bengali', 'bo': 'Tibetan', 'ca': 'Catalan', 'cs': 'Czech', 'cy': 'Welsh', 'da': 'Danish',
-    'de': 'German', 'el': 'Greek', 'en': 'English', 'es': 'Spanish', 'et': 'Estonian', 'fa': 'Persian', 'fi': 'Finnish',
-    'fr': 'French', 'ga': 'Irish', 'gl': 'Galician', 'gu': 'Gujarati', 'he': 'Hebrew', 'hi': 'Hindi', 'hr': 'Croatian',
-    'hu': 'Hungarian', 'hy': 'Armenian', 'id': 'Indonesian', 'is': 'Icelandic', 'it': 'Italian', 'ja': 'Japanese',
-    'jv': 'Javanese', 'ka': 'Georgian', 'kk': 'Kazakh', 'km': 'Khmer', 'kn': 'Kannada', 'ko': 'Korean', 'ky': 'Kyrgyz',
-    'lo': 'Lao', 'lt': 'Lithuanian', 'lv': 'Latvian', 'mk': 'Macedonian', 'ml': 'Malayalam', 'mn': 'Mongolian',
-    'mr': 'Marathi', 'ms': 'Malay', 'my': 'Burmese', 'ne': 'Nepali', 'nl': 'Dutch', 'no': 'Norwegian', 'or': 'Odia',
-    'pa': 'Punjabi', 'pl': 'Polish', 'ps': 'Pashto', 'pt': 'Portuguese', 'ro': 'Romanian', 'ru': 'Russian',
-    'si': 'Sinhala', 'sk': 'Slovak', 'sl': 'Slovenian', 'sr': 'Serbian', 'sv': 'Swedish', 'sw': 'Swahili',
-    'ta': 'Tamil', 'te': 'Telugu', 'th': 'Thai', 'tl': 'Tagalog', 'tr': 'Turkish', 'uk': 'Ukrainian', 'ur': 'Urdu',
-    'uz': 'Uzbek', 'vi': 'Vietnamese', 'xh': 'Xhosa', 'yo': 'Yoruba', 'zh': 'Chinese', 'zu': 'Zulu',
-}
-# Scripts written without spaces between words: the report counts tokens per character for these
-# (ISO 639-1, and the 639-3 prefix of FLORES codes such as zho_Hans).
-NO_SPACE_LANGUAGES = {'zh', 'ja', 'th', 'lo', 'km', 'my', 'bo', 'zho', 'jpn', 'tha', 'lao', 'khm', 'mya', 'bod', 'yue'}
-
-# x-LLaMA's translation instructions (NJUNLP/x-LLM data/translation/translation.py): training data
-# cycles through them by line number, test data uses the first.
-TRANSLATION_INSTRUCTIONS = [
-    "Translate the following sentences from {source_lang} to {target_lang}.",
-    "What do the following sentences mean in {target_lang}?",
-    "Please provide the {target_lang} translation for the following sentences.",
-    "Convert the subsequent sentences from {source_lang} into {target_lang}.",
-    "Render the listed sentences in {target_lang} from their original {source_lang} form.",
-    "Transform the upcoming sentences from {source_lang} language to {target_lang} language.",
-    "Change the given sentences from {source_lang} to {target_lang} format.",
-    "Turn the following sentences from their {source_lang} version to the {target_lang} version.",
-    "Adapt the mentioned sentences from {source_lang} to the {target_lang} language.",
-    "Transpose the next sentences from the {source_lang} format to the {target_lang} format.",
-    "Switch the specified sentences from their {source_lang} form to {target_lang} form.",
-    "Reinterpret the ensuing sentences from {source_lang} to {target_lang} language.",
-    "Modify the forthcoming sentences, converting them from {source_lang} to {target_lang}.",
-    "How can the subsequent sentences be interpreted in {target_lang}?",
-    "What is the meaning of these sentences when translated to {target_lang}?",
-    "In the context of {target_lang}, what do the upcoming sentences signify?",
-    "How would you express the meaning of the following sentences in {target_lang}?",
-    "What is the significance of the mentioned sentences in {target_lang}?",
-    "In {target_lang}, what do the given sentences convey?",
-    "When translated to {target_lang}, what message do these sentences carry?",
-    "What is the intended meaning of the ensuing sentences in {target_lang}?",
-    "How should the following sentences be comprehended in {target_lang}?",
-    "In terms of {target_lang}, what do the next sentences imply?",
-    "Kindly furnish the {target_lang} translation of the subsequent sentences.",
-    "Could you supply the {target_lang} translation for the upcoming sentences?",
-    "Please offer the {target_lang} rendition for the following statements.",
-    "I'd appreciate it if you could present the {target_lang} translation for these sentences.",
-    "Can you deliver the {target_lang} translation for the mentioned sentences?",
-    "Please share the {target_lang} version of the given sentences.",
-    "It would be helpful if you could provide the {target_lang} translation of the ensuing sentences.",
-    "Kindly submit the {target_lang} interpretation for the next sentences.",
-    "Please make available the {target_lang} translation for the listed sentences.",
-    "Can you reveal the {target_lang} translation of the forthcoming sentences?",
-]
-
-
-def language_name(code):
-    if code not in LANGUAGE_NAMES:
-        raise InputError(f"unknown language code {code!r}; add its English name to LANGUAGE_NAMES in tokenize_prep.py")
-    return LANGUAGE_NAMES[code]
-
-
-def translation_instruction(source, target, index=0):
-    """x-LLaMA's instruction for translating `source` into `target` (language codes)."""
-    return TRANSLATION_INSTRUCTIONS[index % len(TRANSLATION_INSTRUCTIONS)].format(
-        source_lang=language_name(source), target_lang=language_name(target))
-
 
 # -----------------------------------------------------------------------------------------------
 # The shard format: a 32-byte header, the tokens, then (instruction shards) one loss-mask byte per
@@ -169,32 +67,29 @@ def write_shard(path, tokens, mask=None):
 
 
 class ShardWriter:
-    """A shard written piece by piece, in bounded memory: tokens go straight to the file, mask bytes
-    to a side file that is appended when closing, and the header (with the final count) goes last."""
+    """A shard written piece by piece: tokens go straight to the file, the header (with the final
+    count) last. Mask bytes wait in memory until then (instruction data is held in memory anyway)."""
 
     def __init__(self, path, dtype, masked=False):
         self.path, self.dtype, self.n_tokens, self.n_docs = Path(path), np.dtype(dtype).newbyteorder('<'), 0, 0
         assert self.dtype.itemsize in (2, 4), f"tokens must be uint16 or uint32 (token_dtype), not {dtype}"
         self.file = open(self.path, 'wb')
         self.file.write(bytes(HEADER.itemsize))  # a placeholder until close()
-        self.mask_file = tempfile.TemporaryFile(dir=self.path.parent) if masked else None  # gone however we exit
+        self.masks = [] if masked else None
 
     def write(self, tokens, mask=None, docs=0):
-        assert (mask is None) == (self.mask_file is None) and (mask is None or len(mask) == len(tokens))
+        assert (mask is None) == (self.masks is None) and (mask is None or len(mask) == len(tokens))
         self.file.write(np.asarray(tokens).astype(self.dtype, copy=False).tobytes())
         if mask is not None:
-            self.mask_file.write(np.asarray(mask, dtype=np.uint8).tobytes())
+            self.masks.append(np.asarray(mask, dtype=np.uint8).tobytes())
         self.n_tokens += len(tokens)
         self.n_docs += docs
 
     def close(self):
-        if self.mask_file is not None:
-            self.mask_file.seek(0)
-            shutil.copyfileobj(self.mask_file, self.file)
-            self.mask_file.close()
+        self.file.writelines(self.masks or [])
         h = np.zeros((), HEADER)
         h['magic'], h['version'], h['token_bytes'] = MAGIC, VERSION, self.dtype.itemsize
-        h['has_mask'], h['n_tokens'] = self.mask_file is not None, self.n_tokens
+        h['has_mask'], h['n_tokens'] = self.masks is not None, self.n_tokens
         self.file.seek(0)
         self.file.write(h.tobytes())
         self.file.close()
@@ -220,8 +115,7 @@ def read_shard(path):
     if size != expected:
         raise InputError(f"{path}: {size} bytes but the header promises {expected}; the file is truncated "
                          "or corrupt, re-run tokenize_prep.py")
-    dtype = np.dtype('<u2') if width == 2 else np.dtype('<u4')
-    tokens = np.memmap(path, dtype=dtype, mode='r', offset=HEADER.itemsize, shape=(n,))
+    tokens = np.memmap(path, dtype=f'<u{width}', mode='r', offset=HEADER.itemsize, shape=(n,))
     mask = (np.memmap(path, dtype=np.uint8, mode='r', offset=HEADER.itemsize + n * width, shape=(n,))
             if h['has_mask'] else None)
     return Shard(path, tokens, mask)
@@ -245,6 +139,35 @@ def read_meta(data_dir, needs=()):
 
 
 # -----------------------------------------------------------------------------------------------
+# Settings (the demo's; a config file or --name=value overrides them)
+tokenizer_path = 'out/demo/tokenizer/tokenizer.model'  # the base tokenizer: Meta's tokenizer.model, or the demo's
+tokenizer_train = 'data/demo/en.train.txt'  # if tokenizer_path is missing, train an English BPE on this ('' to refuse)
+tokenizer_vocab_size = 1000  # pieces of that tokenizer (LLaMA: 32000; the demo's English allows at most ~1800)
+out_dir = 'out/demo/data'  # shards and meta.json; replaced as a whole when the run succeeds
+overwrite = False  # replace an out_dir that holds something other than this script's own earlier output
+pretrain = {'en': 'data/demo/en.train.txt', 'hi': 'data/demo/hi.train.txt',
+            'zh': 'data/demo/zh.train.txt'}  # language -> file, folder or list of them (.jsonl: JSON lines, else text)
+pretrain_val = {'en': 'data/demo/en.val.txt', 'hi': 'data/demo/hi.val.txt',
+                'zh': 'data/demo/zh.val.txt'}  # language -> held-out text; a language not here holds out val_fraction
+pretrain_budget = {}  # language -> training tokens to keep (a prefix of the corpus); {} keeps all
+pretrain_eos = False  # end pretraining documents with EOS too (LLaMA-style code does not; see encode_batch)
+doc_per_file = False  # plain text: one document per file instead of one per line
+text_field = 'text'  # JSONL: the field that holds the document
+sft = {}  # instruction shards: name -> {source -> {'path', 'lang', 'direction'?, 'optional'?}} (read_source)
+sft_budget = {}  # source name -> examples to draw (seeded); evaluate.py's scaling-law allocation fits here
+template = 'alpaca'  # model.PROMPT_TEMPLATES key wrapped around instruction records
+val_fraction = 0.01  # share held out (seeded) where no val file is given; also of each instruction mixture
+seed = 1337  # the val split, budget samples and mixture shuffles
+workers = 0  # worker processes; 0: one per available core
+shorten = {}  # language -> the leading UTF-8 byte its byte tokens drop, e.g. {'hi': 0xE0} (How Multilingual 4.3)
+extend = {}  # language -> text to learn new pieces from (Chinese-LLaMA); {} keeps the base vocabulary
+extend_out = 'out/demo/tokenizer_ext/tokenizer.model'  # where the extended tokenizer is written
+extend_vocab_size = 20000  # pieces of each language's SentencePiece model (Chinese-LLaMA: 20000); Llama 3: new tokens
+english_text = 'data/demo/en.train.txt'  # English whose characters new pieces (tokens) must avoid ('' for none)
+report = {'en': 'data/demo/flores/eng_Latn.devtest', 'hi': 'data/demo/flores/hin_Deva.devtest',
+          'zh': 'data/demo/flores/zho_Hans.devtest'}  # language -> text for the over-tokenization table
+
+# -----------------------------------------------------------------------------------------------
 # Reading text: files and folders, cut into blocks of whole lines that workers parse and encode
 
 BLOCK_BYTES = 1 << 18  # a unit of work: 256 KiB of text, ~0.1 s of encoding; small, so no worker idles long at the end
@@ -264,14 +187,6 @@ def list_files(paths):
         else:
             raise InputError(f"{p}: no such file or folder; check the path in the settings")
     return files
-
-
-def decode_utf8(data, path, first_line=1):
-    try:
-        return data.decode('utf-8')
-    except UnicodeDecodeError as e:
-        line = first_line + data.count(b'\n', 0, e.start)
-        raise InputError(f"{path} line {line}: not valid UTF-8 (byte 0x{data[e.start]:02x}); convert the file to UTF-8")
 
 
 def read_blocks(files, doc_per_file):
@@ -467,37 +382,67 @@ def write_language(out, lang, cfg, run, dtype, lead_id):
 # -----------------------------------------------------------------------------------------------
 # Instruction shards: Alpaca records and translation pairs, mixed by budgets and shuffled
 
+# x-LLaMA's translation instructions (NJUNLP/x-LLM data/translation/translation.py): training data
+# cycles through them by line number, test data uses the first.
+TRANSLATION_INSTRUCTIONS = [
+    "Translate the following sentences from {source_lang} to {target_lang}.",
+    "What do the following sentences mean in {target_lang}?",
+    "Please provide the {target_lang} translation for the following sentences.",
+    "Convert the subsequent sentences from {source_lang} into {target_lang}.",
+    "Render the listed sentences in {target_lang} from their original {source_lang} form.",
+    "Transform the upcoming sentences from {source_lang} language to {target_lang} language.",
+    "Change the given sentences from {source_lang} to {target_lang} format.",
+    "Turn the following sentences from their {source_lang} version to the {target_lang} version.",
+    "Adapt the mentioned sentences from {source_lang} to the {target_lang} language.",
+    "Transpose the next sentences from the {source_lang} format to the {target_lang} format.",
+    "Switch the specified sentences from their {source_lang} form to {target_lang} form.",
+    "Reinterpret the ensuing sentences from {source_lang} to {target_lang} language.",
+    "Modify the forthcoming sentences, converting them from {source_lang} to {target_lang}.",
+    "How can the subsequent sentences be interpreted in {target_lang}?",
+    "What is the meaning of these sentences when translated to {target_lang}?",
+    "In the context of {target_lang}, what do the upcoming sentences signify?",
+    "How would you express the meaning of the following sentences in {target_lang}?",
+    "What is the significance of the mentioned sentences in {target_lang}?",
+    "In {target_lang}, what do the given sentences convey?",
+    "When translated to {target_lang}, what message do these sentences carry?",
+    "What is the intended meaning of the ensuing sentences in {target_lang}?",
+    "How should the following sentences be comprehended in {target_lang}?",
+    "In terms of {target_lang}, what do the next sentences imply?",
+    "Kindly furnish the {target_lang} translation of the subsequent sentences.",
+    "Could you supply the {target_lang} translation for the upcoming sentences?",
+    "Please offer the {target_lang} rendition for the following statements.",
+    "I'd appreciate it if you could present the {target_lang} translation for these sentences.",
+    "Can you deliver the {target_lang} translation for the mentioned sentences?",
+    "Please share the {target_lang} version of the given sentences.",
+    "It would be helpful if you could provide the {target_lang} translation of the ensuing sentences.",
+    "Kindly submit the {target_lang} interpretation for the next sentences.",
+    "Please make available the {target_lang} translation for the listed sentences.",
+    "Can you reveal the {target_lang} translation of the forthcoming sentences?",
+]
 
-def read_alpaca(path, template):
-    """[(prompt, response)] from Alpaca records (a JSON list, or JSONL) of instruction/input/output;
-    a record with a rendered 'prompt' (codemix.py --naive) keeps it as it is."""
-    text = decode_utf8(path.read_bytes(), path)
-    if path.suffix == '.jsonl':
-        records = []
-        for n, line in enumerate(text.split('\n'), 1):
-            try:
-                records += [(f"line {n}", json.loads(line))] if line.strip() else []
-            except json.JSONDecodeError as e:
-                raise InputError(f"{path} line {n}: not valid JSON ({e.msg}); write one JSON object per line")
-    else:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise InputError(f"{path} line {e.lineno}: not valid JSON ({e.msg}); fix the file or write it as JSONL")
-        if not isinstance(data, list):
-            raise InputError(f"{path}: expected a JSON list of {{instruction, input, output}} records")
-        records = [(f"record {i}", r) for i, r in enumerate(data, 1)]
-    examples = []
-    for where, r in records:
-        if not isinstance(r, dict) or not isinstance(r.get('output'), str):
-            raise InputError(f"{path} {where}: needs an 'output' string (Alpaca: instruction, input, output)")
-        if isinstance(r.get('prompt'), str):
-            examples.append((r['prompt'], r['output']))
-        elif isinstance(r.get('instruction'), str) and isinstance(r.get('input') or '', str):
-            examples.append((format_prompt(r['instruction'], r.get('input') or '', template), r['output']))
-        else:
-            raise InputError(f"{path} {where}: needs an 'instruction' string (and an optional 'input'), or a 'prompt'")
-    return examples
+LANGUAGE_NAMES = {
+    'af': 'Afrikaans', 'am': 'Amharic', 'ar': 'Arabic', 'as': 'Assamese', 'az': 'Azerbaijani', 'be': 'Belarusian',
+    'bg': 'Bulgarian', 'bn': 'Bengali', 'bo': 'Tibetan', 'ca': 'Catalan', 'cs': 'Czech', 'cy': 'Welsh', 'da': 'Danish',
+    'de': 'German', 'el': 'Greek', 'en': 'English', 'es': 'Spanish', 'et': 'Estonian', 'fa': 'Persian', 'fi': 'Finnish',
+    'fr': 'French', 'ga': 'Irish', 'gl': 'Galician', 'gu': 'Gujarati', 'he': 'Hebrew', 'hi': 'Hindi', 'hr': 'Croatian',
+    'hu': 'Hungarian', 'hy': 'Armenian', 'id': 'Indonesian', 'is': 'Icelandic', 'it': 'Italian', 'ja': 'Japanese',
+    'jv': 'Javanese', 'ka': 'Georgian', 'kk': 'Kazakh', 'km': 'Khmer', 'kn': 'Kannada', 'ko': 'Korean', 'ky': 'Kyrgyz',
+    'lo': 'Lao', 'lt': 'Lithuanian', 'lv': 'Latvian', 'mk': 'Macedonian', 'ml': 'Malayalam', 'mn': 'Mongolian',
+    'mr': 'Marathi', 'ms': 'Malay', 'my': 'Burmese', 'ne': 'Nepali', 'nl': 'Dutch', 'no': 'Norwegian', 'or': 'Odia',
+    'pa': 'Punjabi', 'pl': 'Polish', 'ps': 'Pashto', 'pt': 'Portuguese', 'ro': 'Romanian', 'ru': 'Russian',
+    'si': 'Sinhala', 'sk': 'Slovak', 'sl': 'Slovenian', 'sr': 'Serbian', 'sv': 'Swedish', 'sw': 'Swahili',
+    'ta': 'Tamil', 'te': 'Telugu', 'th': 'Thai', 'tl': 'Tagalog', 'tr': 'Turkish', 'uk': 'Ukrainian', 'ur': 'Urdu',
+    'uz': 'Uzbek', 'vi': 'Vietnamese', 'xh': 'Xhosa', 'yo': 'Yoruba', 'zh': 'Chinese', 'zu': 'Zulu',
+}
+
+
+def translation_instruction(source, target, index=0):
+    """x-LLaMA's instruction for translating `source` into `target` (language codes)."""
+    for code in (source, target):
+        if code not in LANGUAGE_NAMES:
+            raise InputError(f"unknown language code {code!r}; add its English name to tokenize_prep.LANGUAGE_NAMES")
+    return TRANSLATION_INSTRUCTIONS[index % len(TRANSLATION_INSTRUCTIONS)].format(
+        source_lang=LANGUAGE_NAMES[source], target_lang=LANGUAGE_NAMES[target])
 
 
 def read_parallel(paths):
@@ -531,8 +476,10 @@ def read_source(name, spec, template):
             print(f"note: {missing[0]} not found; optional source {name!r} skipped")
             return None
         raise InputError(f"{missing[0]}: no such file (sft source {name!r})")
-    if not parallel:
-        return read_alpaca(Path(paths), template), lang
+    if not parallel:  # Alpaca records; a prompt codemix.py --naive rendered is kept as it is
+        records = read_records(paths, prompts=True)
+        return [(r['prompt'] if 'prompt' in r else format_prompt(r['instruction'], r['input'], template), r['output'])
+                for r in records], lang
     pair = lang.split('-')
     if len(pair) != 2 or (isinstance(paths, list) and len(paths) != 2):
         raise InputError(f"sft source {name!r}: parallel data needs 'lang': 'xx-yy' (the column order) and "
@@ -697,27 +644,40 @@ def _varint(n):
     return out + bytes([n])
 
 
+def _write_checked(out_path, data, base, english, field):
+    """The extended tokenizer `data`, written to out_path once the first 2001 documents of `english`
+    are shown to keep their base ids (the guard's proof)."""
+    with atomic_path(out_path) as tmp:
+        Path(tmp).write_bytes(data)
+        ext = Tokenizer(tmp)
+        for i, doc in enumerate(iter_documents(english, field) if english else ()):
+            if ext.encode(doc, False, False) != base.encode(doc, False, False):
+                raise InputError(f"{english}: document {i + 1} tokenizes differently after the extension; "
+                                 "English ids would change (report this: the guard should prevent it)")
+            if i == 2000:
+                break
+    return Tokenizer(out_path)
+
+
 def extend_tokenizer(base_path, texts, out_path, vocab_size=20000, english=None, field='text'):
     """Chinese-LLaMA's merge_tokenizers recipe without protobuf: train a SentencePiece BPE on each
-    language's text, and append the pieces the base lacks to the base model as raw serialized
-    `pieces` entries (ModelProto field 1 is repeated, so an entry appended to the message is one
-    more piece, with the next id). Every base id and score stays as it was.
+    language's text and append the pieces the base lacks as raw serialized `pieces` entries (ModelProto
+    field 1 is repeated: an entry appended to the message is one more piece, with the next id). Every
+    base id and score stays as it was. A tiktoken (Llama 3) base is extended by extend_tiktoken instead.
 
     English ids cannot change: a new piece is kept only if it holds a character English text never
-    uses (see _shared; the characters of `english` count as English too). SentencePiece only
-    considers a piece whose string occurs in the text, so any text made of English characters
-    meets exactly the merges it met before. Latin-script pieces (an 'ETI' or '▁NP' learned from
-    Hindi news) are what this excludes; for a Latin-script target language it leaves little to add.
-    A tiktoken (Llama 3) base is extended by extend_tiktoken instead.
+    uses (_shared; the characters of `english` count as English too). SentencePiece only considers a
+    piece whose string occurs in the text, so text of English characters meets exactly the merges it
+    met before. This excludes Latin-script pieces (an 'ETI' learned from Hindi news): a Latin-script
+    target language gains little.
 
-    Scores. SentencePiece BPE applies the highest-scoring merge available first. Chinese-LLaMA gives
-    every new piece 0, above every LLaMA piece (-rank) and all tied, which throws away the order the
-    new model learned its merges in (ties go leftmost). We append them below the lowest base score,
-    in the new model's order: the base tokenizer then runs to completion first and the new merges
-    only join what it produced, so every new token covers whole base tokens (byte-fallback
-    characters counting as one) - exactly the pieces model.resize_vocab averages to initialise it.
-    On FLORES (4000-piece models, 212 held-out lines) this compresses exactly as well as ranking them
-    above, and within 1% of score 0 (Hindi: 8318 tokens, 8410 with 0; Chinese: 7213, 7209 with 0)."""
+    Scores: SentencePiece BPE applies the highest-scoring merge first. Chinese-LLaMA gives every new
+    piece 0, above every LLaMA piece (-rank) and all tied, which loses the order the new model learned
+    them in. We rank them below the lowest base score, in that order: the base tokenizer runs to
+    completion first and every new token covers whole base tokens (a byte-fallback character counting
+    as one), exactly the pieces model.resize_vocab averages. On FLORES (4000-piece models, 212 held-out
+    lines) this compresses as well as ranking them above, and within 1% of score 0 (Hindi: 8318
+    tokens, 8410 with 0; Chinese: 7213, 7209 with 0)."""
     base = Tokenizer(base_path)
     if base.kind == 'tiktoken':  # Llama 3: new byte-level BPE merges instead
         return extend_tiktoken(base, texts, out_path, vocab_size, english, field)
@@ -746,15 +706,7 @@ def extend_tokenizer(base_path, texts, out_path, vocab_size=20000, english=None,
         b = piece.encode()
         entry = b'\x0a' + _varint(len(b)) + b + b'\x15' + struct.pack('<f', score)  # piece = 1, score = 2
         data += b'\x0a' + _varint(len(entry)) + entry
-    with atomic_path(out_path) as tmp:
-        Path(tmp).write_bytes(bytes(data))
-    ext = Tokenizer(out_path)
-    assert ext.n_words == base.n_words + len(new)
-    if english:
-        for i, doc in enumerate(iter_documents(english, field)):
-            assert ext.encode(doc, False, False) == base.encode(doc, False, False), doc
-            if i == 2000:
-                break
+    ext = _write_checked(out_path, bytes(data), base, english, field)
     print(f"extended {base_path} ({base.n_words:,} pieces) by {len(new):,} "
           f"({', '.join(f'{k}: {v:,}' for k, v in added.items())}) -> {out_path} ({ext.n_words:,} pieces)")
     return ext
@@ -840,23 +792,16 @@ def learn_merges(ranks, words, n, keep):
 
 
 def extend_tiktoken(base, texts, out_path, n_new=20000, english=None, field='text'):
-    """A Llama 3 (tiktoken) vocabulary extended by n_new byte-level BPE merges learned on the
-    target-language text, continuing from Meta's ranks: the text is pre-split with Llama 3's regex,
-    each distinct word starts from its Llama 3 tokenization, and the most frequent adjacent pairs
-    become new tokens ranked after every existing one, so every existing merge keeps its priority
-    and a new token only joins tokens Llama 3 produced. (Chinese-LLaMA's recipe, SentencePiece pieces
-    appended after the base ones, carried over to byte-level BPE.)
+    """A Llama 3 (tiktoken) vocabulary extended by n_new byte-level BPE merges learned on the target
+    text, continuing from Meta's ranks (Chinese-LLaMA's recipe carried over to byte-level BPE): the text
+    is pre-split with Llama 3's regex, each distinct word starts from its Llama 3 tokens, and the most
+    frequent adjacent pairs become tokens ranked after every existing one, so Llama 3's merges keep
+    their priority and a new token only joins tokens Llama 3 produced, which BPE can then reach.
 
-    Ids. The ranks file keeps Meta's 128000 lines as they are and adds a line per new token with
-    ranks 128256, 128257, ...: the specials keep 128000-128255, the gap model.Tokenizer fills with
-    them. (Meta's loader and transformers' converter number specials after the last line: see the
-    README.) tiktoken asks only that ranks be merge priorities and not repeat (given an
-    explicit_n_vocab, also that they and the specials fill 0..n-1 exactly: they do); each new token
-    joins two tokens ranked before it, so BPE can reach it.
-
-    English ids cannot change: a new token is kept only if _english_free (its bytes never occur in
-    text of English characters: those of _shared and of `english`); a token that never occurs is
-    never formed, and a word that forms no new token keeps its Llama 3 tokens. Checked on `english`."""
+    Ids: Meta's 128000 lines stay as they are and new tokens take ranks 128256 and up, leaving
+    128000-128255 to the specials, the gap model.Tokenizer fills with them (Meta's loader numbers
+    specials after the last line: see the README). English ids cannot change: a new token is kept only
+    if _english_free, so it never forms in English text; checked on `english`."""
     if not all(bytes([b]) in base.ranks for b in range(256)):
         raise InputError(f"{base.path}: a tiktoken file without all 256 single bytes is not a byte-level BPE like "
                          "Llama 3's; give Meta's Llama 3 tokenizer.model or a SentencePiece one")
@@ -882,17 +827,8 @@ def extend_tiktoken(base, texts, out_path, n_new=20000, english=None, field='tex
     data = base.path.read_bytes()
     data += b'' if data.endswith(b'\n') else b'\n'
     data += ''.join(f"{b64encode(t).decode()} {base.n_words + k}\n" for k, t in enumerate(new)).encode()
-    with atomic_path(out_path) as tmp:  # checked before it takes the name
-        Path(tmp).write_bytes(data)
-        ext = Tokenizer(tmp)
-        assert ext.n_words == base.n_words + len(new) and ext.special == base.special
-        for i, doc in enumerate(iter_documents(english, field) if english else ()):
-            if ext.encode(doc, False, False) != base.encode(doc, False, False):
-                raise InputError(f"{english}: document {i + 1} tokenizes differently after the extension; "
-                                 "English ids would change (report this: the guard should prevent it)")
-            if i == 2000:
-                break
-    ext = Tokenizer(out_path)
+    ext = _write_checked(out_path, data, base, english, field)
+    assert ext.n_words == base.n_words + len(new) and ext.special == base.special
     print(f"extended {base.path} ({base.n_words:,} tokens) by {len(new):,} byte-level BPE merges learned on "
           f"{', '.join(texts)} -> {out_path} ({ext.n_words:,} tokens: new ids {base.n_words:,} and up)")
     return ext
@@ -900,6 +836,9 @@ def extend_tiktoken(base, texts, out_path, n_new=20000, english=None, field='tex
 
 # -----------------------------------------------------------------------------------------------
 # Over-tokenization report (How Multilingual, Tables 5 and 13, App. F)
+# Scripts written without spaces between words: the report counts tokens per character for these
+# (ISO 639-1, and the 639-3 prefix of FLORES codes such as zho_Hans).
+NO_SPACE_LANGUAGES = {'zh', 'ja', 'th', 'lo', 'km', 'my', 'bo', 'zho', 'jpn', 'tha', 'lao', 'khm', 'mya', 'bod', 'yue'}
 
 
 def tokenization_report(tok, texts, title='', show=True):
@@ -908,9 +847,8 @@ def tokenization_report(tok, texts, title='', show=True):
     <0x..> fallback pieces; tiktoken tokens that are not whole UTF-8); and the share of characters
     (whitespace aside) spread over several tokens. Prints a table (show); returns {lang: {...}}."""
     tok = tok if isinstance(tok, Tokenizer) else Tokenizer(tok)
-    byte_of = {}
-    if tok.kind == 'sentencepiece':
-        byte_of = {i: int(tok.sp.id_to_piece(i)[3:5], 16) for i in range(tok.n_words) if tok.sp.is_byte(i)}
+    # an ASCII character's byte fallback is whole UTF-8, but a byte token (token_bytes says b'A' for <0x41> and 'A')
+    fallback = {i for i in range(tok.n_words) if tok.kind == 'sentencepiece' and tok.sp.is_byte(i)}
     rows = {}
     for lang, text in texts.items():
         unit = 'char' if lang.split('_')[0] in NO_SPACE_LANGUAGES else 'word'
@@ -921,27 +859,20 @@ def tokenization_report(tok, texts, title='', show=True):
             chars = sum(not c.isspace() for c in line)
             n_chars += chars
             n_units += chars if unit == 'char' else len(line.split())
-            if tok.kind == 'sentencepiece':  # runs of byte tokens are whole characters
-                run = bytearray()
-                for i in ids + [-1]:
-                    if i in byte_of:
-                        run.append(byte_of[i])
-                    elif run:
-                        n_byte += len(run)
-                        n_split += sum(len(c.encode()) > 1 and not c.isspace() for c in run.decode(errors='replace'))
-                        run.clear()
-            else:  # byte-level BPE: a character is split when a token boundary falls inside it
-                pieces = [tok.model.decode_single_token_bytes(i) for i in ids]
-                cuts, pos = set(np.cumsum([len(p) for p in pieces]).tolist()), 0
-                for p in pieces:
-                    try:
-                        p.decode()
-                    except UnicodeDecodeError:
-                        n_byte += 1
-                for c in line:
+            run, cuts = b'', set()  # consecutive byte tokens, and where each ends in them
+            for i in ids + [None]:
+                piece = b'' if i is None else tok.token_bytes(i)
+                if i in fallback or piece.decode(errors='ignore').encode() != piece:  # not whole UTF-8
+                    n_byte += 1
+                    run += piece
+                    cuts.add(len(run))
+                    continue
+                pos = 0  # a run spells whole characters: those a token ends inside are split
+                for c in run.decode(errors='replace'):
                     n = len(c.encode())
                     n_split += n > 1 and not c.isspace() and any(pos + k in cuts for k in range(1, n))
                     pos += n
+                run, cuts = b'', set()
         if not n_units:
             raise InputError(f"{text if isinstance(text, (str, Path)) else lang}: no text to report on")
         rows[lang] = {'unit': unit, 'tokens': n_tok, 'units': n_units, 'tokens_per_unit': n_tok / n_units,
@@ -998,9 +929,9 @@ def prepare(cfg, tokenizer, base=None):
     return meta
 
 
-def check_settings(cfg, defaults=None):
+def check_settings(cfg):
     """Every setting checked before any work: one line for the first that is wrong."""
-    defaults = defaults or globals()
+    defaults = globals()
     if not (isinstance(cfg.workers, int) and cfg.workers >= 0):
         raise InputError(f"workers={cfg.workers!r}: a count of processes, or 0 for one per core")
     if not 0 <= cfg.val_fraction < 1:
@@ -1047,11 +978,8 @@ def check_out_dir(cfg):
     if not out.is_dir() or not any(out.iterdir()) or cfg.overwrite:
         return
     try:
-        meta = json.loads((out / 'meta.json').read_text())
-        ours = isinstance(meta, dict) and 'format_version' in meta and 'tokenizer_sha256' in meta
-    except (OSError, ValueError):
-        ours = False
-    if not ours:
+        read_meta(out, needs=('format_version', 'tokenizer_sha256'))
+    except InputError:
         raise InputError(f"out_dir={cfg.out_dir}: holds files that tokenize_prep.py did not write, and would be "
                          "replaced as a whole; name a new or empty folder, or set overwrite=True to replace it")
 
