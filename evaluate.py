@@ -31,7 +31,7 @@ import unicodedata
 import urllib.error
 import urllib.request
 from collections import Counter
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -119,26 +119,16 @@ ALL_TASKS = MODEL_TASKS + ('quadrants', 'scaling')
 # Reading inputs; the model: loading it, scoring token sequences, batched generation
 
 
-def read_text(path, what):
-    try:
-        return tokenize_prep.decode_utf8(Path(path).read_bytes(), path)
-    except FileNotFoundError:
-        raise InputError(f"{path}: not found; {what}")
-    except OSError as e:
-        raise InputError(f"{path}: cannot read it ({e.strerror}); {what}")
-
-
 def read_json(path, what):
-    text = read_text(path, what)
     try:
-        return json.loads(text)
+        return json.loads(codemix.read_text(path, what))
     except json.JSONDecodeError as e:
-        raise InputError(f"{path} line {e.lineno}: not valid JSON ({e.msg}); {what}")
+        raise InputError(f"{path} line {e.lineno}: not valid JSON ({e.msg}); fix the {what}")
 
 
 def read_lines(path, what):
     """Lines without their end-of-line characters (a final newline adds no empty line)."""
-    text = read_text(path, what)
+    text = codemix.read_text(path, what)
     return [line.rstrip('\r') for line in text.removesuffix('\n').split('\n')] if text else []
 
 
@@ -153,7 +143,7 @@ def load_checkpoint(ckpt_dir, cfg):
                          "(the demo's is written by pretrain.py) or point ckpt_dirs at a Meta checkpoint")
     model, tok = M.load(ckpt_dir, cfg.tokenizer_path, cfg.device, getattr(torch, cfg.dtype), cfg.max_seq_len)
     run = Path(ckpt_dir) / 'run.json'
-    run = read_json(run, 'run.json is written by pretrain.py') if run.exists() else {}
+    run = read_json(run, 'run.json (pretrain.py writes it)') if run.exists() else {}
     leads = set((run.get('data') or {}).get('shortening', {}).values())
     if len(leads) > 1:
         raise InputError(f"{ckpt_dir}/run.json: shortened with several lead bytes; evaluate.py undoes one")
@@ -171,10 +161,8 @@ def right_padded(seqs, device):
 
 @torch.inference_mode()
 def logliks(model, requests, batch_size):
-    """log p(continuation | context), summed, for each (context ids, continuation ids) request.
-    Batched with padding on the right: attention is causal, so what follows a sequence cannot change
-    its scores. Requests that feed the model the same tokens (the choices ' A' ... ' D' after one
-    question) share a forward pass."""
+    """log p(continuation | context), summed, for each (context ids, continuation ids) request, padded on
+    the right (causal attention: padding changes nothing before it); requests with the same input share a pass."""
     inputs = {}  # model input (context + continuation without its last token) -> request indices
     for r, (ctx, cont) in enumerate(requests):
         assert ctx and cont, "a request needs a context (at least BOS) and a continuation"
@@ -194,18 +182,10 @@ def logliks(model, requests, batch_size):
 
 
 def newline_stops(tok):
-    """Token ids that begin a new line (nothing but blanks before their newline), plus the
-    tokenizer's own stop tokens: 'greedy decoding until a newline' stops at them. A token such as
-    '.\\n' is not one (its '.' would be lost); the decoded text is cut at the newline instead."""
-    ids = list(tok.stop_tokens)
-    if tok.kind == 'sentencepiece':
-        pieces = ((i, '\n' if tok.sp.is_byte(i) and tok.sp.id_to_piece(i) == '<0x0A>'
-                   else tok.sp.id_to_piece(i).replace('\u2581', ' ')) for i in range(tok.n_words))
-    else:
-        pieces = ((i, tok.model.decode_single_token_bytes(i).decode('utf-8', 'replace'))
-                  for i in sorted(tok.ranks.values()))  # an extended Llama 3 has ranks after the specials
-    ids += [i for i, text in pieces if '\n' in text and not text.split('\n')[0].strip()]
-    return tuple(ids)
+    """The tokenizer's stop tokens and every token that begins a new line (only blanks before its newline):
+    'greedy until a newline' stops there. Not '.\\n' (its '.' would be lost): first_line cuts the text instead."""
+    texts = (tok.token_bytes(i).decode('utf-8', 'replace') for i in range(tok.n_words))
+    return tuple(tok.stop_tokens) + tuple(i for i, t in enumerate(texts) if '\n' in t and not t.split('\n')[0].strip())
 
 
 def first_line(text):
@@ -217,10 +197,8 @@ def fits(model, prompt):
 
 
 def generate_batched(model, prompts, max_new_tokens, stop_tokens, batch_size, beam=1):
-    """Continuations of every prompt, greedy (model.generate) or by beam search, batched with the KV
-    cache. Prompts are sorted by length first: model.generate prefills up to a batch's shortest
-    prompt and steps one position at a time from there, so rows of similar length waste little.
-    A prompt that does not fit max_seq_len gets no continuation (it is scored as unanswered)."""
+    """Continuations of every prompt, greedy (model.generate) or by beam search, in batches of similar
+    length (generate prefills up to a batch's shortest prompt); a prompt too long for max_seq_len gets none."""
     order = sorted((i for i in range(len(prompts)) if fits(model, prompts[i])), key=lambda i: len(prompts[i]))
     out = [[] for _ in prompts]
     for s in tqdm(range(0, len(order), batch_size), disable=None, leave=False):
@@ -241,14 +219,13 @@ PPL_NOTE = ("perplexity per token is comparable only between models with the sam
 
 
 def read_documents(path, tok):
-    """[(ids with BOS, UTF-8 bytes, characters)] from a text file (one document per line) or from a
-    tokenize_prep shard, split into documents at BOS (bytes counted on the decoded text; whatever
-    else the shard holds, an EOS for instance, is scored too)."""
+    """[(ids with BOS, UTF-8 bytes, characters)] from a text file (a document a line) or a tokenize_prep
+    shard split at BOS (bytes counted on the decoded text; an EOS in the shard is scored too)."""
     try:
         with open(path, 'rb') as f:
             is_shard = f.read(len(tokenize_prep.MAGIC)) == tokenize_prep.MAGIC
     except OSError as e:
-        raise InputError(f"{path}: cannot read it ({e.strerror}); ppl_files names held-out text, a document a line")
+        raise InputError(f"{path}: cannot read this held-out text file (ppl_files) ({e.strerror})")
     if is_shard:
         ids = tokenize_prep.read_shard(path).tokens.tolist()
         starts = [i for i, t in enumerate(ids) if t == tok.bos_id]
@@ -257,14 +234,12 @@ def read_documents(path, tok):
         texts = [(d, tok.decode(d[1:])) for d in docs if len(d) > 1]
         return [(d, len(t.encode('utf-8')), len(t)) for d, t in texts]
     return [(tok.encode(line, bos=True, eos=False), len(line.encode('utf-8')), len(line))
-            for line in read_lines(path, "ppl_files names held-out text, one document per line") if line.strip()]
+            for line in read_lines(path, "held-out text file (ppl_files)") if line.strip()]
 
 
 def ppl_windows(n, window, stride):
-    """Strided windows over n tokens: [(start, first, end)], the window tokens[start:end] scoring
-    tokens[first:end]. The first window scores everything after BOS; each later one ends `stride`
-    tokens further on and scores only the tokens after the previous end, seeing at least
-    window - stride tokens of context. Every token but BOS is scored exactly once."""
+    """[(start, first, end)]: window tokens[start:end] scores tokens[first:end]. Each window ends `stride`
+    tokens after the last, so every token but BOS is scored once, with at least window - stride of context."""
     if n <= window:
         return [(0, 1, n)]
     out, end = [(0, 1, window)], window
@@ -305,8 +280,7 @@ def eval_perplexity(model, tok, cfg):
 
 # NJUNLP/x-LLM data/xquad/xquad.py: _INSTRUCTIONS and _TEMPLATES (the template is the Alpaca input)
 XLLAMA_QA_PROMPTS = {
-    'ar': ("الرجاء الإجابة على الأسئلة بناءً على الفقرات التالية",
-           "فقرة: {context}\nسؤال: {question}\nإجابة: "),
+    'ar': ("الرجاء الإجابة على الأسئلة بناءً على الفقرات التالية", "فقرة: {context}\nسؤال: {question}\nإجابة: "),
     'el': ("Απαντήστε στις ερωτήσεις με βάση τις παρακάτω παραγράφους",
            "παράγραφος: {context}\nερώτηση: {question}\nΑπάντηση: "),
     'en': ("Answer the final question with following context", "Context: {context}\nQuestion: {question}\nAnswer: "),
@@ -314,15 +288,11 @@ XLLAMA_QA_PROMPTS = {
            "अनुच्छेद: {context}\nसवाल: {question}\nउत्तर: "),
     'tr': ("Lütfen soruları aşağıdaki paragraflara göre cevaplayınız",
            "paragraf: {context}\nsoru: {question}\nCevap: "),
-    'vi': ("Hãy trả lời các câu hỏi theo đoạn văn sau",
-           "đoạn văn: {context}\ncâu hỏi: {question}\nTrả lời: "),
+    'vi': ("Hãy trả lời các câu hỏi theo đoạn văn sau", "đoạn văn: {context}\ncâu hỏi: {question}\nTrả lời: "),
     'zh': ("请根据以下段落，回答问题", "段落: {context}\n问题: {question}\n答案: "),
 }
-# COMMIT's prompts: the OpenGPTX lm-evaluation-harness tasks in its repository (thnkinbtfly/COMMIT,
-# lm-evaluation-harness/lm_eval/tasks/opengptx/xquad.py and mlqa.py, BACKGROUND/QUESTION/ANSWER):
-# "{background}\n\n{context}\n\n{question label}{question}\n\n{answer label}", no space after the
-# question label, zero-shot, greedy until '\n'. Its "+En prompt" runs (ogx_xquad_en{lang}) keep the
-# English labels.
+# COMMIT's harness prompts (thnkinbtfly/COMMIT lm-evaluation-harness/lm_eval/tasks/opengptx/xquad.py, mlqa.py):
+# background, question and answer labels; its "+En prompt" runs (ogx_xquad_en{lang}) keep the English ones
 COMMIT_QA_LABELS = {
     'en': ('Background:', 'Question:', 'Answer:'), 'ar': (':معرفتي', ':سؤال', ':إجابه'),
     'de': ('Hintergrund:', 'Frage:', 'Antwort:'), 'zh': ('背景:', '問題:', '答案:'),
@@ -336,10 +306,9 @@ SQUAD_LAYOUT = "SQuAD JSON is data[].paragraphs[].{context, qas[].{id, question,
 
 
 def read_squad(path):
-    """[{id, context, question, answers}] from SQuAD JSON, checked field by field. A question
-    without answers (IndicQA's and SQuAD v2.0's unanswerable ones) has the gold answer '', as
-    SQuAD v2.0's evaluate script scores it (evaluate-v2.0.py: `if not gold_answers: gold_answers = ['']`)."""
-    data = read_json(path, SQUAD_LAYOUT)
+    """[{id, context, question, answers}] from SQuAD JSON; an unanswerable question (IndicQA) has the gold
+    answer '', as SQuAD v2.0's evaluate-v2.0.py scores it (`if not gold_answers: gold_answers = ['']`)."""
+    data = read_json(path, 'SQuAD JSON file')
 
     def need(obj, key, kind, where):
         if not isinstance(obj, dict) or not isinstance(obj.get(key), kind):
@@ -361,18 +330,14 @@ def read_squad(path):
 
 
 def xllama_input(item, lang, style):
-    """What x-LLaMA's ChatGPT judge reads as 'Context': the Alpaca input of its QA prompt (its
-    language's template, English where x-LLaMA has none or the prompt was English)."""
+    """x-LLaMA's Alpaca input (its judge's 'Context'): the language's template, else the English one."""
     key = lang if lang in XLLAMA_QA_PROMPTS and style not in ('english', 'commit-en') else 'en'
     return XLLAMA_QA_PROMPTS[key][1].format(context=item['context'].strip(), question=item['question'].strip())
 
 
 def qa_prompt_text(item, lang, style, template='alpaca'):
-    """x-LLaMA's instruction, and its localised Context/Question/Answer template as the Alpaca
-    input (context and question stripped, as its loader does). 'english' uses the English pair for
-    every language, as COMMIT compares; 'alpaca' asks the question as the instruction with the
-    context as the input (the demo's instruction data asks that way). 'commit' and 'commit-en' are
-    COMMIT's harness prompts, raw text without the instruction template, as the harness sends them."""
+    """'native'/'english': x-LLaMA's instruction and template (English's for 'english', as COMMIT compares);
+    'alpaca': the question as instruction, the context as input (the demo's); 'commit'/'commit-en': raw text."""
     if style == 'alpaca':
         return M.format_prompt(item['question'].strip(), item['context'].strip(), template)
     if style in ('commit', 'commit-en'):
@@ -397,7 +362,6 @@ MLQA_ARTICLES = {
     'de': r'\b(ein|eine|einen|einem|eines|einer|der|die|das|den|dem|des)\b',
     'ar': r'\sال^|ال',
 }
-MLQA_MIXED_SEGMENTATION = ('zh',)  # split into characters, other languages on whitespace
 SQUAD_PUNCT = frozenset(string.punctuation)  # SQuAD v1.1's evaluate script
 
 
@@ -408,8 +372,7 @@ def unicode_punctuation():
 
 
 def mixed_segmentation(text):
-    """MLQA's: each CJK ideograph (U+4E00..U+9FA5) and punctuation mark is a token of its own, the
-    text between them is split on whitespace."""
+    """MLQA's for Chinese: each CJK ideograph (U+4E00..U+9FA5) and punctuation mark is a token."""
     tokens, run, punct = [], '', unicode_punctuation()
     for ch in text:
         if '\u4e00' <= ch <= '\u9fa5' or ch in punct:
@@ -421,11 +384,9 @@ def mixed_segmentation(text):
 
 
 def normalize_answer(s, lang, style='mlqa'):
-    """Lower-case, drop punctuation and articles, tokenize, rejoin with single spaces. 'squad':
-    SQuAD v1.1 (ASCII punctuation, English articles); 'mlqa': MLQA (Unicode punctuation, the
-    language's articles, Chinese split into characters). MLQA's script knows en es hi vi de ar zh
-    and refuses others; other languages (IndicQA's) are treated here like Hindi: no articles,
-    whitespace tokens."""
+    """'squad': SQuAD v1.1's (ASCII punctuation, English articles); 'mlqa': MLQA's (Unicode punctuation, the
+    language's articles, Chinese in characters). MLQA refuses languages past en es hi vi de ar zh: we treat
+    them (IndicQA's) as Hindi."""
     s = s.lower()
     if style == 'squad':
         s = ''.join(ch for ch in s if ch not in SQUAD_PUNCT)
@@ -434,7 +395,7 @@ def normalize_answer(s, lang, style='mlqa'):
     s = ''.join(ch for ch in s if ch not in punct)
     if lang in MLQA_ARTICLES:
         s = re.sub(MLQA_ARTICLES[lang], ' ', s)
-    tokens = mixed_segmentation(s) if lang in MLQA_MIXED_SEGMENTATION else s.split()
+    tokens = mixed_segmentation(s) if lang == 'zh' else s.split()
     return ' '.join(t for t in tokens if t.strip())
 
 
@@ -454,17 +415,13 @@ def f1_score(pred, gold, lang, style='mlqa'):
 
 
 def substring_match(pred, gold):
-    """x-LLaMA's accuracy (NJUNLP/x-LLM eval/xquad.match.py): the gold answer, lower-cased, occurs
-    in the lower-cased prediction, which is the whole generated output (its eval generates up to 512
-    tokens and does not cut at the first line). x-LLaMA checks the first gold answer; like EM and F1
-    we take the best over all of them. An unanswerable question's gold '' (IndicQA; x-LLaMA has none)
-    matches only an empty output, as EM scores it: our choice, since '' occurs in every string."""
+    """x-LLaMA's accuracy (x-LLM eval/xquad.match.py): the gold answer occurs in the whole output, both
+    lower-cased. Gold '' (unanswerable) matches only an empty output, as EM scores it: our choice."""
     return float(gold.strip().lower() in pred.lower()) if gold.strip() else float(not pred.strip())
 
 
 def qa_scores(preds, golds, lang, style='mlqa', outputs=None):
-    """EM, F1 (max over the gold answers, then the mean, in percent, as both scripts report them)
-    on the short answers `preds`, and x-LLaMA's match on the whole `outputs` (default: preds)."""
+    """EM and F1 of `preds`, match of `outputs` (default preds): best gold answer, mean in percent."""
     n, outputs = len(golds), outputs or preds
     return {'em': 100 * sum(max(exact_match(p, g, lang, style) for g in gs) for p, gs in zip(preds, golds)) / n,
             'f1': 100 * sum(max(f1_score(p, g, lang, style) for g in gs) for p, gs in zip(preds, golds)) / n,
@@ -501,9 +458,8 @@ def eval_qa(model, tok, cfg):
 # -----------------------------------------------------------------------------------------------
 # Translation on FLORES: x-LLaMA's prompt, greedy or beam search; BLEU, chrF and spBLEU by sacrebleu
 
-# The FLORES-200 code (ISO 639-3 _ ISO 15924 script) of each language by its ISO 639-1 code, which
-# tokenize_prep.LANGUAGE_NAMES and its translation instructions take; the script part also tells
-# code-switching which script is the language's own (SCRIPT_NAMES).
+# FLORES-200 codes (ISO 639-3 _ ISO 15924 script) by the ISO 639-1 codes of tokenize_prep.LANGUAGE_NAMES;
+# the script part tells code-switching a language's own script (SCRIPT_NAMES)
 FLORES_CODES = {
     'af': 'afr_Latn', 'am': 'amh_Ethi', 'ar': 'arb_Arab', 'as': 'asm_Beng', 'az': 'azj_Latn', 'be': 'bel_Cyrl',
     'bg': 'bul_Cyrl', 'bn': 'ben_Beng', 'bo': 'bod_Tibt', 'ca': 'cat_Latn', 'cs': 'ces_Latn', 'cy': 'cym_Latn',
@@ -533,8 +489,7 @@ def iso_code(code):
 
 
 def translation_prompt(src, tgt, text, template='alpaca'):
-    """x-LLaMA's first translation instruction, the one it tests with (tokenize_prep owns the list),
-    with the source sentence as the Alpaca input."""
+    """x-LLaMA's first translation instruction (the one it tests with), the sentence as the Alpaca input."""
     return M.format_prompt(tokenize_prep.translation_instruction(iso_code(src), iso_code(tgt), 0), text, template)
 
 
@@ -543,7 +498,7 @@ def read_flores(flores_dir, pair):
     if not sep:
         raise InputError(f"language pair {pair!r}: write SOURCE-TARGET with FLORES codes, e.g. eng_Latn-hin_Deva")
     paths = [Path(flores_dir) / f'{code}.devtest' for code in (src, tgt)]
-    lines = [read_lines(p, "flores_dir must hold {code}.devtest files (FLORES layout)") for p in paths]
+    lines = [read_lines(p, 'FLORES file (flores_dir/{code}.devtest)') for p in paths]
     if len(lines[0]) != len(lines[1]):
         raise InputError(f"{paths[0]} has {len(lines[0])} lines but {paths[1]} has {len(lines[1])}; "
                          "FLORES files must be line-aligned translations of each other")
@@ -552,15 +507,12 @@ def read_flores(flores_dir, pair):
 
 @torch.inference_mode()
 def beam_search(model, prompts, beam, max_new_tokens, stop_tokens, length_penalty=1.0):
-    """Beam search for a batch of prompts with the KV cache. Each prompt owns `beam` rows, padded on
-    the left to a common length and masked (RoPE scores depend on relative positions only, so left
-    padding changes no score); reorder_cache follows the surviving beams. The rules are Hugging
-    Face's with its defaults (How Multilingual decodes with them): 2*beam candidates per step, an
-    ending counts only among the best `beam`, a hypothesis scores sum log p / length**length_penalty,
-    and a prompt is done once `beam` hypotheses have ended and no live beam can beat the worst."""
-    B, K = len(prompts), beam
+    """Hugging Face's beam search with its defaults (How Multilingual decodes with them): 2*beam candidates a
+    step, an ending counts only among the best `beam`, a hypothesis scores sum log p / length**length_penalty,
+    a prompt is done once `beam` have ended and no live beam can beat the worst. Each prompt owns `beam` cache
+    rows, padded on the left and masked (RoPE depends on relative positions only, so padding changes no score)."""
+    B, K, L = len(prompts), beam, max(map(len, prompts))
     device = model.tok_embeddings.weight.device
-    L = max(map(len, prompts))
     total = min(model.args.max_seq_len, L + max_new_tokens)
     tokens = torch.zeros(B * K, L, dtype=torch.long, device=device)
     valid = torch.zeros(B * K, total, dtype=torch.bool, device=device)  # positions a query may attend to
@@ -574,13 +526,10 @@ def beam_search(model, prompts, beam, max_new_tokens, stop_tokens, length_penalt
     scores = torch.full((B, K), -math.inf, device=device)
     scores[:, 0] = 0.0  # the K rows start identical: only one may propose candidates
     gen = torch.zeros(B * K, 0, dtype=torch.long, device=device)
-    ended = [[] for _ in range(B)]  # (score, tokens), best first, at most K
-    done = [False] * B
+    ended, done = [[] for _ in range(B)], [False] * B  # ended: (score, tokens), best first, at most K
 
     def end(b, sum_logp, hyp):
-        ended[b].append((sum_logp / max(len(hyp), 1) ** length_penalty, hyp))
-        ended[b].sort(key=lambda e: -e[0])
-        del ended[b][K:]
+        ended[b] = sorted(ended[b] + [(sum_logp / max(len(hyp), 1) ** length_penalty, hyp)], key=lambda e: -e[0])[:K]
 
     model.setup_cache(B * K, total)
     try:
@@ -592,20 +541,17 @@ def beam_search(model, prompts, beam, max_new_tokens, stop_tokens, length_penalt
             src = torch.arange(B * K, device=device).view(B, K).clone()  # rows the next beams continue
             nxt = torch.zeros(B, K, dtype=torch.long, device=device)
             new = torch.full((B, K), -math.inf, device=device)
-            for b in range(B):
-                if done[b]:
-                    continue
+            for b in (b for b in range(B) if not done[b]):
                 n = 0
                 for rank, (s, i) in enumerate(zip(top_s[b].tolist(), top_i[b].tolist())):
                     k, token = divmod(i, V)
                     if s == -math.inf or n == K:
                         break
-                    if token in stops:
-                        if rank < K:
-                            end(b, s, gen[b * K + k].tolist())
-                    else:
+                    if token not in stops:
                         src[b, n], nxt[b, n], new[b, n] = b * K + k, token, s
                         n += 1
+                    elif rank < K:
+                        end(b, s, gen[b * K + k].tolist())
                 best_live = new[b, 0].item() / (t + 1) ** length_penalty
                 done[b] = n == 0 or len(ended[b]) == K and ended[b][-1][0] >= best_live
             if all(done):
@@ -616,25 +562,21 @@ def beam_search(model, prompts, beam, max_new_tokens, stop_tokens, length_penalt
             scores = new
             valid[:, L + t] = True
             logits = model(nxt.view(-1, 1), L + t, valid[:, None, None, :L + t + 1])[:, -1]
-        for b in range(B):  # out of room: the live beams end here
-            if not done[b]:
-                for k in range(K):
-                    if scores[b, k] > -math.inf:
-                        end(b, scores[b, k].item(), gen[b * K + k].tolist())
+        for b, k in ((b, k) for b in range(B) for k in range(K) if not done[b]):  # out of room: live beams end
+            if scores[b, k] > -math.inf:
+                end(b, scores[b, k].item(), gen[b * K + k].tolist())
     finally:
         model.clear_cache()
     return [e[0][1] if e else [] for e in ended]
 
 
 def bleu_tokenizer(code):
-    """sacrebleu's choice: 'zh' for Chinese targets (-tok zh), '13a' otherwise. (sacrebleu would use
-    MeCab for Japanese and Korean; we stay with 13a there.)"""
+    """sacrebleu's: 'zh' for Chinese targets, '13a' otherwise (not its MeCab for Japanese and Korean)."""
     return 'zh' if code.split('_')[0] in ('zh', 'zho', 'cmn') else '13a'
 
 
 def spm_pieces(sp, lines):
-    """The FLORES SentencePiece pieces of each line, space-joined (sacrebleu's flores101/200
-    tokenizers); BLEU on them with tokenize='none' is spBLEU."""
+    """Each line in FLORES SentencePiece pieces (sacrebleu's flores101/200): BLEU on them is spBLEU."""
     return [' '.join(sp.encode(line, out_type=str)) for line in lines]
 
 
@@ -698,24 +640,22 @@ def read_mc_csv(path):
     return out
 
 
-def mmlu_prompt(subject, shots, doc):
-    """lm-evaluation-harness's MMLU task: a description, k solved examples (answer after ' ') and the
-    question, '\\n\\n' between them; the choices are scored as ' A' ... ' D'."""
-    def text(d):
-        return d['question'].strip() + ''.join(f"\n{c}. {x}" for c, x in zip(CHOICES, d['choices'])) + "\nAnswer:"
-    head = f"The following are multiple choice questions (with answers) about {subject}.\n\n"
-    shots = ''.join(f"{text(d)} {CHOICES[d['answer']]}\n\n" for d in shots)
-    return head + shots + text(doc), [f' {c}' for c in CHOICES]
+# (description, answer label, what comes before the letter): lm-evaluation-harness's MMLU task; C-Eval's
+# prompt (hkust-nlp/ceval code/evaluator_series/evaluators/llama.py), whose script compares the logits of
+# encode('A')[0] ...: we score its letters as its shots write them, lm-evaluation-harness's way
+KSHOT_PROMPTS = {'mmlu': ("The following are multiple choice questions (with answers) about {}.\n\n", "\nAnswer:", ' '),
+                 'ceval': ("以下是中国关于{}考试的单项选择题，请选出其中的正确答案。\n\n", "\n答案：", '')}
 
 
-def ceval_prompt(subject, shots, doc):
-    """C-Eval's prompt (hkust-nlp/ceval code/evaluator_series/evaluators/llama.py). C-Eval's script
-    compares the logits of the tokens encode('A')[0] ... (SentencePiece's '▁A'); we score the letters
-    as its few-shot examples write them, right after '答案：', lm-evaluation-harness's way."""
+def kshot_prompt(fmt, subject, shots, doc):
+    """The description, k solved examples and the question, '\\n\\n' between them (MMLU strips the question)."""
+    head, label, space = KSHOT_PROMPTS[fmt]
+
     def text(d):
-        return d['question'] + ''.join(f"\n{c}. {x}" for c, x in zip(CHOICES, d['choices'])) + "\n答案："
-    head = f"以下是中国关于{subject}考试的单项选择题，请选出其中的正确答案。\n\n"
-    return head + ''.join(f"{text(d)}{CHOICES[d['answer']]}\n\n" for d in shots) + text(doc), list(CHOICES)
+        question = d['question'].strip() if fmt == 'mmlu' else d['question']
+        return question + ''.join(f"\n{c}. {x}" for c, x in zip(CHOICES, d['choices'])) + label
+    shots = ''.join(f"{text(d)}{space}{CHOICES[d['answer']]}\n\n" for d in shots)
+    return head.format(subject) + shots + text(doc), [space + c for c in CHOICES]
 
 
 # AGI-Eval and GAOKAO-Bench, zero-shot (LLaMA Beyond English, "Evaluation Protocol"): the
@@ -731,7 +671,7 @@ LETTERS = 'ABCDEFG'
 def read_agieval(path):
     """([{passage, question, options, answer index, zh}], items left out) from an AGI-Eval .jsonl file."""
     out, skipped = [], 0
-    for i, line in enumerate(read_lines(path, "mc_dir holds AGI-Eval's data/v1/*.jsonl files")):
+    for i, line in enumerate(read_lines(path, "AGI-Eval file (mc_dir: its data/v1)")):
         try:
             d = json.loads(line)
             options, label = d['options'], d['label']
@@ -748,25 +688,23 @@ def read_agieval(path):
 def agieval_prompt(subject, shots, doc):
     """AGI-Eval's zero-shot prompt; the letters follow 'the answer is' (' A') or '我们应选择' ('A')."""
     n = len(doc['options']) if len(doc['options']) > 1 else 4 if doc['zh'] else 5  # its count == 1 rule
+    options, letters = ' '.join(doc['options']), LETTERS[:len(doc['options'])]
     if doc['zh']:
-        text = (f"{doc['passage']}问题：{doc['question']} 选项：{' '.join(doc['options'])}\n"
-                f"答案：从A到{LETTERS[n - 1]}, 我们应选择")
-        return text, list(LETTERS[:len(doc['options'])])
-    text = (f"{doc['passage']}Q: {doc['question']} Answer Choices: {' '.join(doc['options'])}\n"
-            f"A: Among A through {LETTERS[n - 1]}, the answer is")
-    return text, [f' {c}' for c in LETTERS[:len(doc['options'])]]
+        return f"{doc['passage']}问题：{doc['question']} 选项：{options}\n答案：从A到{LETTERS[n - 1]}, 我们应选择", list(letters)
+    return (f"{doc['passage']}Q: {doc['question']} Answer Choices: {options}\nA: Among A through {LETTERS[n - 1]}, "
+            "the answer is", [f' {c}' for c in letters])
 
 
 def read_gaokao(path):
-    """([{question, options (letters A-D), answer index}], items left out) from a GAOKAO-Bench
-    Objective_Questions file: {"keywords", "example": [{question (options inside), answer: [letter]}]}."""
-    data = read_json(path, "mc_dir holds GAOKAO-Bench's Data/Objective_Questions/*.json files")
+    """([{question, answer index}], items left out) from a GAOKAO-Bench Objective_Questions file:
+    {"keywords", "example": [{question (options inside), answer: [letter]}]}."""
+    data = read_json(path, "GAOKAO-Bench file (mc_dir: its Data/Objective_Questions)")
     examples = data.get('example') if isinstance(data, dict) else None
     if not isinstance(examples, list):
         raise InputError(f"{path}: expected GAOKAO-Bench's {{\"keywords\", \"example\": [...]}} layout")
-    out = [{'question': d['question'], 'options': list('ABCD'), 'answer': 'ABCD'.index(d['answer'][0])}
+    out = [{'question': d['question'], 'answer': CHOICES.index(d['answer'][0])}
            for d in examples if isinstance(d, dict) and isinstance(d.get('question'), str)
-           and isinstance(d.get('answer'), list) and len(d['answer']) == 1 and d['answer'][0] in tuple('ABCD')]
+           and isinstance(d.get('answer'), list) and len(d['answer']) == 1 and d['answer'][0] in tuple(CHOICES)]
     return out, len(examples) - len(out)
 
 
@@ -774,15 +712,14 @@ def gaokao_prompt(subject, shots, doc):
     """GAOKAO-Bench's own prompts ask a chat model to reason and write 【答案】; for a base model's
     zero-shot log-likelihood we end the question (its options are in its text) with C-Eval's
     '答案：' and score the letters: our choice."""
-    return doc['question'].strip() + "\n答案：", list('ABCD')
+    return doc['question'].strip() + "\n答案：", list(CHOICES)
 
 
 def choice_request(tok, context, continuation, max_len):
     """Context and continuation ids as lm-evaluation-harness splits them (encode both together, cut
     where the context alone ends), the context cut from the left to fit max_len."""
     ctx = tok.encode(context, bos=True, eos=False)
-    whole = tok.encode(context + continuation, bos=True, eos=False)
-    cont = whole[len(ctx):]
+    cont = tok.encode(context + continuation, bos=True, eos=False)[len(ctx):]
     return ctx[-(max_len + 1 - len(cont)):], cont
 
 
@@ -807,48 +744,38 @@ def mc_accuracy(model, tok, questions, prompt_fn, batch_size):
 
 
 def eval_multiple_choice(model, tok, cfg):
-    if cfg.mc_format not in ('mmlu', 'ceval', 'agieval', 'gaokao'):
-        raise InputError(f"mc_format must be 'mmlu', 'ceval', 'agieval' or 'gaokao', not {cfg.mc_format!r}")
-    if cfg.mc_format in ('agieval', 'gaokao'):
-        return eval_zero_shot_exams(model, tok, cfg)
-    root = Path(cfg.mc_dir)
-    files = sorted((root / cfg.mc_split).glob(f'*_{cfg.mc_split}.csv'))
+    """MMLU or C-Eval k-shot (mc_dir holds dev/ and {mc_split}/); AGI-Eval (mc_dir = its data/v1) or
+    GAOKAO-Bench (its Data/Objective_Questions) zero-shot."""
+    fmt, root = cfg.mc_format, Path(cfg.mc_dir)
+    if fmt not in ('mmlu', 'ceval', 'agieval', 'gaokao'):
+        raise InputError(f"mc_format must be 'mmlu', 'ceval', 'agieval' or 'gaokao', not {fmt!r}")
+    zero_shot = fmt in ('agieval', 'gaokao')
+    if zero_shot and cfg.mc_shots:
+        raise InputError(f"mc_shots={cfg.mc_shots}: LLaMA Beyond English evaluates {fmt} zero-shot; set mc_shots=0")
+    pattern = {'agieval': '*.jsonl', 'gaokao': '*.json'}.get(fmt, f'{cfg.mc_split}/*_{cfg.mc_split}.csv')
+    files = sorted(p for p in root.glob(pattern) if not (fmt == 'agieval' and p.stem in AGIEVAL_CLOZE))
     if not files:
-        raise InputError(f"{root / cfg.mc_split}: no *_{cfg.mc_split}.csv files; mc_dir must have MMLU's or "
-                         "C-Eval's layout (dev/ and test/ or val/)")
-    mapping = read_json(root / 'subject_mapping.json', '') if (root / 'subject_mapping.json').is_file() else {}
-    questions = []
+        raise InputError(f"{root}: no {pattern} files; mc_dir is MMLU's or C-Eval's folder (dev/ and test/ or val/), "
+                         "AGI-Eval's data/v1 or GAOKAO-Bench's Data/Objective_Questions")
+    mapping = root / 'subject_mapping.json'  # C-Eval's: {key: [English name, Chinese name, category]}
+    mapping = read_json(mapping, 'C-Eval subject_mapping.json') if mapping.is_file() and not zero_shot else {}
+    questions, skipped = [], 0
     for path in files:
+        if zero_shot:
+            docs, n = (read_agieval if fmt == 'agieval' else read_gaokao)(path)
+            questions += [(path.stem, [], doc) for doc in limited(docs, cfg)]
+            skipped += n
+            continue
         key = path.stem.removesuffix(f'_{cfg.mc_split}')
-        # C-Eval ships subject_mapping.json: {key: [English name, Chinese name, category]}
-        subject = mapping[key][1 if cfg.mc_format == 'ceval' else 0] if key in mapping else key.replace('_', ' ')
+        subject = mapping[key][1 if fmt == 'ceval' else 0] if key in mapping else key.replace('_', ' ')
         dev = root / 'dev' / f'{key}_dev.csv'
         shots = read_mc_csv(dev)[:cfg.mc_shots] if cfg.mc_shots and dev.is_file() else []
         if len(shots) < cfg.mc_shots:
             raise InputError(f"{dev}: {len(shots)} examples for {cfg.mc_shots}-shot prompts; lower mc_shots")
         questions += [(subject, shots, doc) for doc in limited(read_mc_csv(path), cfg)]
-    prompt_fn = mmlu_prompt if cfg.mc_format == 'mmlu' else ceval_prompt
-    return {**mc_accuracy(model, tok, questions, prompt_fn, cfg.batch_size)[0], 'shots': cfg.mc_shots}
-
-
-def eval_zero_shot_exams(model, tok, cfg):
-    """AGI-Eval (mc_dir = its data/v1) or GAOKAO-Bench (mc_dir = its Data/Objective_Questions), zero-shot."""
-    if cfg.mc_shots:
-        raise InputError(f"mc_shots={cfg.mc_shots}: LLaMA Beyond English evaluates {cfg.mc_format} zero-shot; "
-                         "set mc_shots=0")
-    agieval = cfg.mc_format == 'agieval'
-    files = sorted(p for p in Path(cfg.mc_dir).glob('*.jsonl' if agieval else '*.json')
-                   if not agieval or p.stem not in AGIEVAL_CLOZE)
-    if not files:
-        raise InputError(f"{cfg.mc_dir}: no {'AGI-Eval *.jsonl' if agieval else 'GAOKAO-Bench *.json'} files; "
-                         "point mc_dir at AGI-Eval's data/v1 or GAOKAO-Bench's Data/Objective_Questions")
-    questions, skipped = [], 0
-    for path in files:
-        docs, n = (read_agieval if agieval else read_gaokao)(path)
-        questions += [(path.stem, [], doc) for doc in limited(docs, cfg)]
-        skipped += n
-    result = mc_accuracy(model, tok, questions, agieval_prompt if agieval else gaokao_prompt, cfg.batch_size)[0]
-    return {**result, 'shots': 0, 'left_out': skipped}
+    prompt_fn = {'agieval': agieval_prompt, 'gaokao': gaokao_prompt}.get(fmt, partial(kshot_prompt, fmt))
+    result = mc_accuracy(model, tok, questions, prompt_fn, cfg.batch_size)[0]
+    return {**result, 'shots': cfg.mc_shots, **({'left_out': skipped} if zero_shot else {})}
 
 
 # -----------------------------------------------------------------------------------------------
@@ -1181,7 +1108,7 @@ def eval_judge(t, cfg):
 def pairwise_against(chat, cfg):
     if not cfg.judge_against:
         raise InputError("judge_mode='pairwise' needs judge_against: an earlier result file with chat responses")
-    other = read_json(cfg.judge_against, 'judge_against names a result file of evaluate.py')
+    other = read_json(cfg.judge_against, 'result file (judge_against)')
     other = other.get('tasks', {}).get('chat', {}) if isinstance(other, dict) else {}
     out = {}
     for lang, r in chat.items():
@@ -1316,8 +1243,7 @@ def quadrant_svg(table):
 def mt_scores(run, cfg, needed=()):
     """{pair: quadrant_metric} from the mt results of {out_dir}/{run}.json, with every pair in `needed`."""
     path = Path(cfg.out_dir) / f'{run}.json'
-    what = "quadrant_before and quadrant_runs name runs whose result files evaluate.py wrote to out_dir"
-    results = read_json(path, what)
+    results = read_json(path, 'result file (quadrant_before, quadrant_runs: runs evaluated into out_dir)')
     mt = (results.get('tasks') or {}).get('mt') if isinstance(results, dict) else None
     scores = {pair: r[cfg.quadrant_metric] for pair, r in (mt or {}).items()
               if isinstance(r, dict) and isinstance(r.get(cfg.quadrant_metric), (int, float))}
@@ -1415,7 +1341,7 @@ SCALING_LAYOUT = '{source: {"points": [[examples, score], ...], "g": 1.0, "max":
 def eval_scaling(cfg):
     if not cfg.scaling_points:
         raise InputError(f"scaling: set scaling_points to a JSON file {SCALING_LAYOUT}")
-    spec = read_json(cfg.scaling_points, f"expected {SCALING_LAYOUT}")
+    spec = read_json(cfg.scaling_points, 'scaling_points file')
     table, laws, limits = {}, [], []
     for source, s in spec.items() if isinstance(spec, dict) else [(None, None)]:
         if not isinstance(s, dict) or not isinstance(s.get('points'), list):
@@ -1531,7 +1457,7 @@ def check_settings(cfg):
 def main(cfg):
     check_settings(cfg)
     if cfg.compare:
-        print(format_table({Path(p).stem: read_json(p, 'compare names result files') for p in cfg.compare},
+        print(format_table({Path(p).stem: read_json(p, 'result file (compare)') for p in cfg.compare},
                            cfg.table_rows))
         return
     unknown = set(cfg.tasks) - set(ALL_TASKS)
