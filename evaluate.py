@@ -781,12 +781,9 @@ def eval_multiple_choice(model, tok, cfg):
 # -----------------------------------------------------------------------------------------------
 # Responses to instructions, and their code-switching rate (LLaMA Beyond English, Figure 4)
 
-# A language's own scripts, as Unicode Script property values (UAX #24), by the ISO 15924 script of
-# its FLORES code. LLaMA Beyond English (sec. "Transfer ... code-switching", Fig. 3/4) counts a response
-# as code-switched when it holds another language: English, Japanese, Russian... in Chinese. English
-# words in a non-Latin-script language are the main case, so Latin is foreign there; for Latin-script
-# targets, other Latin-script languages cannot be told apart by script (a limit of measuring by script).
-# Korean is written with Hanja beside Hangul (ours).
+# A language's own Unicode scripts (UAX #24) by the script part of its FLORES code. LLaMA Beyond English (Fig. 3/4)
+# calls a response code-switched when it holds another language (English, Japanese... in Chinese): by script,
+# Latin is foreign in non-Latin languages, and Latin-script languages cannot be told apart. Korean: Hanja too (ours).
 SCRIPT_NAMES = {'Latn': 'Latin', 'Hans': 'Han', 'Hant': 'Han', 'Jpan': 'Han Hiragana Katakana',
                 'Kore': 'Hangul Han', 'Hang': 'Hangul Han', 'Deva': 'Devanagari', 'Beng': 'Bengali', 'Taml': 'Tamil',
                 'Telu': 'Telugu', 'Gujr': 'Gujarati', 'Knda': 'Kannada', 'Mlym': 'Malayalam', 'Guru': 'Gurmukhi',
@@ -803,9 +800,8 @@ INHERITED = regex.compile(r'\p{Script=Inherited}')  # combining marks, ZWJ/ZWNJ:
 
 @cache
 def script_of(ch):
-    """The Unicode Script property of a character ('Latin', 'Han', 'Devanagari'... through the regex
-    package's \\p{Script=...}); None for Common, Inherited and unassigned characters, which every
-    script shares. So º and ª are Latin and µ, 𝐀 or '।' belong to no script."""
+    """A character's Unicode Script ('Latin', 'Han'...; º is Latin); None for Common, Inherited and
+    unassigned ones (µ, 𝐀, '।'), which every script shares."""
     if SHARED.match(ch) or INHERITED.match(ch):
         return None
     return next((s for s in SCRIPTS if SCRIPT_PATTERNS[s].match(ch)), 'Other')
@@ -826,9 +822,8 @@ def own_scripts(lang, extra=None):
 
 
 def foreign_runs(text, allowed, min_run=1):
-    """Scripts of the runs of at least `min_run` characters of one script outside `allowed`.
-    Inherited characters (combining marks) continue a run; Common ones (spaces, digits,
-    punctuation) end it."""
+    """Scripts outside `allowed` with a run of `min_run` characters or more; combining marks continue a
+    run, Common characters (spaces, digits, punctuation) end it."""
     found, script, length = set(), None, 0
     for ch in text + ' ':
         s = script_of(ch)
@@ -843,9 +838,8 @@ def foreign_runs(text, allowed, min_run=1):
 
 
 def code_switching(responses, lang, min_run=1, extra=None):
-    """The share of responses (percent) holding a run of a script other than the language's own
-    (Latin too, unless the language is written in it), with the foreign scripts seen (in how many
-    responses each): LLaMA Beyond English's code-switching rate (Fig. 4), by script."""
+    """LLaMA Beyond English's code-switching rate (Fig. 4), by script: the percent of responses with a run
+    of a foreign script, and in how many responses each foreign script was seen."""
     allowed = own_scripts(lang, extra)
     seen = [foreign_runs(r, allowed, min_run) for r in responses]
     return {'rate': 100 * sum(bool(s) for s in seen) / max(len(responses), 1), 'n': len(responses),
@@ -871,11 +865,9 @@ def eval_chat(model, tok, cfg):
 # -----------------------------------------------------------------------------------------------
 # LLM-as-judge through an OpenAI-compatible endpoint (standard library only)
 
-# LLaMA Beyond English's LLM-Eval judge: the prompt printed in its Appendix ("The prompt for LLM-Eval"),
-# sent to GPT-4 with the instruction, the model's response and the reference answer (Evaluation
-# Protocol). The text conversion lost its line breaks (ours), split "high-quality" at a line end, and
-# garbled one line ('"Hempleseness", score for LLM response's hormlassness') that duplicates the
-# harmlessness line after it: we read it as that line and keep it once.
+# LLaMA Beyond English's LLM-Eval prompt (Appendix, "The prompt for LLM-Eval"; GPT-4 with the instruction, response
+# and reference: Evaluation Protocol). The line breaks are ours (the text lost them); its garbled line
+# ('"Hempleseness", score for LLM response's hormlassness') repeats the harmlessness line after it: kept once.
 LLM_EVAL_CRITERIA = ('accuracy', 'fluency', 'informativeness', 'logicality', 'harmlessness')
 LLM_EVAL_PROMPT = """For questions related to specific subject matters, we score the following LLM outputs using a \
 scale of 0/1/2/3:
@@ -992,8 +984,7 @@ def ask(cfg, messages, parse):
 
 
 def parse_llm_eval(text):
-    """The five scores in the prompt's format ("Accuracy": 2, ... in any case, JSON included), or
-    None when the reply does not give each of them once as an integer 0..3."""
+    """The five scores ("Accuracy": 2, ... any case, JSON too), or None unless each is given once, 0..3."""
     values = {}
     for k in LLM_EVAL_CRITERIA:
         found = re.findall(rf'"?{k}"?\s*[:：]\s*"?(\d+(?:\.\d+)?)', text, re.I)
@@ -1004,8 +995,7 @@ def parse_llm_eval(text):
 
 
 def parse_yes_no(text):
-    """x-LLaMA's verdict: the first YES or NO in the reply (xquad.eval.py searches '(YES)|(NO)'; we
-    ask for whole words, so NOT or NONE is no verdict); None when there is none."""
+    """The first YES or NO (xquad.eval.py searches '(YES)|(NO)'; whole words here, so NOT is none), or None."""
     match = re.search(r'\b(YES|NO)\b', text)
     return None if match is None else match.group(1) == 'YES'
 
@@ -1020,9 +1010,8 @@ def parse_pairwise(text):
 
 
 def judge_llm_eval(cfg, items):
-    """LLaMA Beyond English's protocol: the five scores of each response (the mean over its parsed
-    completions), their means over the responses, and the average of the five. A response with no
-    parsable reply is left out of the means and counted in `unparsed`, never scored 0."""
+    """The five scores' means over the responses (each the mean of its parsed replies) and their average;
+    a response with no parsable reply is counted in `unparsed`, never scored 0."""
     totals, failures = Counter(), 0
     for d in tqdm(items, disable=None, leave=False):
         question = d['instruction'] + ('\n' + d['input'] if d['input'] else '')
@@ -1037,9 +1026,8 @@ def judge_llm_eval(cfg, items):
 
 
 def judge_xllama_qa(cfg, items):
-    """x-LLaMA's answer accuracy (Table 2, App. D): ChatGPT's YES/NO on each of the first 100 answers,
-    in percent (Table 2 prints a fraction). An empty answer is NO without asking, as xquad.eval.py
-    intends; a question with no YES/NO reply is left out and counted in `unparsed`, not called NO."""
+    """x-LLaMA's answer accuracy (Table 2, App. D), in percent: YES/NO on the first 100 answers. An empty
+    answer is NO without asking (xquad.eval.py); one with no YES/NO reply is counted in `unparsed`."""
     yes, judged, unparsed = 0.0, 0, []
     for d in tqdm(items[:XLLAMA_QA_JUDGED], disable=None, leave=False):
         prompt = XLLAMA_QA_JUDGE_PROMPT.format(context=d['input'], answer=d['output'])
@@ -1053,8 +1041,7 @@ def judge_xllama_qa(cfg, items):
 
 
 def judge_pairwise(cfg, items, others):
-    """x-LLaMA's protocol: each pair is judged in both orders and the scores averaged; assistant 1
-    is this run, assistant 2 the other result file."""
+    """x-LLaMA's: each pair judged in both orders, scores averaged; assistant 1 is this run."""
     wins, ties, losses, failures, total_a, total_b = 0, 0, 0, 0, 0.0, 0.0
 
     def scores(question, answer_1, answer_2):
@@ -1078,8 +1065,7 @@ def judge_pairwise(cfg, items, others):
 
 
 def eval_judge(t, cfg):
-    """The judge of cfg.judge_mode on this run's results `t`: its chat responses (llm-eval,
-    pairwise) or its QA outputs (xllama-qa)."""
+    """cfg.judge_mode's judge on this run's results `t`: chat responses (llm-eval, pairwise) or QA outputs."""
     if not cfg.judge_url:
         raise InputError("judge: set judge_url to an OpenAI-compatible endpoint, e.g. https://api.openai.com/v1")
     if cfg.judge_mode not in JUDGE_DEFAULTS:
@@ -1096,27 +1082,23 @@ def eval_judge(t, cfg):
                 raise InputError(f"{cfg.chat_files[lang]}: LLM-Eval's prompt sends the reference answer; give every "
                                  "record an 'output'")
         out = {lang: judge_llm_eval(cfg, r['responses']) for lang, r in t['chat'].items()}
-    else:
-        out = pairwise_against(t["chat"], cfg)
+    else:  # pairwise: assistant 2 is an earlier result file's chat responses
+        if not cfg.judge_against:
+            raise InputError("judge_mode='pairwise' needs judge_against: an earlier result file with chat responses")
+        other = read_json(cfg.judge_against, 'result file (judge_against)')
+        other = other.get('tasks', {}).get('chat', {}) if isinstance(other, dict) else {}
+        out = {}
+        for lang, r in t['chat'].items():
+            theirs = other.get(lang, {}).get('responses', [])
+            if [d['instruction'] for d in theirs] != [d['instruction'] for d in r['responses']]:
+                raise InputError(f"{cfg.judge_against}: its {lang} chat responses answer other instructions than these")
+            out[lang] = judge_pairwise(cfg, r['responses'], theirs)
+        out['against'] = cfg.judge_against
     for lang, r in out.items():
         if isinstance(r, dict) and r.get('unparsed'):
             print(f"warning: judge: {r['unparsed']} of {r['n']} {lang} items got no reply in the expected format "
                   "(left out of the scores; see 'unparsed' in the result file)", file=sys.stderr)
     return {**out, 'model': cfg.judge_model}
-
-
-def pairwise_against(chat, cfg):
-    if not cfg.judge_against:
-        raise InputError("judge_mode='pairwise' needs judge_against: an earlier result file with chat responses")
-    other = read_json(cfg.judge_against, 'result file (judge_against)')
-    other = other.get('tasks', {}).get('chat', {}) if isinstance(other, dict) else {}
-    out = {}
-    for lang, r in chat.items():
-        theirs = other.get(lang, {}).get('responses', [])
-        if [d['instruction'] for d in theirs] != [d['instruction'] for d in r['responses']]:
-            raise InputError(f"{cfg.judge_against}: its {lang} chat responses answer other instructions than these")
-        out[lang] = judge_pairwise(cfg, r['responses'], theirs)
-    return {**out, 'against': cfg.judge_against}
 
 
 # -----------------------------------------------------------------------------------------------
@@ -1125,10 +1107,8 @@ def pairwise_against(chat, cfg):
 
 @torch.inference_mode()
 def layer_states(model, seqs, batch_size):
-    """Mean-pooled hidden states, (len(seqs), n_layers + 1, dim) in float32: the embeddings, then
-    the output of every block, the last one after the final norm (as Hugging Face's
-    output_hidden_states gives it), caught by forward hooks on an ordinary forward pass. BOS is left
-    out of the mean: it is the same in every sentence."""
+    """Hidden states mean-pooled without BOS, (len(seqs), n_layers + 1, dim) float32, caught by forward hooks:
+    the embeddings, then every block's output, the last after the final norm (Hugging Face's hidden_states)."""
     device = model.tok_embeddings.weight.device
     modules = [model.tok_embeddings, *model.layers[:-1], model.norm]
     out, states = torch.zeros(len(seqs), len(modules), model.args.dim), []
@@ -1151,9 +1131,8 @@ def layer_states(model, seqs, batch_size):
 
 
 def alignment_by_layer(model, tok, sources, targets, batch_size):
-    """Per layer (embeddings first): the mean cosine similarity of each sentence with its own
-    translation (matched) and with the other sentences' translations (mismatched), from mean-pooled
-    hidden states. The lists go to the result file; the table shows the largest gap and its layer."""
+    """Per layer (embeddings first): the mean cosine similarity of each sentence's pooled states with its own
+    translation's (matched) and with the others' (mismatched), their gap, and the largest gap's layer."""
     def states(lines):
         return F.normalize(layer_states(model, [tok.encode(x, bos=True, eos=False) for x in lines], batch_size), dim=-1)
     sim = torch.einsum('ild,jld->lij', states(sources).double(), states(targets).double())  # (layers + 1, N, N)
@@ -1208,10 +1187,8 @@ def quadrant(P, T):
 
 
 def quadrant_svg(table):
-    """Δ of each language, bilingual across and multilingual up, axes through 0 (the significance
-    line of Eq. 1), a dot per language coloured by its quadrant, as SVG: plain text a browser shows,
-    with no plotting library (matplotlib is not a dependency). An infinite Δ (P_pre = 0) is drawn on
-    the border."""
+    """How Multilingual's Fig. 1 as SVG (no plotting library): a dot per language at (bilingual Δ, multilingual Δ),
+    coloured by its quadrant, axes through 0 (Eq. 1's significance line); an infinite Δ on the border."""
     W, pad = 480, 56
     finite = [abs(v[k]['delta']) for v in table.values() for k in ('bilingual', 'multilingual')
               if math.isfinite(v[k]['delta'])]
@@ -1255,8 +1232,8 @@ def mt_scores(run, cfg, needed=()):
 
 
 def eval_quadrants(cfg):
-    """The quadrant of each tuned language (sec. 3.2): bilingual P = its own en->x pair, multilingual
-    P = the mean over quadrant_multilingual; P_pre from the vanilla run, P_post from the language's run."""
+    """Each tuned language's quadrant (sec. 3.2): bilingual P its en->x pair, multilingual P the mean over
+    quadrant_multilingual; P_pre from the vanilla run, P_post from the language's run."""
     runs = cfg.quadrant_runs
     if not cfg.quadrant_before or not runs or not all(
             isinstance(v, (list, tuple)) and len(v) == 2 and all(isinstance(x, str) for x in v) for v in runs.values()):
@@ -1283,9 +1260,8 @@ def eval_quadrants(cfg):
 
 
 def fit_scaling_law(points, g=1.0):
-    """a and b of S(X) = 100 - a (gX)^b (x-LLaMA sec. 3.2) from (data size X, score S) points, by
-    least squares on log(100 - S) = log a + b log(gX). g is the paper's per-language factor on the
-    data size; since a (gX)^b = (a g^b) X^b it cannot be fitted beside a, so it is given (default 1)."""
+    """a, b (and R²) of S(X) = 100 - a (gX)^b (x-LLaMA Eq. 2) by least squares on log(100 - S) = log a + b log(gX).
+    g, the language similarity, cannot be fitted beside a (a (gX)^b = (a g^b) X^b): it is given."""
     X, S = np.asarray([p[0] for p in points], float), np.asarray([p[1] for p in points], float)
     if len(set(X.tolist())) < 2 or (X <= 0).any() or (S >= 100).any():
         raise InputError("scaling law: each source needs points at two or more data sizes > 0, scores < 100")
@@ -1301,10 +1277,8 @@ def predicted_score(X, a, b, g=1.0):
 
 
 def allocate(laws, budget, limits):
-    """max mean S_i(X_i) subject to sum X_i = budget, 0 <= X_i <= limits[i] (x-LLaMA sec. 3.3).
-    Each S_i is increasing and concave (a > 0, b < 0), so the optimum sets every free S_i'(X_i) to
-    one multiplier lam: X_i(lam) = (lam / (-a b g^b))^(1 / (b - 1)), clipped to its bounds. The total
-    falls as lam rises; bisection on log lam finds the lam whose total is the budget."""
+    """max mean S_i(X_i) s.t. sum X_i = budget, 0 <= X_i <= limits[i] (x-LLaMA sec. 3.3). Each S_i is concave,
+    so every free S_i'(X_i) equals one lam: X_i = (lam / (-a b g^b))^(1 / (b - 1)), clipped; bisect on log lam."""
     laws, limits = [tuple(l) for l in laws], np.asarray(limits, float)
     if any(a <= 0 or b >= 0 for a, b, _ in laws):
         raise InputError("allocation: every fitted law needs a > 0 and b < 0 (scores rising with data)")
@@ -1327,8 +1301,7 @@ def allocate(laws, budget, limits):
 
 
 def integer_allocation(X, budget):
-    """Whole examples summing to the budget: round down, then give the remainder to the largest
-    fractions."""
+    """Whole examples summing to the budget: round down, the remainder to the largest fractions."""
     base = np.floor(X).astype(int)
     for i in np.argsort(-(X - base))[:max(int(round(budget)) - int(base.sum()), 0)]:
         base[i] += 1
