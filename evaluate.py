@@ -526,10 +526,13 @@ def beam_search(model, prompts, beam, max_new_tokens, stop_tokens, length_penalt
     scores = torch.full((B, K), -math.inf, device=device)
     scores[:, 0] = 0.0  # the K rows start identical: only one may propose candidates
     gen = torch.zeros(B * K, 0, dtype=torch.long, device=device)
-    ended, done = [[] for _ in range(B)], [False] * B  # ended: (score, tokens), best first, at most K
+    ended = [[] for _ in range(B)]  # (score, tokens), best first, at most K
+    done = [False] * B
 
     def end(b, sum_logp, hyp):
-        ended[b] = sorted(ended[b] + [(sum_logp / max(len(hyp), 1) ** length_penalty, hyp)], key=lambda e: -e[0])[:K]
+        ended[b].append((sum_logp / max(len(hyp), 1) ** length_penalty, hyp))
+        ended[b].sort(key=lambda e: -e[0])
+        del ended[b][K:]
 
     model.setup_cache(B * K, total)
     try:
@@ -541,7 +544,9 @@ def beam_search(model, prompts, beam, max_new_tokens, stop_tokens, length_penalt
             src = torch.arange(B * K, device=device).view(B, K).clone()  # rows the next beams continue
             nxt = torch.zeros(B, K, dtype=torch.long, device=device)
             new = torch.full((B, K), -math.inf, device=device)
-            for b in (b for b in range(B) if not done[b]):
+            for b in range(B):
+                if done[b]:
+                    continue
                 n = 0
                 for rank, (s, i) in enumerate(zip(top_s[b].tolist(), top_i[b].tolist())):
                     k, token = divmod(i, V)
@@ -562,9 +567,11 @@ def beam_search(model, prompts, beam, max_new_tokens, stop_tokens, length_penalt
             scores = new
             valid[:, L + t] = True
             logits = model(nxt.view(-1, 1), L + t, valid[:, None, None, :L + t + 1])[:, -1]
-        for b, k in ((b, k) for b in range(B) for k in range(K) if not done[b]):  # out of room: live beams end
-            if scores[b, k] > -math.inf:
-                end(b, scores[b, k].item(), gen[b * K + k].tolist())
+        for b in range(B):  # out of room: the live beams end here
+            if not done[b]:
+                for k in range(K):
+                    if scores[b, k] > -math.inf:
+                        end(b, scores[b, k].item(), gen[b * K + k].tolist())
     finally:
         model.clear_cache()
     return [e[0][1] if e else [] for e in ended]
@@ -658,10 +665,9 @@ def kshot_prompt(fmt, subject, shots, doc):
     return head.format(subject) + shots + text(doc), [space + c for c in CHOICES]
 
 
-# AGI-Eval and GAOKAO-Bench, zero-shot (LLaMA Beyond English, "Evaluation Protocol"): the
-# multiple-choice items with one answer, scored like MMLU by the log-likelihood of each letter.
-# AGI-Eval's zero-shot prompts are its own (ruixiangcui/AGIEval src/dataset_loader.py convert_zero_shot);
-# its cloze sets (math, gaokao-mathcloze) and multi-answer items (jec-qa, gaokao-physics) are left out.
+# AGI-Eval and GAOKAO-Bench zero-shot (LLaMA Beyond English, "Evaluation Protocol"), one-answer items only (not the
+# cloze sets math, gaokao-mathcloze, nor jec-qa's and gaokao-physics' multi-answer items); AGI-Eval's prompts are
+# its own (ruixiangcui/AGIEval src/dataset_loader.py convert_zero_shot)
 AGIEVAL_CHINESE = ('logiqa-zh', 'jec-qa-kd', 'jec-qa-ca', 'gaokao-chinese', 'gaokao-geography', 'gaokao-history',
                    'gaokao-biology', 'gaokao-chemistry', 'gaokao-physics', 'gaokao-mathqa')
 AGIEVAL_CLOZE = ('math', 'gaokao-mathcloze')
@@ -690,7 +696,8 @@ def agieval_prompt(subject, shots, doc):
     n = len(doc['options']) if len(doc['options']) > 1 else 4 if doc['zh'] else 5  # its count == 1 rule
     options, letters = ' '.join(doc['options']), LETTERS[:len(doc['options'])]
     if doc['zh']:
-        return f"{doc['passage']}问题：{doc['question']} 选项：{options}\n答案：从A到{LETTERS[n - 1]}, 我们应选择", list(letters)
+        return (f"{doc['passage']}问题：{doc['question']} 选项：{options}\n答案：从A到{LETTERS[n - 1]}, 我们应选择",
+                list(letters))
     return (f"{doc['passage']}Q: {doc['question']} Answer Choices: {options}\nA: Among A through {LETTERS[n - 1]}, "
             "the answer is", [f' {c}' for c in letters])
 
@@ -1170,10 +1177,8 @@ def delta(P_pre, P_post, T):
         Δ = P_post / P_pre - 2          if P_pre >= T
         Δ = (P_post - 2T) / P_pre       otherwise
 
-    P_pre = 0 (spBLEU near 0 is common here: Table 1 holds scores of 0.0 to 0.3) divides by zero;
-    the paper does not say what then. Our choice: the limit as P_pre falls to 0 from above, ±inf with
-    the sign of P_post - 2T (0 when they are equal), so that Δ > 0 exactly when P_post > 2T: the
-    decision the second branch makes for every small P_pre > 0 (and the first one when T = 0)."""
+    P_pre = 0 (Table 1 holds spBLEU of 0.0 to 0.3) is not covered by the paper. Ours: the limit from above,
+    ±inf with the sign of P_post - 2T (0 if equal): Δ > 0 iff P_post > 2T, as the second branch decides."""
     if P_pre > 0:
         return P_post / P_pre - 2 if P_pre >= T else (P_post - 2 * T) / P_pre
     return math.copysign(math.inf, P_post - 2 * T) if P_post != 2 * T else 0.0
