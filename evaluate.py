@@ -31,7 +31,7 @@ import unicodedata
 import urllib.error
 import urllib.request
 from collections import Counter
-from functools import cache, partial
+from functools import cache
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -675,8 +675,9 @@ LETTERS = 'ABCDEFG'
 
 
 def read_agieval(path):
-    """([{passage, question, options, answer index, zh}], items left out) from an AGI-Eval .jsonl file."""
-    out, skipped = [], 0
+    """([(AGI-Eval's zero-shot prompt, its letters, answer index)], items left out) from an AGI-Eval .jsonl file;
+    the letters follow 'the answer is' (' A') or '我们应选择' ('A')."""
+    out, skipped, zh = [], 0, path.stem in AGIEVAL_CHINESE
     for i, line in enumerate(read_lines(path, "AGI-Eval file (mc_dir: its data/v1)")):
         try:
             d = json.loads(line)
@@ -684,66 +685,52 @@ def read_agieval(path):
             if not isinstance(options, list) or not isinstance(label, str) or label not in LETTERS[:len(options)]:
                 skipped += 1  # no options (cloze), several answers (a list) or none: not a one-answer item
                 continue
-            out.append({'passage': d.get('passage') or '', 'question': d['question'], 'options': options,
-                        'answer': LETTERS.index(label), 'zh': path.stem in AGIEVAL_CHINESE})
+            passage, question, choices = d.get('passage') or '', d['question'], ' '.join(options)
         except (ValueError, KeyError, TypeError):
             raise InputError(f"{path} line {i + 1}: expected AGI-Eval's {{passage, question, options, label}} JSON")
+        letters = LETTERS[:len(options)]
+        last = LETTERS[len(options) - 1] if len(options) > 1 else 'D' if zh else 'E'  # its count == 1 rule
+        if zh:
+            out.append((f"{passage}问题：{question} 选项：{choices}\n答案：从A到{last}, 我们应选择", list(letters),
+                        LETTERS.index(label)))
+        else:
+            out.append((f"{passage}Q: {question} Answer Choices: {choices}\nA: Among A through {last}, the answer is",
+                        [f' {c}' for c in letters], LETTERS.index(label)))
     return out, skipped
 
 
-def agieval_prompt(subject, shots, doc):
-    """AGI-Eval's zero-shot prompt; the letters follow 'the answer is' (' A') or '我们应选择' ('A')."""
-    n = len(doc['options']) if len(doc['options']) > 1 else 4 if doc['zh'] else 5  # its count == 1 rule
-    options, letters = ' '.join(doc['options']), LETTERS[:len(doc['options'])]
-    if doc['zh']:
-        return (f"{doc['passage']}问题：{doc['question']} 选项：{options}\n答案：从A到{LETTERS[n - 1]}, 我们应选择",
-                list(letters))
-    return (f"{doc['passage']}Q: {doc['question']} Answer Choices: {options}\nA: Among A through {LETTERS[n - 1]}, "
-            "the answer is", [f' {c}' for c in letters])
-
-
 def read_gaokao(path):
-    """([{question, answer index}], items left out) from a GAOKAO-Bench Objective_Questions file:
-    {"keywords", "example": [{question (options inside), answer: [letter]}]}."""
+    """([(prompt, letters, answer index)], items left out) from a GAOKAO-Bench Objective_Questions file:
+    {"keywords", "example": [{question (options inside), answer: [letter]}]}. Its own prompts ask a chat model to
+    reason and write 【答案】; for a base model's zero-shot log-likelihood we end the question with C-Eval's '答案：'
+    and score the letters: our choice."""
     data = read_json(path, "GAOKAO-Bench file (mc_dir: its Data/Objective_Questions)")
     examples = data.get('example') if isinstance(data, dict) else None
     if not isinstance(examples, list):
         raise InputError(f"{path}: expected GAOKAO-Bench's {{\"keywords\", \"example\": [...]}} layout")
-    out = [{'question': d['question'], 'answer': CHOICES.index(d['answer'][0])}
+    out = [(d['question'].strip() + "\n答案：", list(CHOICES), CHOICES.index(d['answer'][0]))
            for d in examples if isinstance(d, dict) and isinstance(d.get('question'), str)
            and isinstance(d.get('answer'), list) and len(d['answer']) == 1 and d['answer'][0] in tuple(CHOICES)]
     return out, len(examples) - len(out)
 
 
-def gaokao_prompt(subject, shots, doc):
-    """GAOKAO-Bench's own prompts ask a chat model to reason and write 【答案】; for a base model's
-    zero-shot log-likelihood we end the question (its options are in its text) with C-Eval's
-    '答案：' and score the letters: our choice."""
-    return doc['question'].strip() + "\n答案：", list(CHOICES)
-
-
-def choice_request(tok, context, continuation, max_len):
-    """Context and continuation ids as lm-evaluation-harness splits them (encode both together, cut
-    where the context alone ends), the context cut from the left to fit max_len."""
-    ctx = tok.encode(context, bos=True, eos=False)
-    cont = tok.encode(context + continuation, bos=True, eos=False)[len(ctx):]
-    return ctx[-(max_len + 1 - len(cont)):], cont
-
-
-def mc_accuracy(model, tok, questions, prompt_fn, batch_size):
-    """questions: [(subject, shots, doc)] -> per-subject and overall accuracy (percent) and the
-    log-likelihood of every choice (a list per question: AGI-Eval's have up to 5)."""
-    requests, golds, counts = [], [], []
-    for subject, shots, doc in questions:
-        context, conts = prompt_fn(subject, shots, doc)
-        requests += [choice_request(tok, context, c, model.args.max_seq_len) for c in conts]
-        golds.append(doc['answer'])
-        counts.append(len(conts))
+def mc_accuracy(model, tok, questions, batch_size):
+    """questions: [(subject, context, continuations, answer index)] -> per-subject and overall accuracy (percent)
+    and the log-likelihood of every continuation (a list per question: AGI-Eval's have up to 5). Each is split
+    from its context as lm-evaluation-harness splits them (encode both together, cut where the context alone ends),
+    the context cut from the left to fit max_seq_len."""
+    requests, max_len = [], model.args.max_seq_len
+    for _, context, conts, _ in questions:
+        ctx = tok.encode(context, bos=True, eos=False)
+        for c in conts:
+            cont = tok.encode(context + c, bos=True, eos=False)[len(ctx):]
+            requests.append((ctx[-(max_len + 1 - len(cont)):], cont))
     flat = logliks(model, requests, batch_size)
+    counts = [len(conts) for _, _, conts, _ in questions]
     ll = [np.array(flat[a - n:a]) for n, a in zip(counts, np.cumsum(counts))]
-    correct = np.array([x.argmax() for x in ll]) == np.array(golds)
+    correct = np.array([x.argmax() for x in ll]) == np.array([answer for *_, answer in questions])
     per = {}
-    for (subject, _, _), ok in zip(questions, correct):
+    for (subject, *_), ok in zip(questions, correct):
         per.setdefault(subject, []).append(ok)
     subjects = {s: {'acc': 100 * float(np.mean(v)), 'n': len(v)} for s, v in per.items()}
     return {'subjects': subjects, 'acc': 100 * float(correct.mean()),
@@ -770,7 +757,7 @@ def eval_multiple_choice(model, tok, cfg):
     for path in files:
         if zero_shot:
             docs, n = (read_agieval if fmt == 'agieval' else read_gaokao)(path)
-            questions += [(path.stem, [], doc) for doc in limited(docs, cfg)]
+            questions += [(path.stem, *doc) for doc in limited(docs, cfg)]
             skipped += n
             continue
         key = path.stem.removesuffix(f'_{cfg.mc_split}')
@@ -779,9 +766,9 @@ def eval_multiple_choice(model, tok, cfg):
         shots = read_mc_csv(dev)[:cfg.mc_shots] if cfg.mc_shots and dev.is_file() else []
         if len(shots) < cfg.mc_shots:
             raise InputError(f"{dev}: {len(shots)} examples for {cfg.mc_shots}-shot prompts; lower mc_shots")
-        questions += [(subject, shots, doc) for doc in limited(read_mc_csv(path), cfg)]
-    prompt_fn = {'agieval': agieval_prompt, 'gaokao': gaokao_prompt}.get(fmt, partial(kshot_prompt, fmt))
-    result = mc_accuracy(model, tok, questions, prompt_fn, cfg.batch_size)[0]
+        questions += [(subject, *kshot_prompt(fmt, subject, shots, doc), doc['answer'])
+                      for doc in limited(read_mc_csv(path), cfg)]
+    result = mc_accuracy(model, tok, questions, cfg.batch_size)[0]
     return {**result, 'shots': cfg.mc_shots, **({'left_out': skipped} if zero_shot else {})}
 
 
@@ -814,20 +801,6 @@ def script_of(ch):
     return next((s for s in SCRIPTS if SCRIPT_PATTERNS[s].match(ch)), 'Other')
 
 
-def own_scripts(lang, extra=None):
-    extra = {k: ' '.join(v) if isinstance(v, list) else v for k, v in (extra or {}).items()}
-    scripts = extra.get(lang) or SCRIPT_NAMES.get(FLORES_CODES.get(lang, lang).rpartition('_')[2])
-    if scripts is None:
-        raise InputError(f"code-switching: no script known for language {lang!r}; add it to cs_scripts, "
-                         "e.g. cs_scripts = {'xx': 'Devanagari'}")
-    names = {s.lower(): s for s in SCRIPTS}
-    unknown = [s for s in scripts.split() if s.lower() not in names]
-    if unknown:
-        raise InputError(f"cs_scripts: {' '.join(unknown)} is not a script evaluate.py looks up; write Unicode's "
-                         f"script names ({', '.join(SCRIPTS[:4])}...) or add it to SCRIPTS in evaluate.py")
-    return {names[s.lower()] for s in scripts.split()}
-
-
 def foreign_runs(text, allowed, min_run=1):
     """Scripts outside `allowed` with a run of `min_run` characters or more; combining marks continue a
     run, Common characters (spaces, digits, punctuation) end it."""
@@ -847,7 +820,17 @@ def foreign_runs(text, allowed, min_run=1):
 def code_switching(responses, lang, min_run=1, extra=None):
     """LLaMA Beyond English's code-switching rate (Fig. 4), by script: the percent of responses with a run
     of a foreign script, and in how many responses each foreign script was seen."""
-    allowed = own_scripts(lang, extra)
+    extra = {k: ' '.join(v) if isinstance(v, list) else v for k, v in (extra or {}).items()}
+    scripts = extra.get(lang) or SCRIPT_NAMES.get(FLORES_CODES.get(lang, lang).rpartition('_')[2])
+    if scripts is None:
+        raise InputError(f"code-switching: no script known for language {lang!r}; add it to cs_scripts, "
+                         "e.g. cs_scripts = {'xx': 'Devanagari'}")
+    names = {s.lower(): s for s in SCRIPTS}
+    unknown = [s for s in scripts.split() if s.lower() not in names]
+    if unknown:
+        raise InputError(f"cs_scripts: {' '.join(unknown)} is not a script evaluate.py looks up; write Unicode's "
+                         f"script names ({', '.join(SCRIPTS[:4])}...) or add it to SCRIPTS in evaluate.py")
+    allowed = {names[s.lower()] for s in scripts.split()}
     seen = [foreign_runs(r, allowed, min_run) for r in responses]
     return {'rate': 100 * sum(bool(s) for s in seen) / max(len(responses), 1), 'n': len(responses),
             'scripts': dict(Counter(s for found in seen for s in found).most_common())}
@@ -1184,13 +1167,6 @@ def delta(P_pre, P_post, T):
     return math.copysign(math.inf, P_post - 2 * T) if P_post != 2 * T else 0.0
 
 
-def quadrant(P, T):
-    """P: {'bilingual': (P_pre, P_post), 'multilingual': (P_pre, P_post)} -> Δ of each and the quadrant."""
-    Δ = {k: delta(*P[k], T) for k in ('bilingual', 'multilingual')}
-    return {**{k: {'P_pre': P[k][0], 'P_post': P[k][1], 'delta': Δ[k]} for k in Δ},
-            'quadrant': QUADRANTS[Δ['bilingual'] > 0, Δ['multilingual'] > 0]}
-
-
 def quadrant_svg(table):
     """How Multilingual's Fig. 1 as SVG (no plotting library): a dot per language at (bilingual Δ, multilingual Δ),
     coloured by its quadrant, axes through 0 (Eq. 1's significance line); an infinite Δ on the border."""
@@ -1199,11 +1175,8 @@ def quadrant_svg(table):
               if math.isfinite(v[k]['delta'])]
     lim = 1.1 * max(finite + [1.0])  # the same scale both ways, so 0 sits in the middle
 
-    def px(x):
+    def px(x):  # SVG's y runs downwards: a y value is drawn at W - px(y)
         return pad + (min(max(x, -lim), lim) + lim) / (2 * lim) * (W - 2 * pad)
-
-    def py(y):
-        return W - px(y)
 
     svg = f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{W}" font-family="sans-serif" font-size="12">'
     parts = [svg,
@@ -1216,7 +1189,7 @@ def quadrant_svg(table):
     parts += [f'<text x="{pad + 110 * i}" y="20" fill="{colour}">{name}</text>'
               for i, (name, colour) in enumerate(QUADRANT_COLOURS.items())]
     for lang, v in table.items():
-        x, y, colour = px(v['bilingual']['delta']), py(v['multilingual']['delta']), QUADRANT_COLOURS[v['quadrant']]
+        x, y, colour = px(v['bilingual']['delta']), W - px(v['multilingual']['delta']), QUADRANT_COLOURS[v['quadrant']]
         parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>',
                   f'<text x="{x + 6:.1f}" y="{y - 6:.1f}">{lang}</text>']
     return '\n'.join(parts + ['</svg>']) + '\n'
@@ -1252,7 +1225,10 @@ def eval_quadrants(cfg):
         after = mt_scores(run, cfg, [pair] + multi)
         P = {'bilingual': (before[pair], after[pair]),
              'multilingual': (np.mean([before[p] for p in multi]), np.mean([after[p] for p in multi]))}
-        table[lang] = {'run': run, 'pair': pair, **quadrant({k: tuple(map(float, v)) for k, v in P.items()}, T)}
+        P = {k: {'P_pre': float(pre), 'P_post': float(post), 'delta': delta(float(pre), float(post), T)}
+             for k, (pre, post) in P.items()}
+        table[lang] = {'run': run, 'pair': pair, **P,
+                       'quadrant': QUADRANTS[P['bilingual']['delta'] > 0, P['multilingual']['delta'] > 0]}
     plot = Path(cfg.out_dir) / 'quadrants.svg'
     with atomic_path(plot) as tmp:
         tmp.write_text(quadrant_svg(table), encoding='utf-8')
@@ -1382,12 +1358,6 @@ def format_table(columns, rows=()):
     return '\n'.join(lines)
 
 
-def write_results(path, results):
-    """Written to a temporary name and renamed: an earlier result file survives any failure."""
-    with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(results, indent=2, ensure_ascii=False) + '\n', encoding='utf-8')
-
-
 def evaluate(ckpt_dir, cfg):
     """Every task of cfg.tasks on one checkpoint (None when no task needs a model)."""
     model, tok, run = load_checkpoint(ckpt_dir, cfg) if ckpt_dir is not None else (None, None, {})
@@ -1449,7 +1419,8 @@ def main(cfg):
     for name, ckpt in zip(names, ckpts):
         columns[name] = evaluate(ckpt, cfg)
         path = Path(cfg.out_dir) / f'{name}.json'
-        write_results(path, columns[name])
+        with atomic_path(path) as tmp:  # a temporary name, renamed: an earlier result file survives any failure
+            tmp.write_text(json.dumps(columns[name], indent=2, ensure_ascii=False) + '\n', encoding='utf-8')
         print(f"wrote {path}")
     print(format_table(columns, cfg.table_rows))
     if 'ppl' in cfg.tasks:

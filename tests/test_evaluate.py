@@ -300,9 +300,10 @@ def test_multiple_choice_equals_brute_force_loglikelihood(tiny, tmp_path):
                 scores.append(sum(logp[t - 1, ids[t]] for t in range(n_ctx, len(ids))).item())
             brute.append(scores)
             golds.append('ABCD'.index(q[5]))
-    questions = [(s.replace('_', ' '), [dict(question=q[0], choices=list(q[1:5]), answer='ABCD'.index(q[5])) for q in r[:2]],
-                  dict(question=q[0], choices=list(q[1:5]), answer='ABCD'.index(q[5]))) for s, r in rows.items() for q in r[2:]]
-    _, ll = E.mc_accuracy(tiny.model, tiny.tok, questions, lambda *q: E.kshot_prompt('mmlu', *q), 3)
+    doc = lambda q: dict(question=q[0], choices=list(q[1:5]), answer='ABCD'.index(q[5]))  # noqa: E731
+    questions = [(s, *E.kshot_prompt('mmlu', s.replace('_', ' '), [doc(x) for x in r[:2]], doc(q)), doc(q)['answer'])
+                 for s, r in rows.items() for q in r[2:]]
+    _, ll = E.mc_accuracy(tiny.model, tiny.tok, questions, 3)
     assert np.allclose(ll, brute, atol=1e-4)
     correct = np.argmax(brute, 1) == np.array(golds)
     assert result['acc'] == pytest.approx(100 * correct.mean()) and result['n'] == 5
@@ -349,9 +350,8 @@ def test_agieval_and_gaokao_zero_shot(tiny, tmp_path):
     en = ("Five runners race. Q: Who wins? Answer Choices: (A)Ann (B)Bo (C)Cy (D)Di (E)Ed\n"
           "A: Among A through E, the answer is")
     zh = "问题：汉朝建立于 选项：(A)公元前2世纪初 (B)公元前2世纪末 (C)公元前3世纪初 (D)公元前3世纪末\n答案：从A到D, 我们应选择"
-    docs, skipped = E.read_agieval(agi / 'lsat-ar.jsonl')
-    assert E.agieval_prompt('lsat-ar', [], docs[0]) == (en, [' A', ' B', ' C', ' D', ' E'])
-    assert E.agieval_prompt('', [], E.read_agieval(agi / 'gaokao-history.jsonl')[0][0]) == (zh, list('ABCD'))
+    assert E.read_agieval(agi / 'lsat-ar.jsonl') == ([(en, [' A', ' B', ' C', ' D', ' E'], 1)], 0)
+    assert E.read_agieval(agi / 'gaokao-history.jsonl') == ([(zh, list('ABCD'), 3)], 0)
     assert E.read_agieval(agi / 'jec-qa-kd.jsonl') == ([], 1)
     r = E.eval_multiple_choice(tiny.model, tiny.tok, settings(mc_dir=str(agi), mc_format='agieval', mc_shots=0))
     brute = [brute_choice_scores(tiny, en, [' A', ' B', ' C', ' D', ' E']), brute_choice_scores(tiny, zh, list('ABCD'))]
@@ -365,7 +365,7 @@ def test_agieval_and_gaokao_zero_shot(tiny, tmp_path):
         {'question': '1．汉朝建立于（　　）\nA．甲  B．乙\nC．丙  D．丁\n', 'answer': ['C'], 'index': 0},
         {'question': '2．七选五', 'answer': ['A', 'F'], 'index': 1}]}, ensure_ascii=False))
     prompt = '1．汉朝建立于（　　）\nA．甲  B．乙\nC．丙  D．丁\n答案：'
-    assert E.gaokao_prompt('', [], E.read_gaokao(gk / '2010-2022_History_MCQs.json')[0][0]) == (prompt, list('ABCD'))
+    assert E.read_gaokao(gk / '2010-2022_History_MCQs.json') == ([(prompt, list('ABCD'), 2)], 1)
     g = E.eval_multiple_choice(tiny.model, tiny.tok, settings(mc_dir=str(gk), mc_format='gaokao', mc_shots=0))
     assert g['n'] == 1 and g['left_out'] == 1
     assert g['acc'] == 100.0 * (np.argmax(brute_choice_scores(tiny, prompt, list('ABCD'))) == 2)
@@ -494,8 +494,8 @@ def test_delta_is_equation_1_worked_by_hand():
 
 def write_mt_result(path, scores):
     """A result file of evaluate.py's shape, holding only mt scores."""
-    E.write_results(path, {'checkpoint': str(path), 'tasks': {'mt': {
-        pair: {'spbleu': v, 'bleu': 0.0} for pair, v in scores.items()}, 'beam': 4}})
+    path.write_text(json.dumps({'checkpoint': str(path), 'tasks': {'mt': {
+        pair: {'spbleu': v, 'bleu': 0.0} for pair, v in scores.items()}, 'beam': 4}}))
 
 
 def test_quadrants_from_result_files_worked_by_hand(tmp_path):
