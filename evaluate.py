@@ -938,8 +938,9 @@ that the order in which the responses were presented does not affect your judgme
     Score of the Assistant 2: <score>"""
 
 
-def chat_completion(cfg, messages):
-    """The completions' texts for one request to {judge_url}/chat/completions."""
+def ask(cfg, messages, parse):
+    """The completions for one request to {judge_url}/chat/completions that `parse` can read (it returns None
+    for the others)."""
     url = cfg.judge_url.rstrip('/') + '/chat/completions'
     headers = {'Content-Type': 'application/json'}
     if cfg.judge_key_env:
@@ -954,8 +955,8 @@ def chat_completion(cfg, messages):
     for attempt in range(cfg.judge_retries + 1):
         try:
             with urllib.request.urlopen(request, timeout=cfg.judge_timeout) as r:
-                answer = json.loads(r.read())
-            return [c['message']['content'] for c in answer['choices']]
+                texts = [c['message']['content'] for c in json.loads(r.read())['choices']]
+            break
         except urllib.error.HTTPError as e:
             if e.code != 429 and e.code < 500 or attempt == cfg.judge_retries:
                 raise InputError(f"{url}: the judge endpoint answered HTTP {e.code} {e.reason}; check judge_url, "
@@ -966,11 +967,7 @@ def chat_completion(cfg, messages):
         except (ValueError, KeyError, IndexError, TypeError):
             raise InputError(f"{url}: the judge's answer is not an OpenAI chat completion (choices[].message.content)")
         time.sleep(2 ** attempt)
-
-
-def ask(cfg, messages, parse):
-    """The replies to one request that `parse` can read (it returns None for the others)."""
-    return [p for p in map(parse, chat_completion(cfg, messages)) if p is not None]
+    return [p for p in map(parse, texts) if p is not None]
 
 
 def parse_llm_eval(text):
@@ -1032,26 +1029,22 @@ def judge_xllama_qa(cfg, items):
 
 def judge_pairwise(cfg, items, others):
     """x-LLaMA's: each pair judged in both orders, scores averaged; assistant 1 is this run."""
-    wins, ties, losses, failures, total_a, total_b = 0, 0, 0, 0, 0.0, 0.0
-
     def scores(question, answer_1, answer_2):
         text = PAIRWISE_TEMPLATE.format(question=question, answer_1=answer_1, answer_2=answer_2, prompt=PAIRWISE_PROMPT)
         return ask(cfg, [{'role': 'system', 'content': PAIRWISE_SYSTEM}, {'role': 'user', 'content': text}],
                    parse_pairwise)
 
+    means = []  # (this run's score, the other's) for each pair with a parsable reply
     for d, o in tqdm(list(zip(items, others)), disable=None, leave=False):
         question = d['instruction'] + '\n' + d['input']  # x-LLaMA: instruction + "\n" + input
         pairs = scores(question, d['response'], o['response'])
         pairs += [(b, a) for a, b in scores(question, o['response'], d['response'])]  # the swapped order
-        if not pairs:
-            failures += 1
-            continue
-        a, b = np.mean([p[0] for p in pairs]), np.mean([p[1] for p in pairs])
-        total_a, total_b = total_a + a, total_b + b
-        wins, ties, losses = wins + int(a > b), ties + int(a == b), losses + int(a < b)
-    judged = max(len(items) - failures, 1)
-    return {'wins': wins, 'ties': ties, 'losses': losses, 'score_this': total_a / judged,
-            'score_other': total_b / judged, 'n': len(items), 'unparsed': failures}
+        if pairs:
+            means.append((float(np.mean([p[0] for p in pairs])), float(np.mean([p[1] for p in pairs]))))
+    judged = max(len(means), 1)
+    return {'wins': sum(a > b for a, b in means), 'ties': sum(a == b for a, b in means),
+            'losses': sum(a < b for a, b in means), 'score_this': sum(a for a, _ in means) / judged,
+            'score_other': sum(b for _, b in means) / judged, 'n': len(items), 'unparsed': len(items) - len(means)}
 
 
 def eval_judge(t, cfg):

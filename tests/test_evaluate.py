@@ -749,14 +749,14 @@ def test_failing_endpoint_is_a_clear_error(stub, monkeypatch):
     stub.status = 500
     cfg = settings(judge_url=stub.url, judge_key_env='', judge_retries=1)
     with pytest.raises(E.InputError, match='answered HTTP 500') as e:
-        E.chat_completion(cfg, [{'role': 'user', 'content': 'hi'}])
+        E.ask(cfg, [{'role': 'user', 'content': 'hi'}], str)
     assert '\n' not in str(e.value) and len(stub.requests) == 2  # one retry, then the error
     closed = settings(judge_url='http://127.0.0.1:9/v1', judge_key_env='', judge_retries=0, judge_timeout=2.0)
     with pytest.raises(E.InputError, match='cannot reach the judge endpoint'):
-        E.chat_completion(closed, [{'role': 'user', 'content': 'hi'}])
+        E.ask(closed, [{'role': 'user', 'content': 'hi'}], str)
     monkeypatch.delenv('NO_SUCH_KEY', raising=False)
     with pytest.raises(E.InputError, match='NO_SUCH_KEY'):
-        E.chat_completion(settings(judge_url=stub.url, judge_key_env='NO_SUCH_KEY'), [])
+        E.ask(settings(judge_url=stub.url, judge_key_env='NO_SUCH_KEY'), [], str)
 
 
 # ---------------------------------------------------------------- runs: result files, table, CLI
