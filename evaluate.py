@@ -1357,17 +1357,11 @@ def evaluate(ckpt_dir, cfg):
     cfg = SimpleNamespace(**{**vars(cfg), 'template': cfg.template or run.get('template') or 'alpaca'})
     results = {'checkpoint': str(ckpt_dir), 'tokenizer_sha256': tok and tok.sha256, 'settings': vars(cfg), 'tasks': {}}
     t, start = results['tasks'], time.time()
-    if 'ppl' in cfg.tasks:
-        t['ppl'] = eval_perplexity(model, tok, cfg)
-    judge_qa = 'judge' in cfg.tasks and cfg.judge_mode == 'xllama-qa'
-    if 'qa' in cfg.tasks or judge_qa:
-        t['qa'] = eval_qa(model, tok, cfg)
-    if 'mt' in cfg.tasks:
-        t['mt'] = eval_translation(model, tok, cfg)
-    if 'mc' in cfg.tasks:
-        t['mc'] = eval_multiple_choice(model, tok, cfg)
-    if 'chat' in cfg.tasks or 'judge' in cfg.tasks and not judge_qa:
-        t['chat'] = eval_chat(model, tok, cfg)
+    judge_reads = ('qa' if cfg.judge_mode == 'xllama-qa' else 'chat') if 'judge' in cfg.tasks else None
+    for task, run_task in (('ppl', eval_perplexity), ('qa', eval_qa), ('mt', eval_translation),
+                           ('mc', eval_multiple_choice), ('chat', eval_chat)):
+        if task in cfg.tasks or task == judge_reads:
+            t[task] = run_task(model, tok, cfg)
     if 'judge' in cfg.tasks:
         t['judge'] = eval_judge(t, cfg)
     if 'align' in cfg.tasks:

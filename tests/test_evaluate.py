@@ -807,6 +807,18 @@ def test_the_table_shows_what_was_measured_unless_rows_are_asked_for():
     assert [line.split()[0] for line in asked[1:-1]] == ['ppl/en/ppl'] and 'not shown: 1 more' in asked[-1]
 
 
+def test_the_judge_task_first_runs_the_task_its_mode_reads(monkeypatch):
+    """x-LLaMA's YES/NO judge reads the QA outputs, LLM-Eval and the pairwise judge the chat responses."""
+    ran = []
+    for name in ('eval_qa', 'eval_chat'):
+        monkeypatch.setattr(E, name, lambda model, tok, cfg, name=name: ran.append(name) or {})
+    monkeypatch.setattr(E, 'eval_judge', lambda t, cfg: {'read': list(t)})
+    for mode, task in (('xllama-qa', 'qa'), ('llm-eval', 'chat'), ('pairwise', 'chat')):
+        ran.clear()
+        r = E.evaluate(None, settings(tasks=['judge'], judge_mode=mode))
+        assert ran == [f'eval_{task}'] and r['tasks'] == {task: {}, 'judge': {'read': [task]}}
+
+
 def test_cli_without_checkpoint_is_one_line_error(tmp_path):
     r = subprocess.run([sys.executable, 'evaluate.py', f'--ckpt_dirs=["{tmp_path}/missing"]'], cwd=ROOT,
                        capture_output=True, text=True)
