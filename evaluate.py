@@ -119,26 +119,16 @@ ALL_TASKS = MODEL_TASKS + ('quadrants', 'scaling')
 # Reading inputs; the model: loading it, scoring token sequences, batched generation
 
 
-def read_text(path, what):
-    try:
-        return tokenize_prep.decode_utf8(Path(path).read_bytes(), path)
-    except FileNotFoundError:
-        raise InputError(f"{path}: not found; {what}")
-    except OSError as e:
-        raise InputError(f"{path}: cannot read it ({e.strerror}); {what}")
-
-
 def read_json(path, what):
-    text = read_text(path, what)
     try:
-        return json.loads(text)
+        return json.loads(codemix.read_text(path, what))
     except json.JSONDecodeError as e:
-        raise InputError(f"{path} line {e.lineno}: not valid JSON ({e.msg}); {what}")
+        raise InputError(f"{path} line {e.lineno}: not valid JSON ({e.msg}); fix the {what}")
 
 
 def read_lines(path, what):
     """Lines without their end-of-line characters (a final newline adds no empty line)."""
-    text = read_text(path, what)
+    text = codemix.read_text(path, what)
     return [line.rstrip('\r') for line in text.removesuffix('\n').split('\n')] if text else []
 
 
@@ -153,7 +143,7 @@ def load_checkpoint(ckpt_dir, cfg):
                          "(the demo's is written by pretrain.py) or point ckpt_dirs at a Meta checkpoint")
     model, tok = M.load(ckpt_dir, cfg.tokenizer_path, cfg.device, getattr(torch, cfg.dtype), cfg.max_seq_len)
     run = Path(ckpt_dir) / 'run.json'
-    run = read_json(run, 'run.json is written by pretrain.py') if run.exists() else {}
+    run = read_json(run, 'run.json (pretrain.py writes it)') if run.exists() else {}
     leads = set((run.get('data') or {}).get('shortening', {}).values())
     if len(leads) > 1:
         raise InputError(f"{ckpt_dir}/run.json: shortened with several lead bytes; evaluate.py undoes one")
@@ -171,10 +161,8 @@ def right_padded(seqs, device):
 
 @torch.inference_mode()
 def logliks(model, requests, batch_size):
-    """log p(continuation | context), summed, for each (context ids, continuation ids) request.
-    Batched with padding on the right: attention is causal, so what follows a sequence cannot change
-    its scores. Requests that feed the model the same tokens (the choices ' A' ... ' D' after one
-    question) share a forward pass."""
+    """log p(continuation | context), summed, for each (context ids, continuation ids) request, padded on
+    the right (causal attention: padding changes nothing before it); requests with the same input share a pass."""
     inputs = {}  # model input (context + continuation without its last token) -> request indices
     for r, (ctx, cont) in enumerate(requests):
         assert ctx and cont, "a request needs a context (at least BOS) and a continuation"
@@ -194,18 +182,10 @@ def logliks(model, requests, batch_size):
 
 
 def newline_stops(tok):
-    """Token ids that begin a new line (nothing but blanks before their newline), plus the
-    tokenizer's own stop tokens: 'greedy decoding until a newline' stops at them. A token such as
-    '.\\n' is not one (its '.' would be lost); the decoded text is cut at the newline instead."""
-    ids = list(tok.stop_tokens)
-    if tok.kind == 'sentencepiece':
-        pieces = ((i, '\n' if tok.sp.is_byte(i) and tok.sp.id_to_piece(i) == '<0x0A>'
-                   else tok.sp.id_to_piece(i).replace('\u2581', ' ')) for i in range(tok.n_words))
-    else:
-        pieces = ((i, tok.model.decode_single_token_bytes(i).decode('utf-8', 'replace'))
-                  for i in sorted(tok.ranks.values()))  # an extended Llama 3 has ranks after the specials
-    ids += [i for i, text in pieces if '\n' in text and not text.split('\n')[0].strip()]
-    return tuple(ids)
+    """The tokenizer's stop tokens and every token that begins a new line (only blanks before its newline):
+    'greedy until a newline' stops there. Not '.\\n' (its '.' would be lost): first_line cuts the text instead."""
+    texts = (tok.token_bytes(i).decode('utf-8', 'replace') for i in range(tok.n_words))
+    return tuple(tok.stop_tokens) + tuple(i for i, t in enumerate(texts) if '\n' in t and not t.split('\n')[0].strip())
 
 
 def first_line(text):
@@ -217,10 +197,8 @@ def fits(model, prompt):
 
 
 def generate_batched(model, prompts, max_new_tokens, stop_tokens, batch_size, beam=1):
-    """Continuations of every prompt, greedy (model.generate) or by beam search, batched with the KV
-    cache. Prompts are sorted by length first: model.generate prefills up to a batch's shortest
-    prompt and steps one position at a time from there, so rows of similar length waste little.
-    A prompt that does not fit max_seq_len gets no continuation (it is scored as unanswered)."""
+    """Continuations of every prompt, greedy (model.generate) or by beam search, in batches of similar
+    length (generate prefills up to a batch's shortest prompt); a prompt too long for max_seq_len gets none."""
     order = sorted((i for i in range(len(prompts)) if fits(model, prompts[i])), key=lambda i: len(prompts[i]))
     out = [[] for _ in prompts]
     for s in tqdm(range(0, len(order), batch_size), disable=None, leave=False):
@@ -241,14 +219,13 @@ PPL_NOTE = ("perplexity per token is comparable only between models with the sam
 
 
 def read_documents(path, tok):
-    """[(ids with BOS, UTF-8 bytes, characters)] from a text file (one document per line) or from a
-    tokenize_prep shard, split into documents at BOS (bytes counted on the decoded text; whatever
-    else the shard holds, an EOS for instance, is scored too)."""
+    """[(ids with BOS, UTF-8 bytes, characters)] from a text file (a document a line) or a tokenize_prep
+    shard split at BOS (bytes counted on the decoded text; an EOS in the shard is scored too)."""
     try:
         with open(path, 'rb') as f:
             is_shard = f.read(len(tokenize_prep.MAGIC)) == tokenize_prep.MAGIC
     except OSError as e:
-        raise InputError(f"{path}: cannot read it ({e.strerror}); ppl_files names held-out text, a document a line")
+        raise InputError(f"{path}: cannot read this held-out text file (ppl_files) ({e.strerror})")
     if is_shard:
         ids = tokenize_prep.read_shard(path).tokens.tolist()
         starts = [i for i, t in enumerate(ids) if t == tok.bos_id]
@@ -257,14 +234,12 @@ def read_documents(path, tok):
         texts = [(d, tok.decode(d[1:])) for d in docs if len(d) > 1]
         return [(d, len(t.encode('utf-8')), len(t)) for d, t in texts]
     return [(tok.encode(line, bos=True, eos=False), len(line.encode('utf-8')), len(line))
-            for line in read_lines(path, "ppl_files names held-out text, one document per line") if line.strip()]
+            for line in read_lines(path, "held-out text file (ppl_files)") if line.strip()]
 
 
 def ppl_windows(n, window, stride):
-    """Strided windows over n tokens: [(start, first, end)], the window tokens[start:end] scoring
-    tokens[first:end]. The first window scores everything after BOS; each later one ends `stride`
-    tokens further on and scores only the tokens after the previous end, seeing at least
-    window - stride tokens of context. Every token but BOS is scored exactly once."""
+    """[(start, first, end)]: window tokens[start:end] scores tokens[first:end]. Each window ends `stride`
+    tokens after the last, so every token but BOS is scored once, with at least window - stride of context."""
     if n <= window:
         return [(0, 1, n)]
     out, end = [(0, 1, window)], window
@@ -305,8 +280,7 @@ def eval_perplexity(model, tok, cfg):
 
 # NJUNLP/x-LLM data/xquad/xquad.py: _INSTRUCTIONS and _TEMPLATES (the template is the Alpaca input)
 XLLAMA_QA_PROMPTS = {
-    'ar': ("الرجاء الإجابة على الأسئلة بناءً على الفقرات التالية",
-           "فقرة: {context}\nسؤال: {question}\nإجابة: "),
+    'ar': ("الرجاء الإجابة على الأسئلة بناءً على الفقرات التالية", "فقرة: {context}\nسؤال: {question}\nإجابة: "),
     'el': ("Απαντήστε στις ερωτήσεις με βάση τις παρακάτω παραγράφους",
            "παράγραφος: {context}\nερώτηση: {question}\nΑπάντηση: "),
     'en': ("Answer the final question with following context", "Context: {context}\nQuestion: {question}\nAnswer: "),
@@ -314,15 +288,11 @@ XLLAMA_QA_PROMPTS = {
            "अनुच्छेद: {context}\nसवाल: {question}\nउत्तर: "),
     'tr': ("Lütfen soruları aşağıdaki paragraflara göre cevaplayınız",
            "paragraf: {context}\nsoru: {question}\nCevap: "),
-    'vi': ("Hãy trả lời các câu hỏi theo đoạn văn sau",
-           "đoạn văn: {context}\ncâu hỏi: {question}\nTrả lời: "),
+    'vi': ("Hãy trả lời các câu hỏi theo đoạn văn sau", "đoạn văn: {context}\ncâu hỏi: {question}\nTrả lời: "),
     'zh': ("请根据以下段落，回答问题", "段落: {context}\n问题: {question}\n答案: "),
 }
-# COMMIT's prompts: the OpenGPTX lm-evaluation-harness tasks in its repository (thnkinbtfly/COMMIT,
-# lm-evaluation-harness/lm_eval/tasks/opengptx/xquad.py and mlqa.py, BACKGROUND/QUESTION/ANSWER):
-# "{background}\n\n{context}\n\n{question label}{question}\n\n{answer label}", no space after the
-# question label, zero-shot, greedy until '\n'. Its "+En prompt" runs (ogx_xquad_en{lang}) keep the
-# English labels.
+# COMMIT's harness prompts (thnkinbtfly/COMMIT lm-evaluation-harness/lm_eval/tasks/opengptx/xquad.py, mlqa.py):
+# background, question and answer labels; its "+En prompt" runs (ogx_xquad_en{lang}) keep the English ones
 COMMIT_QA_LABELS = {
     'en': ('Background:', 'Question:', 'Answer:'), 'ar': (':معرفتي', ':سؤال', ':إجابه'),
     'de': ('Hintergrund:', 'Frage:', 'Antwort:'), 'zh': ('背景:', '問題:', '答案:'),
@@ -336,10 +306,9 @@ SQUAD_LAYOUT = "SQuAD JSON is data[].paragraphs[].{context, qas[].{id, question,
 
 
 def read_squad(path):
-    """[{id, context, question, answers}] from SQuAD JSON, checked field by field. A question
-    without answers (IndicQA's and SQuAD v2.0's unanswerable ones) has the gold answer '', as
-    SQuAD v2.0's evaluate script scores it (evaluate-v2.0.py: `if not gold_answers: gold_answers = ['']`)."""
-    data = read_json(path, SQUAD_LAYOUT)
+    """[{id, context, question, answers}] from SQuAD JSON; an unanswerable question (IndicQA) has the gold
+    answer '', as SQuAD v2.0's evaluate-v2.0.py scores it (`if not gold_answers: gold_answers = ['']`)."""
+    data = read_json(path, 'SQuAD JSON file')
 
     def need(obj, key, kind, where):
         if not isinstance(obj, dict) or not isinstance(obj.get(key), kind):
@@ -361,18 +330,14 @@ def read_squad(path):
 
 
 def xllama_input(item, lang, style):
-    """What x-LLaMA's ChatGPT judge reads as 'Context': the Alpaca input of its QA prompt (its
-    language's template, English where x-LLaMA has none or the prompt was English)."""
+    """x-LLaMA's Alpaca input (its judge's 'Context'): the language's template, else the English one."""
     key = lang if lang in XLLAMA_QA_PROMPTS and style not in ('english', 'commit-en') else 'en'
     return XLLAMA_QA_PROMPTS[key][1].format(context=item['context'].strip(), question=item['question'].strip())
 
 
 def qa_prompt_text(item, lang, style, template='alpaca'):
-    """x-LLaMA's instruction, and its localised Context/Question/Answer template as the Alpaca
-    input (context and question stripped, as its loader does). 'english' uses the English pair for
-    every language, as COMMIT compares; 'alpaca' asks the question as the instruction with the
-    context as the input (the demo's instruction data asks that way). 'commit' and 'commit-en' are
-    COMMIT's harness prompts, raw text without the instruction template, as the harness sends them."""
+    """'native'/'english': x-LLaMA's instruction and template (English's for 'english', as COMMIT compares);
+    'alpaca': the question as instruction, the context as input (the demo's); 'commit'/'commit-en': raw text."""
     if style == 'alpaca':
         return M.format_prompt(item['question'].strip(), item['context'].strip(), template)
     if style in ('commit', 'commit-en'):
@@ -397,7 +362,6 @@ MLQA_ARTICLES = {
     'de': r'\b(ein|eine|einen|einem|eines|einer|der|die|das|den|dem|des)\b',
     'ar': r'\sال^|ال',
 }
-MLQA_MIXED_SEGMENTATION = ('zh',)  # split into characters, other languages on whitespace
 SQUAD_PUNCT = frozenset(string.punctuation)  # SQuAD v1.1's evaluate script
 
 
@@ -408,8 +372,7 @@ def unicode_punctuation():
 
 
 def mixed_segmentation(text):
-    """MLQA's: each CJK ideograph (U+4E00..U+9FA5) and punctuation mark is a token of its own, the
-    text between them is split on whitespace."""
+    """MLQA's for Chinese: each CJK ideograph (U+4E00..U+9FA5) and punctuation mark is a token."""
     tokens, run, punct = [], '', unicode_punctuation()
     for ch in text:
         if '\u4e00' <= ch <= '\u9fa5' or ch in punct:
@@ -421,11 +384,9 @@ def mixed_segmentation(text):
 
 
 def normalize_answer(s, lang, style='mlqa'):
-    """Lower-case, drop punctuation and articles, tokenize, rejoin with single spaces. 'squad':
-    SQuAD v1.1 (ASCII punctuation, English articles); 'mlqa': MLQA (Unicode punctuation, the
-    language's articles, Chinese split into characters). MLQA's script knows en es hi vi de ar zh
-    and refuses others; other languages (IndicQA's) are treated here like Hindi: no articles,
-    whitespace tokens."""
+    """'squad': SQuAD v1.1's (ASCII punctuation, English articles); 'mlqa': MLQA's (Unicode punctuation, the
+    language's articles, Chinese in characters). MLQA refuses languages past en es hi vi de ar zh: we treat
+    them (IndicQA's) as Hindi."""
     s = s.lower()
     if style == 'squad':
         s = ''.join(ch for ch in s if ch not in SQUAD_PUNCT)
@@ -434,7 +395,7 @@ def normalize_answer(s, lang, style='mlqa'):
     s = ''.join(ch for ch in s if ch not in punct)
     if lang in MLQA_ARTICLES:
         s = re.sub(MLQA_ARTICLES[lang], ' ', s)
-    tokens = mixed_segmentation(s) if lang in MLQA_MIXED_SEGMENTATION else s.split()
+    tokens = mixed_segmentation(s) if lang == 'zh' else s.split()
     return ' '.join(t for t in tokens if t.strip())
 
 
@@ -454,17 +415,13 @@ def f1_score(pred, gold, lang, style='mlqa'):
 
 
 def substring_match(pred, gold):
-    """x-LLaMA's accuracy (NJUNLP/x-LLM eval/xquad.match.py): the gold answer, lower-cased, occurs
-    in the lower-cased prediction, which is the whole generated output (its eval generates up to 512
-    tokens and does not cut at the first line). x-LLaMA checks the first gold answer; like EM and F1
-    we take the best over all of them. An unanswerable question's gold '' (IndicQA; x-LLaMA has none)
-    matches only an empty output, as EM scores it: our choice, since '' occurs in every string."""
+    """x-LLaMA's accuracy (x-LLM eval/xquad.match.py): the gold answer occurs in the whole output, both
+    lower-cased. Gold '' (unanswerable) matches only an empty output, as EM scores it: our choice."""
     return float(gold.strip().lower() in pred.lower()) if gold.strip() else float(not pred.strip())
 
 
 def qa_scores(preds, golds, lang, style='mlqa', outputs=None):
-    """EM, F1 (max over the gold answers, then the mean, in percent, as both scripts report them)
-    on the short answers `preds`, and x-LLaMA's match on the whole `outputs` (default: preds)."""
+    """EM and F1 of `preds`, match of `outputs` (default preds): best gold answer, mean in percent."""
     n, outputs = len(golds), outputs or preds
     return {'em': 100 * sum(max(exact_match(p, g, lang, style) for g in gs) for p, gs in zip(preds, golds)) / n,
             'f1': 100 * sum(max(f1_score(p, g, lang, style) for g in gs) for p, gs in zip(preds, golds)) / n,
@@ -501,9 +458,8 @@ def eval_qa(model, tok, cfg):
 # -----------------------------------------------------------------------------------------------
 # Translation on FLORES: x-LLaMA's prompt, greedy or beam search; BLEU, chrF and spBLEU by sacrebleu
 
-# The FLORES-200 code (ISO 639-3 _ ISO 15924 script) of each language by its ISO 639-1 code, which
-# tokenize_prep.LANGUAGE_NAMES and its translation instructions take; the script part also tells
-# code-switching which script is the language's own (SCRIPT_NAMES).
+# FLORES-200 codes (ISO 639-3 _ ISO 15924 script) by the ISO 639-1 codes of tokenize_prep.LANGUAGE_NAMES;
+# the script part tells code-switching a language's own script (SCRIPT_NAMES)
 FLORES_CODES = {
     'af': 'afr_Latn', 'am': 'amh_Ethi', 'ar': 'arb_Arab', 'as': 'asm_Beng', 'az': 'azj_Latn', 'be': 'bel_Cyrl',
     'bg': 'bul_Cyrl', 'bn': 'ben_Beng', 'bo': 'bod_Tibt', 'ca': 'cat_Latn', 'cs': 'ces_Latn', 'cy': 'cym_Latn',
@@ -533,8 +489,7 @@ def iso_code(code):
 
 
 def translation_prompt(src, tgt, text, template='alpaca'):
-    """x-LLaMA's first translation instruction, the one it tests with (tokenize_prep owns the list),
-    with the source sentence as the Alpaca input."""
+    """x-LLaMA's first translation instruction (the one it tests with), the sentence as the Alpaca input."""
     return M.format_prompt(tokenize_prep.translation_instruction(iso_code(src), iso_code(tgt), 0), text, template)
 
 
@@ -543,7 +498,7 @@ def read_flores(flores_dir, pair):
     if not sep:
         raise InputError(f"language pair {pair!r}: write SOURCE-TARGET with FLORES codes, e.g. eng_Latn-hin_Deva")
     paths = [Path(flores_dir) / f'{code}.devtest' for code in (src, tgt)]
-    lines = [read_lines(p, "flores_dir must hold {code}.devtest files (FLORES layout)") for p in paths]
+    lines = [read_lines(p, 'FLORES file (flores_dir/{code}.devtest)') for p in paths]
     if len(lines[0]) != len(lines[1]):
         raise InputError(f"{paths[0]} has {len(lines[0])} lines but {paths[1]} has {len(lines[1])}; "
                          "FLORES files must be line-aligned translations of each other")
@@ -552,15 +507,12 @@ def read_flores(flores_dir, pair):
 
 @torch.inference_mode()
 def beam_search(model, prompts, beam, max_new_tokens, stop_tokens, length_penalty=1.0):
-    """Beam search for a batch of prompts with the KV cache. Each prompt owns `beam` rows, padded on
-    the left to a common length and masked (RoPE scores depend on relative positions only, so left
-    padding changes no score); reorder_cache follows the surviving beams. The rules are Hugging
-    Face's with its defaults (How Multilingual decodes with them): 2*beam candidates per step, an
-    ending counts only among the best `beam`, a hypothesis scores sum log p / length**length_penalty,
-    and a prompt is done once `beam` hypotheses have ended and no live beam can beat the worst."""
-    B, K = len(prompts), beam
+    """Hugging Face's beam search with its defaults (How Multilingual decodes with them): 2*beam candidates a
+    step, an ending counts only among the best `beam`, a hypothesis scores sum log p / length**length_penalty,
+    a prompt is done once `beam` have ended and no live beam can beat the worst. Each prompt owns `beam` cache
+    rows, padded on the left and masked (RoPE depends on relative positions only, so padding changes no score)."""
+    B, K, L = len(prompts), beam, max(map(len, prompts))
     device = model.tok_embeddings.weight.device
-    L = max(map(len, prompts))
     total = min(model.args.max_seq_len, L + max_new_tokens)
     tokens = torch.zeros(B * K, L, dtype=torch.long, device=device)
     valid = torch.zeros(B * K, total, dtype=torch.bool, device=device)  # positions a query may attend to
@@ -600,12 +552,11 @@ def beam_search(model, prompts, beam, max_new_tokens, stop_tokens, length_penalt
                     k, token = divmod(i, V)
                     if s == -math.inf or n == K:
                         break
-                    if token in stops:
-                        if rank < K:
-                            end(b, s, gen[b * K + k].tolist())
-                    else:
+                    if token not in stops:
                         src[b, n], nxt[b, n], new[b, n] = b * K + k, token, s
                         n += 1
+                    elif rank < K:
+                        end(b, s, gen[b * K + k].tolist())
                 best_live = new[b, 0].item() / (t + 1) ** length_penalty
                 done[b] = n == 0 or len(ended[b]) == K and ended[b][-1][0] >= best_live
             if all(done):
@@ -627,14 +578,12 @@ def beam_search(model, prompts, beam, max_new_tokens, stop_tokens, length_penalt
 
 
 def bleu_tokenizer(code):
-    """sacrebleu's choice: 'zh' for Chinese targets (-tok zh), '13a' otherwise. (sacrebleu would use
-    MeCab for Japanese and Korean; we stay with 13a there.)"""
+    """sacrebleu's: 'zh' for Chinese targets, '13a' otherwise (not its MeCab for Japanese and Korean)."""
     return 'zh' if code.split('_')[0] in ('zh', 'zho', 'cmn') else '13a'
 
 
 def spm_pieces(sp, lines):
-    """The FLORES SentencePiece pieces of each line, space-joined (sacrebleu's flores101/200
-    tokenizers); BLEU on them with tokenize='none' is spBLEU."""
+    """Each line in FLORES SentencePiece pieces (sacrebleu's flores101/200): BLEU on them is spBLEU."""
     return [' '.join(sp.encode(line, out_type=str)) for line in lines]
 
 
@@ -698,30 +647,27 @@ def read_mc_csv(path):
     return out
 
 
-def mmlu_prompt(subject, shots, doc):
-    """lm-evaluation-harness's MMLU task: a description, k solved examples (answer after ' ') and the
-    question, '\\n\\n' between them; the choices are scored as ' A' ... ' D'."""
+# (description, answer label, what comes before the letter): lm-evaluation-harness's MMLU task; C-Eval's
+# prompt (hkust-nlp/ceval code/evaluator_series/evaluators/llama.py), whose script compares the logits of
+# encode('A')[0] ...: we score its letters as its shots write them, lm-evaluation-harness's way
+KSHOT_PROMPTS = {'mmlu': ("The following are multiple choice questions (with answers) about {}.\n\n", "\nAnswer:", ' '),
+                 'ceval': ("以下是中国关于{}考试的单项选择题，请选出其中的正确答案。\n\n", "\n答案：", '')}
+
+
+def kshot_prompt(fmt, subject, shots, doc):
+    """The description, k solved examples and the question, '\\n\\n' between them (MMLU strips the question)."""
+    head, label, space = KSHOT_PROMPTS[fmt]
+
     def text(d):
-        return d['question'].strip() + ''.join(f"\n{c}. {x}" for c, x in zip(CHOICES, d['choices'])) + "\nAnswer:"
-    head = f"The following are multiple choice questions (with answers) about {subject}.\n\n"
-    shots = ''.join(f"{text(d)} {CHOICES[d['answer']]}\n\n" for d in shots)
-    return head + shots + text(doc), [f' {c}' for c in CHOICES]
+        question = d['question'].strip() if fmt == 'mmlu' else d['question']
+        return question + ''.join(f"\n{c}. {x}" for c, x in zip(CHOICES, d['choices'])) + label
+    shots = ''.join(f"{text(d)}{space}{CHOICES[d['answer']]}\n\n" for d in shots)
+    return head.format(subject) + shots + text(doc), [space + c for c in CHOICES]
 
 
-def ceval_prompt(subject, shots, doc):
-    """C-Eval's prompt (hkust-nlp/ceval code/evaluator_series/evaluators/llama.py). C-Eval's script
-    compares the logits of the tokens encode('A')[0] ... (SentencePiece's '▁A'); we score the letters
-    as its few-shot examples write them, right after '答案：', lm-evaluation-harness's way."""
-    def text(d):
-        return d['question'] + ''.join(f"\n{c}. {x}" for c, x in zip(CHOICES, d['choices'])) + "\n答案："
-    head = f"以下是中国关于{subject}考试的单项选择题，请选出其中的正确答案。\n\n"
-    return head + ''.join(f"{text(d)}{CHOICES[d['answer']]}\n\n" for d in shots) + text(doc), list(CHOICES)
-
-
-# AGI-Eval and GAOKAO-Bench, zero-shot (LLaMA Beyond English, "Evaluation Protocol"): the
-# multiple-choice items with one answer, scored like MMLU by the log-likelihood of each letter.
-# AGI-Eval's zero-shot prompts are its own (ruixiangcui/AGIEval src/dataset_loader.py convert_zero_shot);
-# its cloze sets (math, gaokao-mathcloze) and multi-answer items (jec-qa, gaokao-physics) are left out.
+# AGI-Eval and GAOKAO-Bench zero-shot (LLaMA Beyond English, "Evaluation Protocol"), one-answer items only (not the
+# cloze sets math, gaokao-mathcloze, nor jec-qa's and gaokao-physics' multi-answer items); AGI-Eval's prompts are
+# its own (ruixiangcui/AGIEval src/dataset_loader.py convert_zero_shot)
 AGIEVAL_CHINESE = ('logiqa-zh', 'jec-qa-kd', 'jec-qa-ca', 'gaokao-chinese', 'gaokao-geography', 'gaokao-history',
                    'gaokao-biology', 'gaokao-chemistry', 'gaokao-physics', 'gaokao-mathqa')
 AGIEVAL_CLOZE = ('math', 'gaokao-mathcloze')
@@ -729,77 +675,62 @@ LETTERS = 'ABCDEFG'
 
 
 def read_agieval(path):
-    """([{passage, question, options, answer index, zh}], items left out) from an AGI-Eval .jsonl file."""
-    out, skipped = [], 0
-    for i, line in enumerate(read_lines(path, "mc_dir holds AGI-Eval's data/v1/*.jsonl files")):
+    """([(AGI-Eval's zero-shot prompt, its letters, answer index)], items left out) from an AGI-Eval .jsonl file;
+    the letters follow 'the answer is' (' A') or '我们应选择' ('A')."""
+    out, skipped, zh = [], 0, path.stem in AGIEVAL_CHINESE
+    for i, line in enumerate(read_lines(path, "AGI-Eval file (mc_dir: its data/v1)")):
         try:
             d = json.loads(line)
             options, label = d['options'], d['label']
             if not isinstance(options, list) or not isinstance(label, str) or label not in LETTERS[:len(options)]:
                 skipped += 1  # no options (cloze), several answers (a list) or none: not a one-answer item
                 continue
-            out.append({'passage': d.get('passage') or '', 'question': d['question'], 'options': options,
-                        'answer': LETTERS.index(label), 'zh': path.stem in AGIEVAL_CHINESE})
+            passage, question, choices = d.get('passage') or '', d['question'], ' '.join(options)
         except (ValueError, KeyError, TypeError):
             raise InputError(f"{path} line {i + 1}: expected AGI-Eval's {{passage, question, options, label}} JSON")
+        letters = LETTERS[:len(options)]
+        last = LETTERS[len(options) - 1] if len(options) > 1 else 'D' if zh else 'E'  # its count == 1 rule
+        if zh:
+            out.append((f"{passage}问题：{question} 选项：{choices}\n答案：从A到{last}, 我们应选择", list(letters),
+                        LETTERS.index(label)))
+        else:
+            out.append((f"{passage}Q: {question} Answer Choices: {choices}\nA: Among A through {last}, the answer is",
+                        [f' {c}' for c in letters], LETTERS.index(label)))
     return out, skipped
 
 
-def agieval_prompt(subject, shots, doc):
-    """AGI-Eval's zero-shot prompt; the letters follow 'the answer is' (' A') or '我们应选择' ('A')."""
-    n = len(doc['options']) if len(doc['options']) > 1 else 4 if doc['zh'] else 5  # its count == 1 rule
-    if doc['zh']:
-        text = (f"{doc['passage']}问题：{doc['question']} 选项：{' '.join(doc['options'])}\n"
-                f"答案：从A到{LETTERS[n - 1]}, 我们应选择")
-        return text, list(LETTERS[:len(doc['options'])])
-    text = (f"{doc['passage']}Q: {doc['question']} Answer Choices: {' '.join(doc['options'])}\n"
-            f"A: Among A through {LETTERS[n - 1]}, the answer is")
-    return text, [f' {c}' for c in LETTERS[:len(doc['options'])]]
-
-
 def read_gaokao(path):
-    """([{question, options (letters A-D), answer index}], items left out) from a GAOKAO-Bench
-    Objective_Questions file: {"keywords", "example": [{question (options inside), answer: [letter]}]}."""
-    data = read_json(path, "mc_dir holds GAOKAO-Bench's Data/Objective_Questions/*.json files")
+    """([(prompt, letters, answer index)], items left out) from a GAOKAO-Bench Objective_Questions file:
+    {"keywords", "example": [{question (options inside), answer: [letter]}]}. Its own prompts ask a chat model to
+    reason and write 【答案】; for a base model's zero-shot log-likelihood we end the question with C-Eval's '答案：'
+    and score the letters: our choice."""
+    data = read_json(path, "GAOKAO-Bench file (mc_dir: its Data/Objective_Questions)")
     examples = data.get('example') if isinstance(data, dict) else None
     if not isinstance(examples, list):
         raise InputError(f"{path}: expected GAOKAO-Bench's {{\"keywords\", \"example\": [...]}} layout")
-    out = [{'question': d['question'], 'options': list('ABCD'), 'answer': 'ABCD'.index(d['answer'][0])}
+    out = [(d['question'].strip() + "\n答案：", list(CHOICES), CHOICES.index(d['answer'][0]))
            for d in examples if isinstance(d, dict) and isinstance(d.get('question'), str)
-           and isinstance(d.get('answer'), list) and len(d['answer']) == 1 and d['answer'][0] in tuple('ABCD')]
+           and isinstance(d.get('answer'), list) and len(d['answer']) == 1 and d['answer'][0] in tuple(CHOICES)]
     return out, len(examples) - len(out)
 
 
-def gaokao_prompt(subject, shots, doc):
-    """GAOKAO-Bench's own prompts ask a chat model to reason and write 【答案】; for a base model's
-    zero-shot log-likelihood we end the question (its options are in its text) with C-Eval's
-    '答案：' and score the letters: our choice."""
-    return doc['question'].strip() + "\n答案：", list('ABCD')
-
-
-def choice_request(tok, context, continuation, max_len):
-    """Context and continuation ids as lm-evaluation-harness splits them (encode both together, cut
-    where the context alone ends), the context cut from the left to fit max_len."""
-    ctx = tok.encode(context, bos=True, eos=False)
-    whole = tok.encode(context + continuation, bos=True, eos=False)
-    cont = whole[len(ctx):]
-    return ctx[-(max_len + 1 - len(cont)):], cont
-
-
-def mc_accuracy(model, tok, questions, prompt_fn, batch_size):
-    """questions: [(subject, shots, doc)] -> per-subject and overall accuracy (percent) and the
-    log-likelihood of every choice (a list per question: AGI-Eval's have up to 5)."""
-    requests, golds, counts = [], [], []
-    for subject, shots, doc in questions:
-        context, conts = prompt_fn(subject, shots, doc)
-        requests += [choice_request(tok, context, c, model.args.max_seq_len) for c in conts]
-        golds.append(doc['answer'])
-        counts.append(len(conts))
+def mc_accuracy(model, tok, questions, batch_size):
+    """questions: [(subject, context, continuations, answer index)] -> per-subject and overall accuracy (percent)
+    and the log-likelihood of every continuation (a list per question: AGI-Eval's have up to 5). Each is split
+    from its context as lm-evaluation-harness splits them (encode both together, cut where the context alone ends),
+    the context cut from the left to fit max_seq_len."""
+    requests, max_len = [], model.args.max_seq_len
+    for _, context, conts, _ in questions:
+        ctx = tok.encode(context, bos=True, eos=False)
+        for c in conts:
+            cont = tok.encode(context + c, bos=True, eos=False)[len(ctx):]
+            requests.append((ctx[-(max_len + 1 - len(cont)):], cont))
     flat = logliks(model, requests, batch_size)
+    counts = [len(conts) for _, _, conts, _ in questions]
     ll = [np.array(flat[a - n:a]) for n, a in zip(counts, np.cumsum(counts))]
-    correct = np.array([x.argmax() for x in ll]) == np.array(golds)
+    correct = np.array([x.argmax() for x in ll]) == np.array([answer for *_, answer in questions])
     per = {}
-    for (subject, _, _), ok in zip(questions, correct):
+    for (subject, *_), ok in zip(questions, correct):
         per.setdefault(subject, []).append(ok)
     subjects = {s: {'acc': 100 * float(np.mean(v)), 'n': len(v)} for s, v in per.items()}
     return {'subjects': subjects, 'acc': 100 * float(correct.mean()),
@@ -807,59 +738,46 @@ def mc_accuracy(model, tok, questions, prompt_fn, batch_size):
 
 
 def eval_multiple_choice(model, tok, cfg):
-    if cfg.mc_format not in ('mmlu', 'ceval', 'agieval', 'gaokao'):
-        raise InputError(f"mc_format must be 'mmlu', 'ceval', 'agieval' or 'gaokao', not {cfg.mc_format!r}")
-    if cfg.mc_format in ('agieval', 'gaokao'):
-        return eval_zero_shot_exams(model, tok, cfg)
-    root = Path(cfg.mc_dir)
-    files = sorted((root / cfg.mc_split).glob(f'*_{cfg.mc_split}.csv'))
+    """MMLU or C-Eval k-shot (mc_dir holds dev/ and {mc_split}/); AGI-Eval (mc_dir = its data/v1) or
+    GAOKAO-Bench (its Data/Objective_Questions) zero-shot."""
+    fmt, root = cfg.mc_format, Path(cfg.mc_dir)
+    if fmt not in ('mmlu', 'ceval', 'agieval', 'gaokao'):
+        raise InputError(f"mc_format must be 'mmlu', 'ceval', 'agieval' or 'gaokao', not {fmt!r}")
+    zero_shot = fmt in ('agieval', 'gaokao')
+    if zero_shot and cfg.mc_shots:
+        raise InputError(f"mc_shots={cfg.mc_shots}: LLaMA Beyond English evaluates {fmt} zero-shot; set mc_shots=0")
+    pattern = {'agieval': '*.jsonl', 'gaokao': '*.json'}.get(fmt, f'{cfg.mc_split}/*_{cfg.mc_split}.csv')
+    files = sorted(p for p in root.glob(pattern) if not (fmt == 'agieval' and p.stem in AGIEVAL_CLOZE))
     if not files:
-        raise InputError(f"{root / cfg.mc_split}: no *_{cfg.mc_split}.csv files; mc_dir must have MMLU's or "
-                         "C-Eval's layout (dev/ and test/ or val/)")
-    mapping = read_json(root / 'subject_mapping.json', '') if (root / 'subject_mapping.json').is_file() else {}
-    questions = []
+        raise InputError(f"{root}: no {pattern} files; mc_dir is MMLU's or C-Eval's folder (dev/ and test/ or val/), "
+                         "AGI-Eval's data/v1 or GAOKAO-Bench's Data/Objective_Questions")
+    mapping = root / 'subject_mapping.json'  # C-Eval's: {key: [English name, Chinese name, category]}
+    mapping = read_json(mapping, 'C-Eval subject_mapping.json') if mapping.is_file() and not zero_shot else {}
+    questions, skipped = [], 0
     for path in files:
+        if zero_shot:
+            docs, n = (read_agieval if fmt == 'agieval' else read_gaokao)(path)
+            questions += [(path.stem, *doc) for doc in limited(docs, cfg)]
+            skipped += n
+            continue
         key = path.stem.removesuffix(f'_{cfg.mc_split}')
-        # C-Eval ships subject_mapping.json: {key: [English name, Chinese name, category]}
-        subject = mapping[key][1 if cfg.mc_format == 'ceval' else 0] if key in mapping else key.replace('_', ' ')
+        subject = mapping[key][1 if fmt == 'ceval' else 0] if key in mapping else key.replace('_', ' ')
         dev = root / 'dev' / f'{key}_dev.csv'
         shots = read_mc_csv(dev)[:cfg.mc_shots] if cfg.mc_shots and dev.is_file() else []
         if len(shots) < cfg.mc_shots:
             raise InputError(f"{dev}: {len(shots)} examples for {cfg.mc_shots}-shot prompts; lower mc_shots")
-        questions += [(subject, shots, doc) for doc in limited(read_mc_csv(path), cfg)]
-    prompt_fn = mmlu_prompt if cfg.mc_format == 'mmlu' else ceval_prompt
-    return {**mc_accuracy(model, tok, questions, prompt_fn, cfg.batch_size)[0], 'shots': cfg.mc_shots}
-
-
-def eval_zero_shot_exams(model, tok, cfg):
-    """AGI-Eval (mc_dir = its data/v1) or GAOKAO-Bench (mc_dir = its Data/Objective_Questions), zero-shot."""
-    if cfg.mc_shots:
-        raise InputError(f"mc_shots={cfg.mc_shots}: LLaMA Beyond English evaluates {cfg.mc_format} zero-shot; "
-                         "set mc_shots=0")
-    agieval = cfg.mc_format == 'agieval'
-    files = sorted(p for p in Path(cfg.mc_dir).glob('*.jsonl' if agieval else '*.json')
-                   if not agieval or p.stem not in AGIEVAL_CLOZE)
-    if not files:
-        raise InputError(f"{cfg.mc_dir}: no {'AGI-Eval *.jsonl' if agieval else 'GAOKAO-Bench *.json'} files; "
-                         "point mc_dir at AGI-Eval's data/v1 or GAOKAO-Bench's Data/Objective_Questions")
-    questions, skipped = [], 0
-    for path in files:
-        docs, n = (read_agieval if agieval else read_gaokao)(path)
-        questions += [(path.stem, [], doc) for doc in limited(docs, cfg)]
-        skipped += n
-    result = mc_accuracy(model, tok, questions, agieval_prompt if agieval else gaokao_prompt, cfg.batch_size)[0]
-    return {**result, 'shots': 0, 'left_out': skipped}
+        questions += [(subject, *kshot_prompt(fmt, subject, shots, doc), doc['answer'])
+                      for doc in limited(read_mc_csv(path), cfg)]
+    result = mc_accuracy(model, tok, questions, cfg.batch_size)[0]
+    return {**result, 'shots': cfg.mc_shots, **({'left_out': skipped} if zero_shot else {})}
 
 
 # -----------------------------------------------------------------------------------------------
 # Responses to instructions, and their code-switching rate (LLaMA Beyond English, Figure 4)
 
-# A language's own scripts, as Unicode Script property values (UAX #24), by the ISO 15924 script of
-# its FLORES code. LLaMA Beyond English (sec. "Transfer ... code-switching", Fig. 3/4) counts a response
-# as code-switched when it holds another language: English, Japanese, Russian... in Chinese. English
-# words in a non-Latin-script language are the main case, so Latin is foreign there; for Latin-script
-# targets, other Latin-script languages cannot be told apart by script (a limit of measuring by script).
-# Korean is written with Hanja beside Hangul (ours).
+# A language's own Unicode scripts (UAX #24) by the script part of its FLORES code. LLaMA Beyond English (Fig. 3/4)
+# calls a response code-switched when it holds another language (English, Japanese... in Chinese): by script,
+# Latin is foreign in non-Latin languages, and Latin-script languages cannot be told apart. Korean: Hanja too (ours).
 SCRIPT_NAMES = {'Latn': 'Latin', 'Hans': 'Han', 'Hant': 'Han', 'Jpan': 'Han Hiragana Katakana',
                 'Kore': 'Hangul Han', 'Hang': 'Hangul Han', 'Deva': 'Devanagari', 'Beng': 'Bengali', 'Taml': 'Tamil',
                 'Telu': 'Telugu', 'Gujr': 'Gujarati', 'Knda': 'Kannada', 'Mlym': 'Malayalam', 'Guru': 'Gurmukhi',
@@ -876,32 +794,16 @@ INHERITED = regex.compile(r'\p{Script=Inherited}')  # combining marks, ZWJ/ZWNJ:
 
 @cache
 def script_of(ch):
-    """The Unicode Script property of a character ('Latin', 'Han', 'Devanagari'... through the regex
-    package's \\p{Script=...}); None for Common, Inherited and unassigned characters, which every
-    script shares. So º and ª are Latin and µ, 𝐀 or '।' belong to no script."""
+    """A character's Unicode Script ('Latin', 'Han'...; º is Latin); None for Common, Inherited and
+    unassigned ones (µ, 𝐀, '।'), which every script shares."""
     if SHARED.match(ch) or INHERITED.match(ch):
         return None
     return next((s for s in SCRIPTS if SCRIPT_PATTERNS[s].match(ch)), 'Other')
 
 
-def own_scripts(lang, extra=None):
-    extra = {k: ' '.join(v) if isinstance(v, list) else v for k, v in (extra or {}).items()}
-    scripts = extra.get(lang) or SCRIPT_NAMES.get(FLORES_CODES.get(lang, lang).rpartition('_')[2])
-    if scripts is None:
-        raise InputError(f"code-switching: no script known for language {lang!r}; add it to cs_scripts, "
-                         "e.g. cs_scripts = {'xx': 'Devanagari'}")
-    names = {s.lower(): s for s in SCRIPTS}
-    unknown = [s for s in scripts.split() if s.lower() not in names]
-    if unknown:
-        raise InputError(f"cs_scripts: {' '.join(unknown)} is not a script evaluate.py looks up; write Unicode's "
-                         f"script names ({', '.join(SCRIPTS[:4])}...) or add it to SCRIPTS in evaluate.py")
-    return {names[s.lower()] for s in scripts.split()}
-
-
 def foreign_runs(text, allowed, min_run=1):
-    """Scripts of the runs of at least `min_run` characters of one script outside `allowed`.
-    Inherited characters (combining marks) continue a run; Common ones (spaces, digits,
-    punctuation) end it."""
+    """Scripts outside `allowed` with a run of `min_run` characters or more; combining marks continue a
+    run, Common characters (spaces, digits, punctuation) end it."""
     found, script, length = set(), None, 0
     for ch in text + ' ':
         s = script_of(ch)
@@ -916,10 +818,19 @@ def foreign_runs(text, allowed, min_run=1):
 
 
 def code_switching(responses, lang, min_run=1, extra=None):
-    """The share of responses (percent) holding a run of a script other than the language's own
-    (Latin too, unless the language is written in it), with the foreign scripts seen (in how many
-    responses each): LLaMA Beyond English's code-switching rate (Fig. 4), by script."""
-    allowed = own_scripts(lang, extra)
+    """LLaMA Beyond English's code-switching rate (Fig. 4), by script: the percent of responses with a run
+    of a foreign script, and in how many responses each foreign script was seen."""
+    extra = {k: ' '.join(v) if isinstance(v, list) else v for k, v in (extra or {}).items()}
+    scripts = extra.get(lang) or SCRIPT_NAMES.get(FLORES_CODES.get(lang, lang).rpartition('_')[2])
+    if scripts is None:
+        raise InputError(f"code-switching: no script known for language {lang!r}; add it to cs_scripts, "
+                         "e.g. cs_scripts = {'xx': 'Devanagari'}")
+    names = {s.lower(): s for s in SCRIPTS}
+    unknown = [s for s in scripts.split() if s.lower() not in names]
+    if unknown:
+        raise InputError(f"cs_scripts: {' '.join(unknown)} is not a script evaluate.py looks up; write Unicode's "
+                         f"script names ({', '.join(SCRIPTS[:4])}...) or add it to SCRIPTS in evaluate.py")
+    allowed = {names[s.lower()] for s in scripts.split()}
     seen = [foreign_runs(r, allowed, min_run) for r in responses]
     return {'rate': 100 * sum(bool(s) for s in seen) / max(len(responses), 1), 'n': len(responses),
             'scripts': dict(Counter(s for found in seen for s in found).most_common())}
@@ -944,11 +855,9 @@ def eval_chat(model, tok, cfg):
 # -----------------------------------------------------------------------------------------------
 # LLM-as-judge through an OpenAI-compatible endpoint (standard library only)
 
-# LLaMA Beyond English's LLM-Eval judge: the prompt printed in its Appendix ("The prompt for LLM-Eval"),
-# sent to GPT-4 with the instruction, the model's response and the reference answer (Evaluation
-# Protocol). The text conversion lost its line breaks (ours), split "high-quality" at a line end, and
-# garbled one line ('"Hempleseness", score for LLM response's hormlassness') that duplicates the
-# harmlessness line after it: we read it as that line and keep it once.
+# LLaMA Beyond English's LLM-Eval prompt (Appendix, "The prompt for LLM-Eval"; GPT-4 with the instruction, response
+# and reference: Evaluation Protocol). The line breaks are ours (the text lost them); its garbled line
+# ('"Hempleseness", score for LLM response's hormlassness') repeats the harmlessness line after it: kept once.
 LLM_EVAL_CRITERIA = ('accuracy', 'fluency', 'informativeness', 'logicality', 'harmlessness')
 LLM_EVAL_PROMPT = """For questions related to specific subject matters, we score the following LLM outputs using a \
 scale of 0/1/2/3:
@@ -1029,8 +938,9 @@ that the order in which the responses were presented does not affect your judgme
     Score of the Assistant 2: <score>"""
 
 
-def chat_completion(cfg, messages):
-    """The completions' texts for one request to {judge_url}/chat/completions."""
+def ask(cfg, messages, parse):
+    """The completions for one request to {judge_url}/chat/completions that `parse` can read (it returns None
+    for the others)."""
     url = cfg.judge_url.rstrip('/') + '/chat/completions'
     headers = {'Content-Type': 'application/json'}
     if cfg.judge_key_env:
@@ -1045,8 +955,8 @@ def chat_completion(cfg, messages):
     for attempt in range(cfg.judge_retries + 1):
         try:
             with urllib.request.urlopen(request, timeout=cfg.judge_timeout) as r:
-                answer = json.loads(r.read())
-            return [c['message']['content'] for c in answer['choices']]
+                texts = [c['message']['content'] for c in json.loads(r.read())['choices']]
+            break
         except urllib.error.HTTPError as e:
             if e.code != 429 and e.code < 500 or attempt == cfg.judge_retries:
                 raise InputError(f"{url}: the judge endpoint answered HTTP {e.code} {e.reason}; check judge_url, "
@@ -1057,16 +967,11 @@ def chat_completion(cfg, messages):
         except (ValueError, KeyError, IndexError, TypeError):
             raise InputError(f"{url}: the judge's answer is not an OpenAI chat completion (choices[].message.content)")
         time.sleep(2 ** attempt)
-
-
-def ask(cfg, messages, parse):
-    """The replies to one request that `parse` can read (it returns None for the others)."""
-    return [p for p in map(parse, chat_completion(cfg, messages)) if p is not None]
+    return [p for p in map(parse, texts) if p is not None]
 
 
 def parse_llm_eval(text):
-    """The five scores in the prompt's format ("Accuracy": 2, ... in any case, JSON included), or
-    None when the reply does not give each of them once as an integer 0..3."""
+    """The five scores ("Accuracy": 2, ... any case, JSON too), or None unless each is given once, 0..3."""
     values = {}
     for k in LLM_EVAL_CRITERIA:
         found = re.findall(rf'"?{k}"?\s*[:：]\s*"?(\d+(?:\.\d+)?)', text, re.I)
@@ -1077,8 +982,7 @@ def parse_llm_eval(text):
 
 
 def parse_yes_no(text):
-    """x-LLaMA's verdict: the first YES or NO in the reply (xquad.eval.py searches '(YES)|(NO)'; we
-    ask for whole words, so NOT or NONE is no verdict); None when there is none."""
+    """The first YES or NO (xquad.eval.py searches '(YES)|(NO)'; whole words here, so NOT is none), or None."""
     match = re.search(r'\b(YES|NO)\b', text)
     return None if match is None else match.group(1) == 'YES'
 
@@ -1093,9 +997,8 @@ def parse_pairwise(text):
 
 
 def judge_llm_eval(cfg, items):
-    """LLaMA Beyond English's protocol: the five scores of each response (the mean over its parsed
-    completions), their means over the responses, and the average of the five. A response with no
-    parsable reply is left out of the means and counted in `unparsed`, never scored 0."""
+    """The five scores' means over the responses (each the mean of its parsed replies) and their average;
+    a response with no parsable reply is counted in `unparsed`, never scored 0."""
     totals, failures = Counter(), 0
     for d in tqdm(items, disable=None, leave=False):
         question = d['instruction'] + ('\n' + d['input'] if d['input'] else '')
@@ -1110,9 +1013,8 @@ def judge_llm_eval(cfg, items):
 
 
 def judge_xllama_qa(cfg, items):
-    """x-LLaMA's answer accuracy (Table 2, App. D): ChatGPT's YES/NO on each of the first 100 answers,
-    in percent (Table 2 prints a fraction). An empty answer is NO without asking, as xquad.eval.py
-    intends; a question with no YES/NO reply is left out and counted in `unparsed`, not called NO."""
+    """x-LLaMA's answer accuracy (Table 2, App. D), in percent: YES/NO on the first 100 answers. An empty
+    answer is NO without asking (xquad.eval.py); one with no YES/NO reply is counted in `unparsed`."""
     yes, judged, unparsed = 0.0, 0, []
     for d in tqdm(items[:XLLAMA_QA_JUDGED], disable=None, leave=False):
         prompt = XLLAMA_QA_JUDGE_PROMPT.format(context=d['input'], answer=d['output'])
@@ -1126,33 +1028,27 @@ def judge_xllama_qa(cfg, items):
 
 
 def judge_pairwise(cfg, items, others):
-    """x-LLaMA's protocol: each pair is judged in both orders and the scores averaged; assistant 1
-    is this run, assistant 2 the other result file."""
-    wins, ties, losses, failures, total_a, total_b = 0, 0, 0, 0, 0.0, 0.0
-
+    """x-LLaMA's: each pair judged in both orders, scores averaged; assistant 1 is this run."""
     def scores(question, answer_1, answer_2):
         text = PAIRWISE_TEMPLATE.format(question=question, answer_1=answer_1, answer_2=answer_2, prompt=PAIRWISE_PROMPT)
         return ask(cfg, [{'role': 'system', 'content': PAIRWISE_SYSTEM}, {'role': 'user', 'content': text}],
                    parse_pairwise)
 
+    means = []  # (this run's score, the other's) for each pair with a parsable reply
     for d, o in tqdm(list(zip(items, others)), disable=None, leave=False):
         question = d['instruction'] + '\n' + d['input']  # x-LLaMA: instruction + "\n" + input
         pairs = scores(question, d['response'], o['response'])
         pairs += [(b, a) for a, b in scores(question, o['response'], d['response'])]  # the swapped order
-        if not pairs:
-            failures += 1
-            continue
-        a, b = np.mean([p[0] for p in pairs]), np.mean([p[1] for p in pairs])
-        total_a, total_b = total_a + a, total_b + b
-        wins, ties, losses = wins + int(a > b), ties + int(a == b), losses + int(a < b)
-    judged = max(len(items) - failures, 1)
-    return {'wins': wins, 'ties': ties, 'losses': losses, 'score_this': total_a / judged,
-            'score_other': total_b / judged, 'n': len(items), 'unparsed': failures}
+        if pairs:
+            means.append((float(np.mean([p[0] for p in pairs])), float(np.mean([p[1] for p in pairs]))))
+    judged = max(len(means), 1)
+    return {'wins': sum(a > b for a, b in means), 'ties': sum(a == b for a, b in means),
+            'losses': sum(a < b for a, b in means), 'score_this': sum(a for a, _ in means) / judged,
+            'score_other': sum(b for _, b in means) / judged, 'n': len(items), 'unparsed': len(items) - len(means)}
 
 
 def eval_judge(t, cfg):
-    """The judge of cfg.judge_mode on this run's results `t`: its chat responses (llm-eval,
-    pairwise) or its QA outputs (xllama-qa)."""
+    """cfg.judge_mode's judge on this run's results `t`: chat responses (llm-eval, pairwise) or QA outputs."""
     if not cfg.judge_url:
         raise InputError("judge: set judge_url to an OpenAI-compatible endpoint, e.g. https://api.openai.com/v1")
     if cfg.judge_mode not in JUDGE_DEFAULTS:
@@ -1169,27 +1065,23 @@ def eval_judge(t, cfg):
                 raise InputError(f"{cfg.chat_files[lang]}: LLM-Eval's prompt sends the reference answer; give every "
                                  "record an 'output'")
         out = {lang: judge_llm_eval(cfg, r['responses']) for lang, r in t['chat'].items()}
-    else:
-        out = pairwise_against(t["chat"], cfg)
+    else:  # pairwise: assistant 2 is an earlier result file's chat responses
+        if not cfg.judge_against:
+            raise InputError("judge_mode='pairwise' needs judge_against: an earlier result file with chat responses")
+        other = read_json(cfg.judge_against, 'result file (judge_against)')
+        other = other.get('tasks', {}).get('chat', {}) if isinstance(other, dict) else {}
+        out = {}
+        for lang, r in t['chat'].items():
+            theirs = other.get(lang, {}).get('responses', [])
+            if [d['instruction'] for d in theirs] != [d['instruction'] for d in r['responses']]:
+                raise InputError(f"{cfg.judge_against}: its {lang} chat responses answer other instructions than these")
+            out[lang] = judge_pairwise(cfg, r['responses'], theirs)
+        out['against'] = cfg.judge_against
     for lang, r in out.items():
         if isinstance(r, dict) and r.get('unparsed'):
             print(f"warning: judge: {r['unparsed']} of {r['n']} {lang} items got no reply in the expected format "
                   "(left out of the scores; see 'unparsed' in the result file)", file=sys.stderr)
     return {**out, 'model': cfg.judge_model}
-
-
-def pairwise_against(chat, cfg):
-    if not cfg.judge_against:
-        raise InputError("judge_mode='pairwise' needs judge_against: an earlier result file with chat responses")
-    other = read_json(cfg.judge_against, 'judge_against names a result file of evaluate.py')
-    other = other.get('tasks', {}).get('chat', {}) if isinstance(other, dict) else {}
-    out = {}
-    for lang, r in chat.items():
-        theirs = other.get(lang, {}).get('responses', [])
-        if [d['instruction'] for d in theirs] != [d['instruction'] for d in r['responses']]:
-            raise InputError(f"{cfg.judge_against}: its {lang} chat responses answer other instructions than these")
-        out[lang] = judge_pairwise(cfg, r['responses'], theirs)
-    return {**out, 'against': cfg.judge_against}
 
 
 # -----------------------------------------------------------------------------------------------
@@ -1198,10 +1090,8 @@ def pairwise_against(chat, cfg):
 
 @torch.inference_mode()
 def layer_states(model, seqs, batch_size):
-    """Mean-pooled hidden states, (len(seqs), n_layers + 1, dim) in float32: the embeddings, then
-    the output of every block, the last one after the final norm (as Hugging Face's
-    output_hidden_states gives it), caught by forward hooks on an ordinary forward pass. BOS is left
-    out of the mean: it is the same in every sentence."""
+    """Hidden states mean-pooled without BOS, (len(seqs), n_layers + 1, dim) float32, caught by forward hooks:
+    the embeddings, then every block's output, the last after the final norm (Hugging Face's hidden_states)."""
     device = model.tok_embeddings.weight.device
     modules = [model.tok_embeddings, *model.layers[:-1], model.norm]
     out, states = torch.zeros(len(seqs), len(modules), model.args.dim), []
@@ -1224,9 +1114,8 @@ def layer_states(model, seqs, batch_size):
 
 
 def alignment_by_layer(model, tok, sources, targets, batch_size):
-    """Per layer (embeddings first): the mean cosine similarity of each sentence with its own
-    translation (matched) and with the other sentences' translations (mismatched), from mean-pooled
-    hidden states. The lists go to the result file; the table shows the largest gap and its layer."""
+    """Per layer (embeddings first): the mean cosine similarity of each sentence's pooled states with its own
+    translation's (matched) and with the others' (mismatched), their gap, and the largest gap's layer."""
     def states(lines):
         return F.normalize(layer_states(model, [tok.encode(x, bos=True, eos=False) for x in lines], batch_size), dim=-1)
     sim = torch.einsum('ild,jld->lij', states(sources).double(), states(targets).double())  # (layers + 1, N, N)
@@ -1264,37 +1153,23 @@ def delta(P_pre, P_post, T):
         Δ = P_post / P_pre - 2          if P_pre >= T
         Δ = (P_post - 2T) / P_pre       otherwise
 
-    P_pre = 0 (spBLEU near 0 is common here: Table 1 holds scores of 0.0 to 0.3) divides by zero;
-    the paper does not say what then. Our choice: the limit as P_pre falls to 0 from above, ±inf with
-    the sign of P_post - 2T (0 when they are equal), so that Δ > 0 exactly when P_post > 2T: the
-    decision the second branch makes for every small P_pre > 0 (and the first one when T = 0)."""
+    P_pre = 0 (Table 1 holds spBLEU of 0.0 to 0.3) is not covered by the paper. Ours: the limit from above,
+    ±inf with the sign of P_post - 2T (0 if equal): Δ > 0 iff P_post > 2T, as the second branch decides."""
     if P_pre > 0:
         return P_post / P_pre - 2 if P_pre >= T else (P_post - 2 * T) / P_pre
     return math.copysign(math.inf, P_post - 2 * T) if P_post != 2 * T else 0.0
 
 
-def quadrant(P, T):
-    """P: {'bilingual': (P_pre, P_post), 'multilingual': (P_pre, P_post)} -> Δ of each and the quadrant."""
-    Δ = {k: delta(*P[k], T) for k in ('bilingual', 'multilingual')}
-    return {**{k: {'P_pre': P[k][0], 'P_post': P[k][1], 'delta': Δ[k]} for k in Δ},
-            'quadrant': QUADRANTS[Δ['bilingual'] > 0, Δ['multilingual'] > 0]}
-
-
 def quadrant_svg(table):
-    """Δ of each language, bilingual across and multilingual up, axes through 0 (the significance
-    line of Eq. 1), a dot per language coloured by its quadrant, as SVG: plain text a browser shows,
-    with no plotting library (matplotlib is not a dependency). An infinite Δ (P_pre = 0) is drawn on
-    the border."""
+    """How Multilingual's Fig. 1 as SVG (no plotting library): a dot per language at (bilingual Δ, multilingual Δ),
+    coloured by its quadrant, axes through 0 (Eq. 1's significance line); an infinite Δ on the border."""
     W, pad = 480, 56
     finite = [abs(v[k]['delta']) for v in table.values() for k in ('bilingual', 'multilingual')
               if math.isfinite(v[k]['delta'])]
     lim = 1.1 * max(finite + [1.0])  # the same scale both ways, so 0 sits in the middle
 
-    def px(x):
+    def px(x):  # SVG's y runs downwards: a y value is drawn at W - px(y)
         return pad + (min(max(x, -lim), lim) + lim) / (2 * lim) * (W - 2 * pad)
-
-    def py(y):
-        return W - px(y)
 
     svg = f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{W}" font-family="sans-serif" font-size="12">'
     parts = [svg,
@@ -1307,7 +1182,7 @@ def quadrant_svg(table):
     parts += [f'<text x="{pad + 110 * i}" y="20" fill="{colour}">{name}</text>'
               for i, (name, colour) in enumerate(QUADRANT_COLOURS.items())]
     for lang, v in table.items():
-        x, y, colour = px(v['bilingual']['delta']), py(v['multilingual']['delta']), QUADRANT_COLOURS[v['quadrant']]
+        x, y, colour = px(v['bilingual']['delta']), W - px(v['multilingual']['delta']), QUADRANT_COLOURS[v['quadrant']]
         parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>',
                   f'<text x="{x + 6:.1f}" y="{y - 6:.1f}">{lang}</text>']
     return '\n'.join(parts + ['</svg>']) + '\n'
@@ -1316,8 +1191,7 @@ def quadrant_svg(table):
 def mt_scores(run, cfg, needed=()):
     """{pair: quadrant_metric} from the mt results of {out_dir}/{run}.json, with every pair in `needed`."""
     path = Path(cfg.out_dir) / f'{run}.json'
-    what = "quadrant_before and quadrant_runs name runs whose result files evaluate.py wrote to out_dir"
-    results = read_json(path, what)
+    results = read_json(path, 'result file (quadrant_before, quadrant_runs: runs evaluated into out_dir)')
     mt = (results.get('tasks') or {}).get('mt') if isinstance(results, dict) else None
     scores = {pair: r[cfg.quadrant_metric] for pair, r in (mt or {}).items()
               if isinstance(r, dict) and isinstance(r.get(cfg.quadrant_metric), (int, float))}
@@ -1329,8 +1203,8 @@ def mt_scores(run, cfg, needed=()):
 
 
 def eval_quadrants(cfg):
-    """The quadrant of each tuned language (sec. 3.2): bilingual P = its own en->x pair, multilingual
-    P = the mean over quadrant_multilingual; P_pre from the vanilla run, P_post from the language's run."""
+    """Each tuned language's quadrant (sec. 3.2): bilingual P its en->x pair, multilingual P the mean over
+    quadrant_multilingual; P_pre from the vanilla run, P_post from the language's run."""
     runs = cfg.quadrant_runs
     if not cfg.quadrant_before or not runs or not all(
             isinstance(v, (list, tuple)) and len(v) == 2 and all(isinstance(x, str) for x in v) for v in runs.values()):
@@ -1344,7 +1218,10 @@ def eval_quadrants(cfg):
         after = mt_scores(run, cfg, [pair] + multi)
         P = {'bilingual': (before[pair], after[pair]),
              'multilingual': (np.mean([before[p] for p in multi]), np.mean([after[p] for p in multi]))}
-        table[lang] = {'run': run, 'pair': pair, **quadrant({k: tuple(map(float, v)) for k, v in P.items()}, T)}
+        P = {k: {'P_pre': float(pre), 'P_post': float(post), 'delta': delta(float(pre), float(post), T)}
+             for k, (pre, post) in P.items()}
+        table[lang] = {'run': run, 'pair': pair, **P,
+                       'quadrant': QUADRANTS[P['bilingual']['delta'] > 0, P['multilingual']['delta'] > 0]}
     plot = Path(cfg.out_dir) / 'quadrants.svg'
     with atomic_path(plot) as tmp:
         tmp.write_text(quadrant_svg(table), encoding='utf-8')
@@ -1357,9 +1234,8 @@ def eval_quadrants(cfg):
 
 
 def fit_scaling_law(points, g=1.0):
-    """a and b of S(X) = 100 - a (gX)^b (x-LLaMA sec. 3.2) from (data size X, score S) points, by
-    least squares on log(100 - S) = log a + b log(gX). g is the paper's per-language factor on the
-    data size; since a (gX)^b = (a g^b) X^b it cannot be fitted beside a, so it is given (default 1)."""
+    """a, b (and R²) of S(X) = 100 - a (gX)^b (x-LLaMA Eq. 2) by least squares on log(100 - S) = log a + b log(gX).
+    g, the language similarity, cannot be fitted beside a (a (gX)^b = (a g^b) X^b): it is given."""
     X, S = np.asarray([p[0] for p in points], float), np.asarray([p[1] for p in points], float)
     if len(set(X.tolist())) < 2 or (X <= 0).any() or (S >= 100).any():
         raise InputError("scaling law: each source needs points at two or more data sizes > 0, scores < 100")
@@ -1375,10 +1251,8 @@ def predicted_score(X, a, b, g=1.0):
 
 
 def allocate(laws, budget, limits):
-    """max mean S_i(X_i) subject to sum X_i = budget, 0 <= X_i <= limits[i] (x-LLaMA sec. 3.3).
-    Each S_i is increasing and concave (a > 0, b < 0), so the optimum sets every free S_i'(X_i) to
-    one multiplier lam: X_i(lam) = (lam / (-a b g^b))^(1 / (b - 1)), clipped to its bounds. The total
-    falls as lam rises; bisection on log lam finds the lam whose total is the budget."""
+    """max mean S_i(X_i) s.t. sum X_i = budget, 0 <= X_i <= limits[i] (x-LLaMA sec. 3.3). Each S_i is concave,
+    so every free S_i'(X_i) equals one lam: X_i = (lam / (-a b g^b))^(1 / (b - 1)), clipped; bisect on log lam."""
     laws, limits = [tuple(l) for l in laws], np.asarray(limits, float)
     if any(a <= 0 or b >= 0 for a, b, _ in laws):
         raise InputError("allocation: every fitted law needs a > 0 and b < 0 (scores rising with data)")
@@ -1401,8 +1275,7 @@ def allocate(laws, budget, limits):
 
 
 def integer_allocation(X, budget):
-    """Whole examples summing to the budget: round down, then give the remainder to the largest
-    fractions."""
+    """Whole examples summing to the budget: round down, the remainder to the largest fractions."""
     base = np.floor(X).astype(int)
     for i in np.argsort(-(X - base))[:max(int(round(budget)) - int(base.sum()), 0)]:
         base[i] += 1
@@ -1415,7 +1288,7 @@ SCALING_LAYOUT = '{source: {"points": [[examples, score], ...], "g": 1.0, "max":
 def eval_scaling(cfg):
     if not cfg.scaling_points:
         raise InputError(f"scaling: set scaling_points to a JSON file {SCALING_LAYOUT}")
-    spec = read_json(cfg.scaling_points, f"expected {SCALING_LAYOUT}")
+    spec = read_json(cfg.scaling_points, 'scaling_points file')
     table, laws, limits = {}, [], []
     for source, s in spec.items() if isinstance(spec, dict) else [(None, None)]:
         if not isinstance(s, dict) or not isinstance(s.get('points'), list):
@@ -1478,29 +1351,17 @@ def format_table(columns, rows=()):
     return '\n'.join(lines)
 
 
-def write_results(path, results):
-    """Written to a temporary name and renamed: an earlier result file survives any failure."""
-    with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(results, indent=2, ensure_ascii=False) + '\n', encoding='utf-8')
-
-
 def evaluate(ckpt_dir, cfg):
     """Every task of cfg.tasks on one checkpoint (None when no task needs a model)."""
     model, tok, run = load_checkpoint(ckpt_dir, cfg) if ckpt_dir is not None else (None, None, {})
     cfg = SimpleNamespace(**{**vars(cfg), 'template': cfg.template or run.get('template') or 'alpaca'})
     results = {'checkpoint': str(ckpt_dir), 'tokenizer_sha256': tok and tok.sha256, 'settings': vars(cfg), 'tasks': {}}
     t, start = results['tasks'], time.time()
-    if 'ppl' in cfg.tasks:
-        t['ppl'] = eval_perplexity(model, tok, cfg)
-    judge_qa = 'judge' in cfg.tasks and cfg.judge_mode == 'xllama-qa'
-    if 'qa' in cfg.tasks or judge_qa:
-        t['qa'] = eval_qa(model, tok, cfg)
-    if 'mt' in cfg.tasks:
-        t['mt'] = eval_translation(model, tok, cfg)
-    if 'mc' in cfg.tasks:
-        t['mc'] = eval_multiple_choice(model, tok, cfg)
-    if 'chat' in cfg.tasks or 'judge' in cfg.tasks and not judge_qa:
-        t['chat'] = eval_chat(model, tok, cfg)
+    judge_reads = ('qa' if cfg.judge_mode == 'xllama-qa' else 'chat') if 'judge' in cfg.tasks else None
+    for task, run_task in (('ppl', eval_perplexity), ('qa', eval_qa), ('mt', eval_translation),
+                           ('mc', eval_multiple_choice), ('chat', eval_chat)):
+        if task in cfg.tasks or task == judge_reads:
+            t[task] = run_task(model, tok, cfg)
     if 'judge' in cfg.tasks:
         t['judge'] = eval_judge(t, cfg)
     if 'align' in cfg.tasks:
@@ -1531,7 +1392,7 @@ def check_settings(cfg):
 def main(cfg):
     check_settings(cfg)
     if cfg.compare:
-        print(format_table({Path(p).stem: read_json(p, 'compare names result files') for p in cfg.compare},
+        print(format_table({Path(p).stem: read_json(p, 'result file (compare)') for p in cfg.compare},
                            cfg.table_rows))
         return
     unknown = set(cfg.tasks) - set(ALL_TASKS)
@@ -1545,7 +1406,8 @@ def main(cfg):
     for name, ckpt in zip(names, ckpts):
         columns[name] = evaluate(ckpt, cfg)
         path = Path(cfg.out_dir) / f'{name}.json'
-        write_results(path, columns[name])
+        with atomic_path(path) as tmp:  # a temporary name, renamed: an earlier result file survives any failure
+            tmp.write_text(json.dumps(columns[name], indent=2, ensure_ascii=False) + '\n', encoding='utf-8')
         print(f"wrote {path}")
     print(format_table(columns, cfg.table_rows))
     if 'ppl' in cfg.tasks:

@@ -192,7 +192,7 @@ def test_flores_files_of_different_lengths(tmp_path):
     (tmp_path / 'hin_Deva.devtest').write_text('एक\nदो\n')
     with pytest.raises(E.InputError, match='has 3 lines but .* has 2'):
         E.read_flores(tmp_path, 'eng_Latn-hin_Deva')
-    with pytest.raises(E.InputError, match='not found'):
+    with pytest.raises(E.InputError, match='No such file'):
         E.read_flores(tmp_path, 'eng_Latn-zho_Hans')
 
 
@@ -300,9 +300,10 @@ def test_multiple_choice_equals_brute_force_loglikelihood(tiny, tmp_path):
                 scores.append(sum(logp[t - 1, ids[t]] for t in range(n_ctx, len(ids))).item())
             brute.append(scores)
             golds.append('ABCD'.index(q[5]))
-    questions = [(s.replace('_', ' '), [dict(question=q[0], choices=list(q[1:5]), answer='ABCD'.index(q[5])) for q in r[:2]],
-                  dict(question=q[0], choices=list(q[1:5]), answer='ABCD'.index(q[5]))) for s, r in rows.items() for q in r[2:]]
-    _, ll = E.mc_accuracy(tiny.model, tiny.tok, questions, E.mmlu_prompt, batch_size=3)
+    doc = lambda q: dict(question=q[0], choices=list(q[1:5]), answer='ABCD'.index(q[5]))  # noqa: E731
+    questions = [(s, *E.kshot_prompt('mmlu', s.replace('_', ' '), [doc(x) for x in r[:2]], doc(q)), doc(q)['answer'])
+                 for s, r in rows.items() for q in r[2:]]
+    _, ll = E.mc_accuracy(tiny.model, tiny.tok, questions, 3)
     assert np.allclose(ll, brute, atol=1e-4)
     correct = np.argmax(brute, 1) == np.array(golds)
     assert result['acc'] == pytest.approx(100 * correct.mean()) and result['n'] == 5
@@ -313,7 +314,7 @@ def test_ceval_prompt_and_csv_header(tmp_path):
     (tmp_path / 'x_val.csv').write_text('id,question,A,B,C,D,answer,explanation\n0,"1+1=?",1,2,3,4,B,因为\n')
     doc = E.read_mc_csv(tmp_path / 'x_val.csv')[0]
     assert doc == {'question': '1+1=?', 'choices': ['1', '2', '3', '4'], 'answer': 1}
-    prompt, conts = E.ceval_prompt('数学', [doc], doc)
+    prompt, conts = E.kshot_prompt('ceval', '数学', [doc], doc)
     assert prompt == ('以下是中国关于数学考试的单项选择题，请选出其中的正确答案。\n\n'
                       '1+1=?\nA. 1\nB. 2\nC. 3\nD. 4\n答案：B\n\n1+1=?\nA. 1\nB. 2\nC. 3\nD. 4\n答案：') and conts == list('ABCD')
     (tmp_path / 'bad_test.csv').write_text('q,1,2,3,4,E\n')
@@ -349,9 +350,8 @@ def test_agieval_and_gaokao_zero_shot(tiny, tmp_path):
     en = ("Five runners race. Q: Who wins? Answer Choices: (A)Ann (B)Bo (C)Cy (D)Di (E)Ed\n"
           "A: Among A through E, the answer is")
     zh = "问题：汉朝建立于 选项：(A)公元前2世纪初 (B)公元前2世纪末 (C)公元前3世纪初 (D)公元前3世纪末\n答案：从A到D, 我们应选择"
-    docs, skipped = E.read_agieval(agi / 'lsat-ar.jsonl')
-    assert E.agieval_prompt('lsat-ar', [], docs[0]) == (en, [' A', ' B', ' C', ' D', ' E'])
-    assert E.agieval_prompt('', [], E.read_agieval(agi / 'gaokao-history.jsonl')[0][0]) == (zh, list('ABCD'))
+    assert E.read_agieval(agi / 'lsat-ar.jsonl') == ([(en, [' A', ' B', ' C', ' D', ' E'], 1)], 0)
+    assert E.read_agieval(agi / 'gaokao-history.jsonl') == ([(zh, list('ABCD'), 3)], 0)
     assert E.read_agieval(agi / 'jec-qa-kd.jsonl') == ([], 1)
     r = E.eval_multiple_choice(tiny.model, tiny.tok, settings(mc_dir=str(agi), mc_format='agieval', mc_shots=0))
     brute = [brute_choice_scores(tiny, en, [' A', ' B', ' C', ' D', ' E']), brute_choice_scores(tiny, zh, list('ABCD'))]
@@ -365,7 +365,7 @@ def test_agieval_and_gaokao_zero_shot(tiny, tmp_path):
         {'question': '1．汉朝建立于（　　）\nA．甲  B．乙\nC．丙  D．丁\n', 'answer': ['C'], 'index': 0},
         {'question': '2．七选五', 'answer': ['A', 'F'], 'index': 1}]}, ensure_ascii=False))
     prompt = '1．汉朝建立于（　　）\nA．甲  B．乙\nC．丙  D．丁\n答案：'
-    assert E.gaokao_prompt('', [], E.read_gaokao(gk / '2010-2022_History_MCQs.json')[0][0]) == (prompt, list('ABCD'))
+    assert E.read_gaokao(gk / '2010-2022_History_MCQs.json') == ([(prompt, list('ABCD'), 2)], 1)
     g = E.eval_multiple_choice(tiny.model, tiny.tok, settings(mc_dir=str(gk), mc_format='gaokao', mc_shots=0))
     assert g['n'] == 1 and g['left_out'] == 1
     assert g['acc'] == 100.0 * (np.argmax(brute_choice_scores(tiny, prompt, list('ABCD'))) == 2)
@@ -494,8 +494,8 @@ def test_delta_is_equation_1_worked_by_hand():
 
 def write_mt_result(path, scores):
     """A result file of evaluate.py's shape, holding only mt scores."""
-    E.write_results(path, {'checkpoint': str(path), 'tasks': {'mt': {
-        pair: {'spbleu': v, 'bleu': 0.0} for pair, v in scores.items()}, 'beam': 4}})
+    path.write_text(json.dumps({'checkpoint': str(path), 'tasks': {'mt': {
+        pair: {'spbleu': v, 'bleu': 0.0} for pair, v in scores.items()}, 'beam': 4}}))
 
 
 def test_quadrants_from_result_files_worked_by_hand(tmp_path):
@@ -544,7 +544,7 @@ def test_quadrant_inputs_that_are_wrong(tmp_path):
                         (dict(quadrant_runs={'km': 'km_ft'}), 'set quadrant_before'),
                         (dict(quadrant_runs={'km': ['nothing', 'eng_Latn-khm_Khmr']}),
                          'llama.json: no mt result eng_Latn-khm_Khmr'),
-                        (dict(quadrant_runs={'km': ['nothing', 'eng_Latn-afr_Latn']}), 'nothing.json: not found'),
+                        (dict(quadrant_runs={'km': ['nothing', 'eng_Latn-afr_Latn']}), 'nothing.json: cannot read .*No such file'),
                         (dict(quadrant_runs={'km': ['km_ft', 'eng_Latn-afr_Latn']}),
                          'km_ft.json: no mt result eng_Latn-ron_Latn with spbleu')):
         with pytest.raises(E.InputError, match=message) as e:
@@ -749,14 +749,14 @@ def test_failing_endpoint_is_a_clear_error(stub, monkeypatch):
     stub.status = 500
     cfg = settings(judge_url=stub.url, judge_key_env='', judge_retries=1)
     with pytest.raises(E.InputError, match='answered HTTP 500') as e:
-        E.chat_completion(cfg, [{'role': 'user', 'content': 'hi'}])
+        E.ask(cfg, [{'role': 'user', 'content': 'hi'}], str)
     assert '\n' not in str(e.value) and len(stub.requests) == 2  # one retry, then the error
     closed = settings(judge_url='http://127.0.0.1:9/v1', judge_key_env='', judge_retries=0, judge_timeout=2.0)
     with pytest.raises(E.InputError, match='cannot reach the judge endpoint'):
-        E.chat_completion(closed, [{'role': 'user', 'content': 'hi'}])
+        E.ask(closed, [{'role': 'user', 'content': 'hi'}], str)
     monkeypatch.delenv('NO_SUCH_KEY', raising=False)
     with pytest.raises(E.InputError, match='NO_SUCH_KEY'):
-        E.chat_completion(settings(judge_url=stub.url, judge_key_env='NO_SUCH_KEY'), [])
+        E.ask(settings(judge_url=stub.url, judge_key_env='NO_SUCH_KEY'), [], str)
 
 
 # ---------------------------------------------------------------- runs: result files, table, CLI
@@ -805,6 +805,18 @@ def test_the_table_shows_what_was_measured_unless_rows_are_asked_for():
     assert [line.split()[0] for line in table[1:]] == ['ppl/en/ppl', 'ppl/xx/ppl']
     asked = E.format_table({'run': result}, ['ppl/en/ppl']).splitlines()
     assert [line.split()[0] for line in asked[1:-1]] == ['ppl/en/ppl'] and 'not shown: 1 more' in asked[-1]
+
+
+def test_the_judge_task_first_runs_the_task_its_mode_reads(monkeypatch):
+    """x-LLaMA's YES/NO judge reads the QA outputs, LLM-Eval and the pairwise judge the chat responses."""
+    ran = []
+    for name in ('eval_qa', 'eval_chat'):
+        monkeypatch.setattr(E, name, lambda model, tok, cfg, name=name: ran.append(name) or {})
+    monkeypatch.setattr(E, 'eval_judge', lambda t, cfg: {'read': list(t)})
+    for mode, task in (('xllama-qa', 'qa'), ('llm-eval', 'chat'), ('pairwise', 'chat')):
+        ran.clear()
+        r = E.evaluate(None, settings(tasks=['judge'], judge_mode=mode))
+        assert ran == [f'eval_{task}'] and r['tasks'] == {task: {}, 'judge': {'read': [task]}}
 
 
 def test_cli_without_checkpoint_is_one_line_error(tmp_path):
