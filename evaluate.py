@@ -69,7 +69,7 @@ ppl_window = 256  # tokens per window (at most the trained context); 0 = max_seq
 ppl_stride = 0  # newly scored tokens per window after the first; 0 = window // 2
 # extractive QA
 qa_files = {'en': 'data/demo/qa/en.json', 'hi': 'data/demo/qa/hi.json'}  # SQuAD v1.1 JSON
-qa_prompt = 'alpaca'  # alpaca, native/english (x-LLaMA's), commit/commit-en (COMMIT's): see qa_prompt_text
+qa_prompt = 'native'  # native/english (x-LLaMA's), alpaca, commit/commit-en (COMMIT's): see qa_prompt_text
 qa_norm = 'mlqa'  # answer normalisation for EM/F1: 'mlqa' (MLQA's script) or 'squad' (SQuAD v1.1's)
 qa_max_new_tokens = 16  # answers are spans: a few words (x-LLaMA generates up to 512; COMMIT's harness 256)
 # translation

@@ -748,6 +748,15 @@ def instruction(task, **names):
     return each(lambda lang: fill(INSTRUCTIONS[task][LANG_COLUMN[lang] - 1], names, lang, 'm')[0])
 
 
+# x-LLaMA's QA prompts (NJUNLP/x-LLM data/xquad/xquad.py; evaluate.py's XLLAMA_QA_PROMPTS, qa_prompt='native'):
+# the instruction, and the document then the question as the input, so the answer comes after both
+XLLAMA_QA = {'en': ("Answer the final question with following context",
+                    "Context: {context}\nQuestion: {question}\nAnswer: "),
+             'hi': ("कृपया निम्नलिखित पैराग्राफ के अनुसार प्रश्नों के उत्तर दें",
+                    "अनुच्छेद: {context}\nसवाल: {question}\nउत्तर: "),
+             'zh': ("请根据以下段落，回答问题", "段落: {context}\n问题: {question}\n答案: ")}
+
+
 def alpaca(seed, contexts, n_sentence):
     """Instruction records, the same task in each language: ({lang: [record]}, frames used).
     Tasks a small model can learn here: extractive questions on a text (one of the documents in
@@ -766,7 +775,9 @@ def alpaca(seed, contexts, n_sentence):
         task = rng.choice(('question', 'question', 'question', 'question', 'people', 'cities', 'first'))
         if task == 'question' and qs['en']:
             for i in rng.sample(range(len(qs['en'])), min(2, len(qs['en']))):
-                add(each(lambda lang: qs[lang][i][2]), context, each(lambda lang: qs[lang][i][3]))
+                add(each(lambda lang: XLLAMA_QA[lang][0]),
+                    each(lambda lang: XLLAMA_QA[lang][1].format(context=context[lang], question=qs[lang][i][2])),
+                    each(lambda lang: qs[lang][i][3]))
         elif task == 'first':
             add(instruction(task), context, each(lambda lang: say(frames[0], lang)[0]))
         else:
@@ -801,12 +812,11 @@ def alpaca(seed, contexts, n_sentence):
     return {lang: [records[i] for i in order] for lang, records in out.items()}, used
 
 
-def quiz(frames, rng, per_doc=3):
-    """An English document followed by some of its questions and their answers, in one line: the
-    reading-comprehension exercises that web text holds, and an English-centric base learns from."""
-    text, qs = render(frames, 'en')[0], questions(frames, 'en')
-    picks = sorted(rng.sample(range(len(qs)), min(per_doc, len(qs))))
-    return text + ''.join(f' Question: {qs[i][2]} Answer: {qs[i][3]}.' for i in picks)
+def quiz(frames):
+    """An English document followed by every question it answers, with the answers, in one line:
+    the reading-comprehension exercises that web text holds, and an English-centric base learns from."""
+    qas = ''.join(f' Question: {q} Answer: {a}.' for _, _, q, a, _ in questions(frames, 'en'))
+    return render(frames, 'en')[0] + qas
 
 
 def squad(docs, lang, rng_seed, per_doc=4):
@@ -852,7 +862,9 @@ def dictionary(lang, text):
 N_TRAIN = {'en': 5500, 'hi': 1500, 'zh': 2200}  # documents; Hindi is 3 bytes a character, so fewer
 N_VAL = {'en': 200, 'hi': 150, 'zh': 200}
 N_PAIRS, N_FLORES = 3000, 100
-N_QUIZ = 3000  # English documents with questions and answers, in en.train.txt (never in Hindi or Chinese)
+# English documents of one person, each with all its questions and answers, in en.train.txt (never in Hindi or
+# Chinese): copying the answer from the text is learnt from these (README.md, "The demo", says what was tried)
+N_QUIZ = 8000
 N_ALPACA_CONTEXTS, N_ALPACA_SENTENCES = 2400, 300  # many distinct questions: with few, SFT memorises them
 N_QA_DOCS = 60
 
@@ -883,9 +895,8 @@ def build():
         files[f'{lang}.train.txt'] = lines(render(d, lang)[0] for d in docs)
         seen_docs.update(doc_key(d) for d in docs)
         seen_keys.update(key(f) for d in docs for f in d)
-    quizzes = [d for d in corpus('en.quiz', N_QUIZ, seen_docs) if questions(d, 'en')]
-    rng = random.Random('en.quiz-questions')
-    files['en.train.txt'] += lines(quiz(d, rng) for d in quizzes)
+    quizzes = [d for d in corpus('en.quiz', N_QUIZ, seen_docs, max_people=1) if questions(d, 'en')]
+    files['en.train.txt'] += lines(quiz(d) for d in quizzes)
     seen_docs.update(doc_key(d) for d in quizzes)
     seen_keys.update(key(f) for d in quizzes for f in d)
     pairs = sentences('pairs', N_PAIRS)
