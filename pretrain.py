@@ -56,7 +56,7 @@ lora_targets = ['wq', 'wk', 'wv', 'wo', 'w1', 'w2', 'w3']
 batch_size = 16  # sequences per micro-batch per process
 block_size = 256  # tokens per sequence
 grad_accum = 1  # micro-batches per step; global batch = batch_size * grad_accum * processes
-max_steps = 1200
+max_steps = 1500
 lr = 3e-3
 embed_lr = 0.0  # learning rate of tok_embeddings and output; 0 = lr (Chinese-LLaMA: 2e-4 beside LoRA)
 min_lr_ratio = 0.1  # the cosine ends at lr * min_lr_ratio
@@ -70,7 +70,7 @@ seed = 1337
 eval_interval = 300  # held-out loss per language every N steps (and at the start and end)
 eval_batches = 2  # global batches of held-out windows per language
 log_interval = 10
-ckpt_interval = 1200  # also at the end
+ckpt_interval = 1500  # also at the end
 keep_last = 2  # checkpoints kept
 save_dtype = ''  # dtype of the Meta-format weights: '' = that of init_from (bfloat16 for Meta's, float32 from scratch)
 # system
