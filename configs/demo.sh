@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole demo: a tiny English-centric LLaMA, trained from scratch, taught Hindi, then instruction
 # tuned four ways. Each line is one stage; each stage is also what its script does with no arguments
-# (or with the config named). About 10 minutes on 2 CPU cores; everything is written under out/demo/
+# (or with the config named). About 12 minutes on 2 CPU cores; everything is written under out/demo/
 # (rerunning replaces it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +9,7 @@ python codemix.py configs/demo_codemix.py                 # COMMIT: English Alpa
 python codemix.py configs/demo_codemix_naive.py           # COMMIT's naive baseline: the template mixed too
 python tokenize_prep.py                                   # an English tokenizer; en/hi/zh shards in it
 python tokenize_prep.py configs/demo_extend.py            # + Hindi and Chinese pieces; shards and instruction mixtures
-python pretrain.py --overwrite=True                       # the English base, from scratch
+python pretrain.py --overwrite=True                       # the English base, from scratch: it learns to read its quizzes
 python pretrain.py configs/demo_cpt_hi.py --overwrite=True            # Hindi alone: English is forgotten
 python pretrain.py configs/demo_cpt_hi_en.py --overwrite=True         # Hindi with English mixed in
 python sft.py --overwrite=True                            # English instructions only
