@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole demo: a tiny English-centric LLaMA, trained from scratch, taught Hindi, then instruction
 # tuned four ways. Each line is one stage; each stage is also what its script does with no arguments
-# (or with the config named). About 12 minutes on 2 CPU cores; everything is written under out/demo/
+# (or with the config named). About 14 minutes on 2 CPU cores; everything is written under out/demo/
 # (rerunning replaces it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
