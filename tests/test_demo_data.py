@@ -167,3 +167,19 @@ def test_held_out_data_is_not_in_the_training_data(train_sentences):
         assert not set(contexts) & (train_lines[lang] | alpaca_inputs[lang])
         if lang == 'en':  # nor is one the document of an English quiz ("... Question: ... Answer: ...")
             assert not set(contexts) & {line.split(' Question: ')[0] for line in train_lines['en']}
+
+
+def test_extractive_instructions_ask_as_evaluate_asks():
+    """The demo's extractive instruction records are x-LLaMA's QA prompt exactly as evaluate.py builds it
+    (qa_prompt='native'), so a tuned model is asked the held-out questions the way it was taught."""
+    import evaluate as E
+    for lang in ('en', 'hi', 'zh'):
+        squad = E.read_squad(DEMO / 'qa' / f'{lang}.json')
+        contexts = {item['context'] for item in squad}
+        asked = [r for r in read_json(f'alpaca_{lang}.json') if r['instruction'] == E.XLLAMA_QA_PROMPTS[lang][0]]
+        assert len(asked) == 2717
+        for r in asked[:50]:
+            context, question = re.fullmatch(r'[^:]+: (.*)\n[^:]+: (.*)\n[^:]+: ', r['input'], re.S).groups()
+            item = {'context': context, 'question': question}
+            assert M.format_prompt(r['instruction'], r['input'], 'alpaca') == E.qa_prompt_text(item, lang, 'native')
+            assert context not in contexts and r['output'] in context
