@@ -1,5 +1,6 @@
-"""pretrain.py: the same continued pretraining in the original (English) vocabulary, where Hindi
-falls back to three byte tokens per character.
+"""pretrain.py: continued pretraining on Hindi with a quarter English in the original (English) vocabulary,
+where Hindi falls back to three byte tokens per character: 100 steps, compared with demo_cpt_hi_en_eqdata.py
+(the demo's cpt_hi_en runs 400 steps, for the tuned runs that start from it).
     python pretrain.py configs/demo_cpt_hi_en_noext.py
 """
 init_from = 'out/demo/base/latest'
