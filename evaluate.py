@@ -87,7 +87,7 @@ mc_shots = 5
 chat_files = {}  # held-out Alpaca-format JSON ({instruction, input, output} list) by language
 chat_max_new_tokens = 256
 cs_min_run = 1  # foreign-script characters in a row that make code-switching (1: any word, ours; 4 skips 'GPU')
-cs_scripts = {}  # language -> its Unicode scripts ('Han', 'Devanagari'...) where FLORES_CODES lacks it
+cs_scripts = {}  # language -> its Unicode scripts ('Han', 'Devanagari'...) where tokenize_prep.LANGUAGES lacks it
 # LLM-as-judge, through any OpenAI-compatible endpoint
 judge_url = ''  # e.g. https://api.openai.com/v1 (POST {judge_url}/chat/completions)
 judge_model = ''  # '' = the paper's for judge_mode (JUDGE_DEFAULTS)
@@ -458,33 +458,14 @@ def eval_qa(model, tok, cfg):
 # -----------------------------------------------------------------------------------------------
 # Translation on FLORES: x-LLaMA's prompt, greedy or beam search; BLEU, chrF and spBLEU by sacrebleu
 
-# FLORES-200 codes (ISO 639-3 _ ISO 15924 script) by the ISO 639-1 codes of tokenize_prep.LANGUAGE_NAMES;
-# the script part tells code-switching a language's own script (SCRIPT_NAMES)
-FLORES_CODES = {
-    'af': 'afr_Latn', 'am': 'amh_Ethi', 'ar': 'arb_Arab', 'as': 'asm_Beng', 'az': 'azj_Latn', 'be': 'bel_Cyrl',
-    'bg': 'bul_Cyrl', 'bn': 'ben_Beng', 'bo': 'bod_Tibt', 'ca': 'cat_Latn', 'cs': 'ces_Latn', 'cy': 'cym_Latn',
-    'da': 'dan_Latn', 'de': 'deu_Latn', 'el': 'ell_Grek', 'en': 'eng_Latn', 'es': 'spa_Latn', 'et': 'est_Latn',
-    'fa': 'pes_Arab', 'fi': 'fin_Latn', 'fr': 'fra_Latn', 'ga': 'gle_Latn', 'gl': 'glg_Latn', 'gu': 'guj_Gujr',
-    'he': 'heb_Hebr', 'hi': 'hin_Deva', 'hr': 'hrv_Latn', 'hu': 'hun_Latn', 'hy': 'hye_Armn', 'id': 'ind_Latn',
-    'is': 'isl_Latn', 'it': 'ita_Latn', 'ja': 'jpn_Jpan', 'jv': 'jav_Latn', 'ka': 'kat_Geor', 'kk': 'kaz_Cyrl',
-    'km': 'khm_Khmr', 'kn': 'kan_Knda', 'ko': 'kor_Hang', 'ky': 'kir_Cyrl', 'lo': 'lao_Laoo', 'lt': 'lit_Latn',
-    'lv': 'lvs_Latn', 'mk': 'mkd_Cyrl', 'ml': 'mal_Mlym', 'mn': 'khk_Cyrl', 'mr': 'mar_Deva', 'ms': 'zsm_Latn',
-    'my': 'mya_Mymr', 'ne': 'npi_Deva', 'nl': 'nld_Latn', 'no': 'nob_Latn', 'or': 'ory_Orya', 'pa': 'pan_Guru',
-    'pl': 'pol_Latn', 'ps': 'pbt_Arab', 'pt': 'por_Latn', 'ro': 'ron_Latn', 'ru': 'rus_Cyrl', 'si': 'sin_Sinh',
-    'sk': 'slk_Latn', 'sl': 'slv_Latn', 'sr': 'srp_Cyrl', 'sv': 'swe_Latn', 'sw': 'swh_Latn', 'ta': 'tam_Taml',
-    'te': 'tel_Telu', 'th': 'tha_Thai', 'tl': 'tgl_Latn', 'tr': 'tur_Latn', 'uk': 'ukr_Cyrl', 'ur': 'urd_Arab',
-    'uz': 'uzn_Latn', 'vi': 'vie_Latn', 'xh': 'xho_Latn', 'yo': 'yor_Latn', 'zh': 'zho_Hans', 'zu': 'zul_Latn',
-}
-
-
 def iso_code(code):
     """'hin_Deva' -> 'hi' (by its ISO 639-3 part); an ISO 639-1 code stays as it is."""
-    if code in tokenize_prep.LANGUAGE_NAMES:
+    if code in tokenize_prep.LANGUAGES:
         return code
-    iso = {flores.split('_')[0]: iso for iso, flores in FLORES_CODES.items()}.get(code.split('_')[0])
+    iso = {flores.split('_')[0]: iso for iso, (_, flores) in tokenize_prep.LANGUAGES.items()}.get(code.split('_')[0])
     if iso is None:
-        raise InputError(f"language {code!r}: not a FLORES-200 code evaluate.py knows; add it to FLORES_CODES "
-                         "in evaluate.py (and its name to tokenize_prep.LANGUAGE_NAMES)")
+        raise InputError(f"language {code!r}: not a FLORES-200 code evaluate.py knows; add it to "
+                         "tokenize_prep.LANGUAGES")
     return iso
 
 
@@ -494,15 +475,12 @@ def translation_prompt(src, tgt, text, template='alpaca'):
 
 
 def read_flores(flores_dir, pair):
+    """(source code, target code, sources, references) of a pair of line-aligned {code}.devtest files."""
     src, sep, tgt = pair.partition('-')
     if not sep:
         raise InputError(f"language pair {pair!r}: write SOURCE-TARGET with FLORES codes, e.g. eng_Latn-hin_Deva")
-    paths = [Path(flores_dir) / f'{code}.devtest' for code in (src, tgt)]
-    lines = [read_lines(p, 'FLORES file (flores_dir/{code}.devtest)') for p in paths]
-    if len(lines[0]) != len(lines[1]):
-        raise InputError(f"{paths[0]} has {len(lines[0])} lines but {paths[1]} has {len(lines[1])}; "
-                         "FLORES files must be line-aligned translations of each other")
-    return src, tgt, [s.strip() for s in lines[0]], [t.strip() for t in lines[1]]
+    rows = tokenize_prep.read_parallel([Path(flores_dir) / f'{code}.devtest' for code in (src, tgt)])
+    return src, tgt, [a for _, a, _ in rows], [b for _, _, b in rows]
 
 
 @torch.inference_mode()
@@ -821,7 +799,7 @@ def code_switching(responses, lang, min_run=1, extra=None):
     """LLaMA Beyond English's code-switching rate (Fig. 4), by script: the percent of responses with a run
     of a foreign script, and in how many responses each foreign script was seen."""
     extra = {k: ' '.join(v) if isinstance(v, list) else v for k, v in (extra or {}).items()}
-    scripts = extra.get(lang) or SCRIPT_NAMES.get(FLORES_CODES.get(lang, lang).rpartition('_')[2])
+    scripts = extra.get(lang) or SCRIPT_NAMES.get(tokenize_prep.LANGUAGES.get(lang, ('', lang))[1].rpartition('_')[2])
     if scripts is None:
         raise InputError(f"code-switching: no script known for language {lang!r}; add it to cs_scripts, "
                          "e.g. cs_scripts = {'xx': 'Devanagari'}")
@@ -1131,10 +1109,10 @@ def eval_alignment(model, tok, cfg):
     out = {}
     for pair in cfg.align_pairs:
         _, _, sources, targets = read_flores(cfg.flores_dir, pair)
-        keep = [(s, t) for s, t in zip(sources, targets) if s and t][:cfg.align_max]
-        if len(keep) < 2:
+        if len(sources) < 2:
             raise InputError(f"align: {pair} needs at least two sentence pairs in {cfg.flores_dir}")
-        out[pair] = alignment_by_layer(model, tok, [s for s, _ in keep], [t for _, t in keep], cfg.batch_size)
+        n = cfg.align_max
+        out[pair] = alignment_by_layer(model, tok, sources[:n], targets[:n], cfg.batch_size)
     return out
 
 

@@ -93,8 +93,8 @@ class ModelArgs:
             ok = (value is None and f.name not in ('dim', 'n_layers', 'n_heads')) or (
                 type(value) is kind or (kind is float and type(value) is int))
             if f.name in params and not ok:
-                raise InputError(f"{path}: {f.name} must be {'an integer' if kind is int else 'a number'}, "
-                                 f"not {value!r}")
+                what = {int: 'an integer', float: 'a number', bool: 'true or false'}[kind]
+                raise InputError(f"{path}: {f.name} must be {what}, not {value!r}")
         for name in ('dim', 'n_layers', 'n_heads', 'multiple_of'):
             if params.get(name, 1) < 1:
                 raise InputError(f"{path}: {name}={params[name]} must be 1 or more")

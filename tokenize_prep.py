@@ -31,7 +31,7 @@ import regex
 import sentencepiece as spm
 from tqdm import tqdm
 
-from codemix import decode_utf8, read_records
+from codemix import decode_utf8, read_records, read_text
 from model import LLAMA3_PATTERN, InputError, Tokenizer, atomic_path, bpe, configure, format_prompt
 
 # -----------------------------------------------------------------------------------------------
@@ -420,29 +420,46 @@ TRANSLATION_INSTRUCTIONS = [
     "Can you reveal the {target_lang} translation of the forthcoming sentences?",
 ]
 
-LANGUAGE_NAMES = {
-    'af': 'Afrikaans', 'am': 'Amharic', 'ar': 'Arabic', 'as': 'Assamese', 'az': 'Azerbaijani', 'be': 'Belarusian',
-    'bg': 'Bulgarian', 'bn': 'Bengali', 'bo': 'Tibetan', 'ca': 'Catalan', 'cs': 'Czech', 'cy': 'Welsh', 'da': 'Danish',
-    'de': 'German', 'el': 'Greek', 'en': 'English', 'es': 'Spanish', 'et': 'Estonian', 'fa': 'Persian', 'fi': 'Finnish',
-    'fr': 'French', 'ga': 'Irish', 'gl': 'Galician', 'gu': 'Gujarati', 'he': 'Hebrew', 'hi': 'Hindi', 'hr': 'Croatian',
-    'hu': 'Hungarian', 'hy': 'Armenian', 'id': 'Indonesian', 'is': 'Icelandic', 'it': 'Italian', 'ja': 'Japanese',
-    'jv': 'Javanese', 'ka': 'Georgian', 'kk': 'Kazakh', 'km': 'Khmer', 'kn': 'Kannada', 'ko': 'Korean', 'ky': 'Kyrgyz',
-    'lo': 'Lao', 'lt': 'Lithuanian', 'lv': 'Latvian', 'mk': 'Macedonian', 'ml': 'Malayalam', 'mn': 'Mongolian',
-    'mr': 'Marathi', 'ms': 'Malay', 'my': 'Burmese', 'ne': 'Nepali', 'nl': 'Dutch', 'no': 'Norwegian', 'or': 'Odia',
-    'pa': 'Punjabi', 'pl': 'Polish', 'ps': 'Pashto', 'pt': 'Portuguese', 'ro': 'Romanian', 'ru': 'Russian',
-    'si': 'Sinhala', 'sk': 'Slovak', 'sl': 'Slovenian', 'sr': 'Serbian', 'sv': 'Swedish', 'sw': 'Swahili',
-    'ta': 'Tamil', 'te': 'Telugu', 'th': 'Thai', 'tl': 'Tagalog', 'tr': 'Turkish', 'uk': 'Ukrainian', 'ur': 'Urdu',
-    'uz': 'Uzbek', 'vi': 'Vietnamese', 'xh': 'Xhosa', 'yo': 'Yoruba', 'zh': 'Chinese', 'zu': 'Zulu',
+# Languages by ISO 639-1 code: the English name x-LLaMA's translation instructions use, and the FLORES-200
+# code (ISO 639-3 _ ISO 15924 script), whose script part is the language's own for evaluate.py's code-switching
+LANGUAGES = {
+    'af': ('Afrikaans', 'afr_Latn'), 'am': ('Amharic', 'amh_Ethi'), 'ar': ('Arabic', 'arb_Arab'),
+    'as': ('Assamese', 'asm_Beng'), 'az': ('Azerbaijani', 'azj_Latn'), 'be': ('Belarusian', 'bel_Cyrl'),
+    'bg': ('Bulgarian', 'bul_Cyrl'), 'bn': ('Bengali', 'ben_Beng'), 'bo': ('Tibetan', 'bod_Tibt'),
+    'ca': ('Catalan', 'cat_Latn'), 'cs': ('Czech', 'ces_Latn'), 'cy': ('Welsh', 'cym_Latn'),
+    'da': ('Danish', 'dan_Latn'), 'de': ('German', 'deu_Latn'), 'el': ('Greek', 'ell_Grek'),
+    'en': ('English', 'eng_Latn'), 'es': ('Spanish', 'spa_Latn'), 'et': ('Estonian', 'est_Latn'),
+    'fa': ('Persian', 'pes_Arab'), 'fi': ('Finnish', 'fin_Latn'), 'fr': ('French', 'fra_Latn'),
+    'ga': ('Irish', 'gle_Latn'), 'gl': ('Galician', 'glg_Latn'), 'gu': ('Gujarati', 'guj_Gujr'),
+    'he': ('Hebrew', 'heb_Hebr'), 'hi': ('Hindi', 'hin_Deva'), 'hr': ('Croatian', 'hrv_Latn'),
+    'hu': ('Hungarian', 'hun_Latn'), 'hy': ('Armenian', 'hye_Armn'), 'id': ('Indonesian', 'ind_Latn'),
+    'is': ('Icelandic', 'isl_Latn'), 'it': ('Italian', 'ita_Latn'), 'ja': ('Japanese', 'jpn_Jpan'),
+    'jv': ('Javanese', 'jav_Latn'), 'ka': ('Georgian', 'kat_Geor'), 'kk': ('Kazakh', 'kaz_Cyrl'),
+    'km': ('Khmer', 'khm_Khmr'), 'kn': ('Kannada', 'kan_Knda'), 'ko': ('Korean', 'kor_Hang'),
+    'ky': ('Kyrgyz', 'kir_Cyrl'), 'lo': ('Lao', 'lao_Laoo'), 'lt': ('Lithuanian', 'lit_Latn'),
+    'lv': ('Latvian', 'lvs_Latn'), 'mk': ('Macedonian', 'mkd_Cyrl'), 'ml': ('Malayalam', 'mal_Mlym'),
+    'mn': ('Mongolian', 'khk_Cyrl'), 'mr': ('Marathi', 'mar_Deva'), 'ms': ('Malay', 'zsm_Latn'),
+    'my': ('Burmese', 'mya_Mymr'), 'ne': ('Nepali', 'npi_Deva'), 'nl': ('Dutch', 'nld_Latn'),
+    'no': ('Norwegian', 'nob_Latn'), 'or': ('Odia', 'ory_Orya'), 'pa': ('Punjabi', 'pan_Guru'),
+    'pl': ('Polish', 'pol_Latn'), 'ps': ('Pashto', 'pbt_Arab'), 'pt': ('Portuguese', 'por_Latn'),
+    'ro': ('Romanian', 'ron_Latn'), 'ru': ('Russian', 'rus_Cyrl'), 'si': ('Sinhala', 'sin_Sinh'),
+    'sk': ('Slovak', 'slk_Latn'), 'sl': ('Slovenian', 'slv_Latn'), 'sr': ('Serbian', 'srp_Cyrl'),
+    'sv': ('Swedish', 'swe_Latn'), 'sw': ('Swahili', 'swh_Latn'), 'ta': ('Tamil', 'tam_Taml'),
+    'te': ('Telugu', 'tel_Telu'), 'th': ('Thai', 'tha_Thai'), 'tl': ('Tagalog', 'tgl_Latn'),
+    'tr': ('Turkish', 'tur_Latn'), 'uk': ('Ukrainian', 'ukr_Cyrl'), 'ur': ('Urdu', 'urd_Arab'),
+    'uz': ('Uzbek', 'uzn_Latn'), 'vi': ('Vietnamese', 'vie_Latn'), 'xh': ('Xhosa', 'xho_Latn'),
+    'yo': ('Yoruba', 'yor_Latn'), 'zh': ('Chinese', 'zho_Hans'), 'zu': ('Zulu', 'zul_Latn'),
 }
 
 
 def translation_instruction(source, target, index=0):
     """x-LLaMA's instruction for translating `source` into `target` (language codes)."""
     for code in (source, target):
-        if code not in LANGUAGE_NAMES:
-            raise InputError(f"unknown language code {code!r}; add its English name to tokenize_prep.LANGUAGE_NAMES")
+        if code not in LANGUAGES:
+            raise InputError(f"unknown language code {code!r}; add its English name and FLORES code to "
+                             "tokenize_prep.LANGUAGES")
     return TRANSLATION_INSTRUCTIONS[index % len(TRANSLATION_INSTRUCTIONS)].format(
-        source_lang=LANGUAGE_NAMES[source], target_lang=LANGUAGE_NAMES[target])
+        source_lang=LANGUAGES[source][0], target_lang=LANGUAGES[target][0])
 
 
 def read_parallel(paths):
@@ -450,12 +467,12 @@ def read_parallel(paths):
     with an empty side are skipped but keep their index (as x-LLaMA's loader does)."""
     if isinstance(paths, (str, Path)):
         rows = []
-        for n, line in enumerate(decode_utf8(Path(paths).read_bytes(), paths).split('\n'), 1):
+        for n, line in enumerate(read_text(paths, 'parallel text file').split('\n'), 1):
             rows.append(line.split('\t') if line.strip() else ('', ''))
             if len(rows[-1]) != 2:
                 raise InputError(f"{paths} line {n}: {len(rows[-1])} tab-separated fields, not source<TAB>target")
     else:
-        sides = [decode_utf8(Path(p).read_bytes(), p).removesuffix('\n').split('\n') for p in paths]
+        sides = [read_text(p, 'parallel text file').removesuffix('\n').split('\n') for p in paths]
         if len(sides[0]) != len(sides[1]):
             raise InputError(f"{paths[0]} has {len(sides[0])} lines but {paths[1]} has {len(sides[1])}; "
                              "parallel files must be line-aligned")

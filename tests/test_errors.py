@@ -175,6 +175,8 @@ CASES = [
     ('pre-params-list', PRE + ' --init_from={d}/ckpt', ['params.json', 'JSON object'], lambda w, d: ckpt_with(w, d, params=[1])),
     ('pre-params-text-dim', PRE + ' --init_from={d}/ckpt', ['params.json', 'dim must be an integer'],
      lambda w, d: ckpt_with(w, d, params={'dim': '32', 'n_layers': 1, 'n_heads': 4})),
+    ('pre-params-text-rope', PRE + ' --init_from={d}/ckpt', ['params.json', 'use_scaled_rope must be true or false'],
+     lambda w, d: ckpt_with(w, d, params={'dim': 32, 'n_layers': 1, 'n_heads': 4, 'use_scaled_rope': 'yes'})),
     ('pre-params-zero-heads', PRE + ' --init_from={d}/ckpt', ['params.json', 'n_heads=0'],
      lambda w, d: ckpt_with(w, d, params={'dim': 32, 'n_layers': 1, 'n_heads': 0})),
     ('pre-weights-code', PRE + ' --init_from={d}/ckpt', ['consolidated.00.pth', 'plain tensors'],

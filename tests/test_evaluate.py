@@ -198,15 +198,15 @@ def test_flores_files_of_different_lengths(tmp_path):
 
 def test_every_named_language_has_one_flores_code_and_back():
     import tokenize_prep as T
-    assert set(E.FLORES_CODES) == set(T.LANGUAGE_NAMES)
-    assert all(E.iso_code(code) == iso for iso, code in E.FLORES_CODES.items())
+    flores = [code for _, code in T.LANGUAGES.values()]
+    assert len(set(flores)) == len(flores) and all(E.iso_code(code) == iso for iso, (_, code) in T.LANGUAGES.items())
 
 
 def test_translation_prompt_is_xllamas_first_instruction():
     assert E.translation_prompt('eng_Latn', 'hin_Deva', 'The river runs.') == M.format_prompt(
         'Translate the following sentences from English to Hindi.', 'The river runs.')
     assert 'from Chinese to German.' in E.translation_prompt('zho_Hans', 'de', 'x')
-    with pytest.raises(E.InputError, match='FLORES_CODES'):
+    with pytest.raises(E.InputError, match='tokenize_prep.LANGUAGES'):
         E.translation_prompt('xxx_Latn', 'eng_Latn', 'x')
     assert E.bleu_tokenizer('zho_Hans') == 'zh' and E.bleu_tokenizer('hin_Deva') == '13a'
 
