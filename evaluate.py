@@ -51,8 +51,8 @@ from model import InputError, atomic_path
 # Settings: `python evaluate.py --help` lists them; a config file or --name=value overrides them
 
 tasks = ['ppl', 'qa', 'mt']  # any of: ppl qa mt mc chat judge align quadrants scaling
-ckpt_dirs = [f'out/demo/{run}/latest' for run in ('sft_en', 'sft_coit', 'sft_naive', 'sft_commit',
-                                                  'sft_small')]  # the demo's tuned models; one result file each
+ckpt_dirs = [f'out/demo/{run}/latest' for run in ('sft_en', 'sft_coit', 'sft_naive', 'sft_commit', 'sft_small',
+                                                  'hml_embed', 'hml_full')]  # the demo's tuned models: a result each
 tokenizer_path = ''  # '' = tokenizer.model in the checkpoint directory or its parent
 device = 'cpu'  # 'cuda' on a GPU
 dtype = 'float32'  # 'bfloat16' halves memory on a GPU
@@ -74,7 +74,7 @@ qa_norm = 'mlqa'  # answer normalisation for EM/F1: 'mlqa' (MLQA's script) or 's
 qa_max_new_tokens = 16  # answers are spans: a few words (x-LLaMA generates up to 512; COMMIT's harness 256)
 # translation
 flores_dir = 'data/demo/flores'  # {code}.devtest files, line-aligned
-mt_pairs = ['eng_Latn-hin_Deva']  # SOURCE-TARGET FLORES codes
+mt_pairs = ['eng_Latn-hin_Deva', 'eng_Latn-zho_Hans']  # SOURCE-TARGET FLORES codes
 mt_beam = 1  # 1 = greedy; How Multilingual uses 4
 mt_max_new_tokens = 48  # How Multilingual's: 256
 spm_path = ''  # the FLORES SentencePiece model (sacrebleu's flores101/flores200 .model file): adds spBLEU

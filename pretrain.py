@@ -41,7 +41,7 @@ mixture = {'en': 1.0}  # language -> share of training windows (joint training k
 resize_vocab = False  # grow a checkpoint's embeddings to the shards' (extended) tokenizer: model.resize_vocab
 # model, when init_from='scratch' (vocab_size comes from the tokenizer)
 dim = 128
-n_layers = 2  # the demo: a step takes half the time of four layers, and copying answers was learnt as fast per CPU second
+n_layers = 2  # the demo: half the time a step of four layers takes, and copying is learnt as fast per CPU second
 n_heads = 8  # the demo: heads of 16 dimensions (our choice: extractive QA is done by attention, not width)
 n_kv_heads = 0  # 0 = as many as n_heads
 multiple_of = 32

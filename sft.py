@@ -32,12 +32,12 @@ data_dir = 'out/demo/data_ext'
 train_shard = 'sft.train.bin'  # the instruction shard in data_dir (tokenize_prep.py's)
 val_shard = 'sft.val.bin'  # held-out instructions ('' = none)
 template = 'alpaca'  # must be the template the shards were made with (meta.json); recorded with the checkpoint
-epochs = 1  # the demo sees its 2,000 examples once; Alpaca and x-LLaMA (App. A): 3 (configs/)
+epochs = 1  # the demo sees its examples once; Alpaca and x-LLaMA (App. A): 3 (configs/)
 max_steps = 0  # 0 = epochs x steps per epoch
 warmup_ratio = 0.03  # Alpaca: 3% linear warmup, then cosine decay
 warmup_steps = -1  # -1 = warmup_ratio of max_steps
 min_lr_ratio = 0.0  # Alpaca (HF Trainer's cosine schedule): decay to 0
-lr = 3e-4  # the demo's tiny model (1e-3 unlearns its English); 2e-5 at 7B (Alpaca README; x-LLaMA App. A), see configs/
+lr = 1e-3  # the demo's tiny model (3e-4 reads worse: README.md); 2e-5 at 7B (Alpaca; x-LLaMA App. A): configs/
 weight_decay = 0.0  # Alpaca: weight_decay 0
 beta2 = 0.999  # Alpaca: HF Trainer's AdamW (betas 0.9, 0.999)
 batch_size = 8  # examples per micro-batch per process

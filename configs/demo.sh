@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole demo: a tiny English-centric LLaMA, trained from scratch, taught Hindi, then instruction
-# tuned four ways. Each line is one stage; each stage is also what its script does with no arguments
-# (or with the config named). About 14 minutes on 2 CPU cores; everything is written under out/demo/
+# tuned seven ways. Each line is one stage; each stage is also what its script does with no arguments
+# (or with the config named). About 10 minutes on 2 CPU cores; everything is written under out/demo/
 # (rerunning replaces it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +17,9 @@ python sft.py configs/demo_sft_coit.py --overwrite=True   # x-LLaMA's CoIT: + Hi
 python sft.py configs/demo_sft_naive.py --overwrite=True  # COMMIT's naive code-mix (template mixed)
 python sft.py configs/demo_sft_commit.py --overwrite=True # COMMIT (template kept English)
 python sft.py configs/demo_sft_small.py --overwrite=True  # LLaMA Beyond English: 500 instructions, not 2,000
-python evaluate.py configs/demo_eval_lm.py                # the pretrained models: perplexity, tokenization
-python evaluate.py                                        # the tuned models: + QA and translation, full held-out sets
+python sft.py configs/demo_hml_embed.py --overwrite=True  # How Multilingual: en->hi pairs, input embeddings only
+python sft.py configs/demo_hml_full.py --overwrite=True   # How Multilingual: the same pairs, every weight
+python evaluate.py configs/demo_eval_lm.py                # the pretrained models: perplexity, tokenization, translation
+python evaluate.py                                        # the tuned models: + QA, full held-out sets
+python evaluate.py configs/demo_quadrants.py              # How Multilingual's quadrants (Eq. 1) from those results
 python evaluate.py configs/demo_table.py                  # all of them: one table

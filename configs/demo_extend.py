@@ -8,7 +8,9 @@ extend_vocab_size = 1000  # per language; the demo's small Hindi text allows at 
 out_dir = 'out/demo/data_ext'
 sft = {
     'sft': {'alpaca_en': {'path': 'data/demo/alpaca_en.json', 'lang': 'en'}},  # English instructions only (Alpaca)
-    # x-LLaMA's CoIT: English and Hindi instructions, and English->Hindi translation
+    # x-LLaMA's CoIT (sec. 3.1): every resource at hand, as its runs combine Alpaca, translated Alpaca and all
+    # the parallel data (Hindi: 231.5k pairs beside 52k + 52k instructions, Table 1): the English
+    # instructions of sft, their Hindi translation, and every English->Hindi pair
     'coit': {'coit_en': {'path': 'data/demo/alpaca_en.json', 'lang': 'en'},
              'alpaca_hi': {'path': 'data/demo/alpaca_hi.json', 'lang': 'hi'},
              'en-hi': {'path': 'data/demo/en-hi.train.tsv', 'lang': 'en-hi'}},
@@ -18,7 +20,10 @@ sft = {
     'naive': {'naive_hi': {'path': 'out/demo/codemix/alpaca_en_naive_hi.json', 'lang': 'hi'}},
     # LLaMA Beyond English: the same English instructions, fewer of them
     'sft_small': {'small_en': {'path': 'data/demo/alpaca_en.json', 'lang': 'en'}},
+    # How Multilingual: English->Hindi translation instructions alone, for embedding-only vs full tuning
+    'pairs': {'hml_en-hi': {'path': 'data/demo/en-hi.train.tsv', 'lang': 'en-hi'}},
 }
-# examples drawn from each source (seeded): 2,000 in each of the four main mixtures
-sft_budget = {'alpaca_en': 2000, 'coit_en': 700, 'alpaca_hi': 700, 'en-hi': 600, 'codemix_hi': 2000, 'naive_hi': 2000,
+# examples drawn from each source (a seeded draw per source name): 2,000 of the 4,123 instruction records in sft,
+# coit (in each language), commit and naive; 500 in sft_small; every pair (no budget)
+sft_budget = {'alpaca_en': 2000, 'coit_en': 2000, 'alpaca_hi': 2000, 'codemix_hi': 2000, 'naive_hi': 2000,
               'small_en': 500}

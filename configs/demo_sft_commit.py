@@ -5,4 +5,3 @@ the untouched English template (codemix.py wrote them).
 out_dir = 'out/demo/sft_commit'
 train_shard = 'commit.train.bin'
 val_shard = 'commit.val.bin'
-epochs = 1  # 2,000 examples seen once (lr: sft.py's 3e-4; 1e-3 costs English, README.md says how much)

@@ -5,4 +5,3 @@ prompt code-mixed, the Alpaca template included (codemix.py --naive=True wrote t
 out_dir = 'out/demo/sft_naive'
 train_shard = 'naive.train.bin'
 val_shard = 'naive.val.bin'
-epochs = 1  # 2,000 examples seen once (lr: sft.py's 3e-4; 1e-3 costs English, README.md says how much)

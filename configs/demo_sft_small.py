@@ -5,4 +5,3 @@ sft.py's demo run (sft_en) on 500 English instructions instead of 2,000 (the pap
 out_dir = 'out/demo/sft_small'
 train_shard = 'sft_small.train.bin'
 val_shard = 'sft_small.val.bin'
-epochs = 1

@@ -56,6 +56,7 @@ FAMILIES = {
                            'ckpt_interval', 'resize_vocab'},
     r'lbe_sft_(\w+)\.py': {'out_dir', 'train_shard', 'val_shard'},
     r'hml_sft_(\w+)\.py': {'out_dir', 'mode', 'lr'},
+    r'demo_hml_(embed|full)\.py': {'out_dir', 'mode', 'lr'},
     r'hml_data_short_(km|lo|gu|te)\.py': {'out_dir', 'sft', 'sft_budget', 'shorten', 'report'},
 }
 

@@ -28,9 +28,10 @@ def test_each_stage_consumes_the_previous_stages_output(tmp_path):
     tok, data = out / 'tok' / 'tokenizer.model', out / 'data'
     run('tokenize_prep.py', f'--tokenizer_path={tok}', f'--out_dir={data}', '--tokenizer_vocab_size=400', '--report={}')
     ext, data_ext = out / 'tok_ext' / 'tokenizer.model', out / 'data_ext'
-    sft_mix = {'commit': {'codemix_hi': {'path': str(mixed), 'lang': 'hi'}}}
+    sft_mix = {'commit': {'codemix_hi': {'path': str(mixed), 'lang': 'hi'}},
+               'pairs': {'hml_en-hi': {'path': 'data/demo/en-hi.train.tsv', 'lang': 'en-hi'}}}
     run('tokenize_prep.py', 'configs/demo_extend.py', f'--tokenizer_path={tok}', f'--extend_out={ext}',
-        f'--out_dir={data_ext}', f'--sft={sft_mix!r}', "--sft_budget={'codemix_hi': 40}",
+        f'--out_dir={data_ext}', f'--sft={sft_mix!r}', "--sft_budget={'codemix_hi': 40, 'hml_en-hi': 40}",
         '--extend_vocab_size=300', '--report={}')
     meta = json.loads((data_ext / 'meta.json').read_text())
     assert meta['base_tokenizer']['sha256'] == M.Tokenizer(tok).sha256 and meta['vocab_size'] > 400
@@ -46,15 +47,29 @@ def test_each_stage_consumes_the_previous_stages_output(tmp_path):
         f'--data_dir={data_ext}', f'--out_dir={out}/sft', '--max_steps=2', '--eval_interval=2', '--ckpt_interval=2',
         '--val_shard=')
     assert json.loads((out / 'sft' / 'latest' / 'run.json').read_text())['template'] == 'alpaca'
+    run('sft.py', 'configs/demo_hml_embed.py', *tiny, '--block_size=512', f'--init_from={out}/cpt/latest',
+        f'--data_dir={data_ext}', f'--out_dir={out}/hml', '--max_steps=2', '--eval_interval=2', '--ckpt_interval=2',
+        '--val_shard=')
 
-    ckpts = [f'{out}/{n}/latest' for n in ('base', 'cpt', 'sft')]
+    ckpts = [f'{out}/{n}/latest' for n in ('base', 'cpt', 'sft', 'hml')]
     printed = run('evaluate.py', f'--ckpt_dirs={ckpts!r}', f'--out_dir={out}/eval', '--max_examples=3',
                   '--qa_max_new_tokens=4', '--mt_max_new_tokens=4', '--ppl_window=64')
-    results = {n: json.loads((out / 'eval' / f'{n}.json').read_text()) for n in ('base', 'cpt', 'sft')}
+    results = {n: json.loads((out / 'eval' / f'{n}.json').read_text()) for n in ('base', 'cpt', 'sft', 'hml')}
     assert all(set(r['tasks']) == {'ppl', 'qa', 'mt'} for r in results.values())
+    # How Multilingual's quadrants, from the cpt (before) and hml (after) translation results just written
+    run('evaluate.py', 'configs/demo_quadrants.py', f'--out_dir={out}/eval', '--quadrant_before=cpt',
+        "--quadrant_runs={'hml': ['hml', 'eng_Latn-hin_Deva']}")
+    quadrants = json.loads((out / 'eval' / 'analysis.json').read_text())['tasks']['quadrants']
+    mt = {n: results[n]['tasks']['mt'] for n in ('cpt', 'hml')}
+    assert quadrants['hml']['bilingual']['P_post'] == mt['hml']['eng_Latn-hin_Deva']['chrf']
+    assert quadrants['T'] == (mt['cpt']['eng_Latn-hin_Deva']['chrf'] + mt['cpt']['eng_Latn-zho_Hans']['chrf']) / 2
+    assert quadrants['hml']['quadrant'] in ('reciprocal', 'selfish', 'altruistic', 'stagnant')
     # the extended vocabulary cuts Hindi into far fewer tokens than the English one
     assert results['cpt']['tasks']['ppl']['hi']['tokens_per_char'] < results['base']['tasks']['ppl']['hi']['tokens_per_char'] / 2
     assert 'ppl/hi/bits_per_byte' in printed
     sft_w, cpt_w = (torch.load(out / d / 'latest' / 'consolidated.00.pth', weights_only=True) for d in ('sft', 'cpt'))
     assert sft_w.keys() == cpt_w.keys() and all(torch.isfinite(v).all() for v in sft_w.values())
     assert any(not torch.equal(sft_w[k], cpt_w[k]) for k in sft_w)  # instruction tuning changed the model
+    hml_w = torch.load(out / 'hml' / 'latest' / 'consolidated.00.pth', weights_only=True)
+    changed = {k for k in cpt_w if not torch.equal(hml_w[k], cpt_w[k])}
+    assert changed == {'tok_embeddings.weight'}  # embedding-only tuning left every other weight as it was
