@@ -2,7 +2,7 @@
 Beyond English compares vocabularies at equal data). That run sees 100 steps x 4096 tokens: 307k
 Hindi tokens in the English vocabulary, which is the text of ~30.9k tokens in the extended one
 (10x fewer: 3,167,023 vs 318,807 tokens for hi.train), and 102k English tokens, the same in both.
-So: (30.8k + 102k) / 4096 = 32 steps, 23% of the windows Hindi.
+So: (30.9k + 102k) / 4096 = 32 steps, 23% of the windows Hindi.
     python pretrain.py configs/demo_cpt_hi_en_eqdata.py
 """
 init_from = 'out/demo/base/latest'

@@ -9,8 +9,8 @@ out_dir = 'out/demo/data_ext'
 sft = {
     'sft': {'alpaca_en': {'path': 'data/demo/alpaca_en.json', 'lang': 'en'}},  # English instructions only (Alpaca)
     # x-LLaMA's CoIT (sec. 3.1): every resource at hand, as its runs combine Alpaca, translated Alpaca and all
-    # the parallel data (Hindi: 231.5k pairs beside 52k + 52k instructions, Table 1): the English
-    # instructions of sft, their Hindi translation, and every English->Hindi pair
+    # the parallel data (Hindi: 231.5k pairs beside 52k + 52k instructions, Table 1): English and Hindi
+    # instruction records (the same tasks translated; each language its own draw) and every English->Hindi pair
     'coit': {'coit_en': {'path': 'data/demo/alpaca_en.json', 'lang': 'en'},
              'alpaca_hi': {'path': 'data/demo/alpaca_hi.json', 'lang': 'hi'},
              'en-hi': {'path': 'data/demo/en-hi.train.tsv', 'lang': 'en-hi'}},
