@@ -1111,8 +1111,7 @@ def eval_alignment(model, tok, cfg):
         _, _, sources, targets = read_flores(cfg.flores_dir, pair)
         if len(sources) < 2:
             raise InputError(f"align: {pair} needs at least two sentence pairs in {cfg.flores_dir}")
-        n = cfg.align_max
-        out[pair] = alignment_by_layer(model, tok, sources[:n], targets[:n], cfg.batch_size)
+        out[pair] = alignment_by_layer(model, tok, sources[:cfg.align_max], targets[:cfg.align_max], cfg.batch_size)
     return out
 
 

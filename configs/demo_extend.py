@@ -8,9 +8,9 @@ extend_vocab_size = 1000  # per language; the demo's small Hindi text allows at 
 out_dir = 'out/demo/data_ext'
 sft = {
     'sft': {'alpaca_en': {'path': 'data/demo/alpaca_en.json', 'lang': 'en'}},  # English instructions only (Alpaca)
-    # x-LLaMA's CoIT (sec. 3.1): every resource at hand, as its runs combine Alpaca, translated Alpaca and all
-    # the parallel data (Hindi: 231.5k pairs beside 52k + 52k instructions, Table 1): English and Hindi
-    # instruction records (the same tasks translated; each language its own draw) and every English->Hindi pair
+    # x-LLaMA's CoIT (sec. 3.1): every resource at hand, as its runs combine Alpaca, translated Alpaca and all the
+    # parallel data (Hindi: 234k WikiMatrix and News Commentary pairs beside 52k + 52k instructions, Table 1):
+    # English and Hindi instruction records (the same tasks translated; each language its own draw) and every pair
     'coit': {'coit_en': {'path': 'data/demo/alpaca_en.json', 'lang': 'en'},
              'alpaca_hi': {'path': 'data/demo/alpaca_hi.json', 'lang': 'hi'},
              'en-hi': {'path': 'data/demo/en-hi.train.tsv', 'lang': 'en-hi'}},
