@@ -20,7 +20,8 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-from model import InputError, atomic_path, configure, format_prompt
+from model import format_prompt
+from plumbing import InputError, atomic_path, configure, decode_utf8, read_records, read_text
 
 # -----------------------------------------------------------------------------------------------
 # Words and punctuation
@@ -50,24 +51,6 @@ def split_word(word):
 
 # -----------------------------------------------------------------------------------------------
 # Dictionaries
-
-
-def decode_utf8(data, path, first_line=1):
-    """`data` (bytes from `path`, starting at line first_line) as text; invalid UTF-8 is one line naming both."""
-    try:
-        return data.decode('utf-8')
-    except UnicodeDecodeError as e:
-        line = first_line + data.count(b'\n', 0, e.start)
-        raise InputError(f"{path} line {line}: not valid UTF-8 (byte 0x{data[e.start]:02x}); convert the file to UTF-8")
-
-
-def read_text(path, what):
-    """The whole file as text, a leading byte-order mark dropped (as 'utf-8-sig' does)."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as e:
-        raise InputError(f"{path}: cannot read this {what} ({e.strerror})")
-    return decode_utf8(data, path).removeprefix('\ufeff')
 
 
 def load_dictionary(path, reverse=False, separator=''):
@@ -147,39 +130,6 @@ def mix_records(records, dictionary, alpha, rng, naive=False, ignore_case=False)
         else:
             out.append({'instruction': mix(r['instruction']), 'input': mix(r['input']), 'output': mix(r['output'])})
     return out, total
-
-
-def read_records(path, prompts=False):
-    """Alpaca records from a JSON list or JSONL file: [{instruction, input, output}], input optional.
-    prompts=True also takes {prompt, output}, a prompt --naive rendered (tokenize_prep.py reads those)."""
-    text = read_text(path, 'instruction file')
-    if text.lstrip().startswith('['):
-        try:
-            items = [(f"record {i}", r) for i, r in enumerate(json.loads(text), 1)]
-        except json.JSONDecodeError as e:
-            raise InputError(f"{path} line {e.lineno}: not valid JSON ({e.msg}); fix or regenerate the file")
-    else:  # JSONL: one record a line
-        items = []
-        for n, line in enumerate(text.split('\n'), 1):  # not splitlines: U+2028 may sit in a JSON string
-            if line.strip():
-                try:
-                    items.append((f"line {n}", json.loads(line)))
-                except json.JSONDecodeError as e:
-                    raise InputError(f"{path} line {n}: not valid JSON ({e.msg}); fix or regenerate the file")
-    records = []
-    for where, r in items:
-        rendered = prompts and isinstance(r, dict) and 'prompt' in r
-        fields = ('prompt', 'output') if rendered else ('instruction', 'input', 'output')
-        if isinstance(r, dict) and r.get('input') is None:
-            r = {**r, 'input': ''}
-        if not (isinstance(r, dict) and all(isinstance(r.get(k), str) for k in fields)):
-            raise InputError(f"{path} {where}: not an Alpaca record; each must be an object with string "
-                             "fields 'instruction', 'output' (and 'input')")
-        records.append({k: r[k] for k in fields})
-    if not records:
-        raise InputError(f"{path}: no instruction records; give a JSON list or JSONL of "
-                         "{instruction, input, output}")
-    return records
 
 
 def mix_corpus(in_path, out_path, dictionary, alpha, rng, ignore_case=False):

@@ -42,10 +42,10 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-import codemix
 import model as M
+import plumbing as P
 import tokenize_prep
-from model import InputError, atomic_path
+from plumbing import InputError, atomic_path
 
 # -----------------------------------------------------------------------------------------------
 # Settings: `python evaluate.py --help` lists them; a config file or --name=value overrides them
@@ -121,14 +121,14 @@ ALL_TASKS = MODEL_TASKS + ('quadrants', 'scaling')
 
 def read_json(path, what):
     try:
-        return json.loads(codemix.read_text(path, what))
+        return json.loads(P.read_text(path, what))
     except json.JSONDecodeError as e:
         raise InputError(f"{path} line {e.lineno}: not valid JSON ({e.msg}); fix the {what}")
 
 
 def read_lines(path, what):
     """Lines without their end-of-line characters (a final newline adds no empty line)."""
-    text = codemix.read_text(path, what)
+    text = P.read_text(path, what)
     return [line.rstrip('\r') for line in text.removesuffix('\n').split('\n')] if text else []
 
 
@@ -819,7 +819,7 @@ def eval_chat(model, tok, cfg):
         raise InputError("chat: set chat_files = {lang: held-out Alpaca records (JSON list or JSONL)}")
     out = {}
     for lang, path in cfg.chat_files.items():
-        items = limited(codemix.read_records(path), cfg)
+        items = limited(P.read_records(path), cfg)
         prompts = [tok.encode(M.format_prompt(d['instruction'], d['input'], cfg.template), bos=True, eos=False)
                    for d in items]
         new = generate_batched(model, prompts, cfg.chat_max_new_tokens, tok.stop_tokens, cfg.batch_size)
@@ -1363,7 +1363,7 @@ def check_settings(cfg):
             raise InputError(f"{name}={getattr(cfg, name)!r}: must be 0 or more (0: all examples, the paper's samples)")
     if not (cfg.judge_temperature == -1 or 0 <= cfg.judge_temperature <= 2):
         raise InputError(f"judge_temperature={cfg.judge_temperature!r}: between 0 and 2, or -1 for the paper's")
-    M.check_system(cfg.device, cfg.dtype)
+    P.check_system(cfg.device, cfg.dtype)
 
 
 def main(cfg):
@@ -1394,4 +1394,4 @@ def main(cfg):
 
 
 if __name__ == '__main__':
-    main(M.configure(globals()))
+    main(P.configure(globals()))

@@ -28,6 +28,7 @@ from torch.distributed.device_mesh import init_device_mesh
 from torch.distributed.fsdp import MixedPrecisionPolicy, fully_shard
 
 import model as M
+import plumbing as P
 from tokenize_prep import read_meta, read_shard
 
 # -----------------------------------------------------------------------------------------------
@@ -92,7 +93,7 @@ def check_settings(cfg):
     1 moves AdamW weights by more than their own size each step (LLaMA pretrains at 3e-4)."""
     def need(ok, name, what):
         if not ok:
-            raise M.InputError(f"{name}={getattr(cfg, name)!r}: {what}")
+            raise P.InputError(f"{name}={getattr(cfg, name)!r}: {what}")
     for name in ('batch_size', 'grad_accum', 'block_size', 'max_steps', 'eval_interval', 'eval_batches',
                  'log_interval', 'ckpt_interval', 'keep_last'):
         need(getattr(cfg, name) >= 1, name, 'must be 1 or more')
@@ -109,9 +110,9 @@ def check_settings(cfg):
     if not (isinstance(mix, dict) and mix and all(isinstance(w, (int, float)) and not isinstance(w, bool)
                                                   and math.isfinite(w) and w >= 0 for w in mix.values())
             and sum(mix.values()) > 0):
-        raise M.InputError(f"mixture={mix!r}: name each language with a weight of 0 or more, not all 0, "
+        raise P.InputError(f"mixture={mix!r}: name each language with a weight of 0 or more, not all 0, "
                            "like {'hi': 0.7, 'en': 0.3}")
-    M.check_system(cfg.device, cfg.dtype)
+    P.check_system(cfg.device, cfg.dtype)
     need(cfg.save_dtype in ('', 'float32', 'bfloat16', 'float16'), 'save_dtype',
          "choose '', float32, bfloat16 or float16")
     need(cfg.mode in M.TRAIN_MODES or cfg.mode.startswith('layers:'), 'mode',
@@ -131,9 +132,9 @@ def check_settings(cfg):
     elif cfg.init_from != 'resume':
         ckpt = Path(cfg.init_from)
         if not (ckpt / 'params.json').is_file() or not any(ckpt.glob('consolidated.*.pth')):
-            raise M.InputError(f"init_from={cfg.init_from}: not a Meta checkpoint directory (params.json and "
+            raise P.InputError(f"init_from={cfg.init_from}: not a Meta checkpoint directory (params.json and "
                                "consolidated.*.pth); name one, or use 'scratch' or 'resume'")
-    M.check_writable(cfg.out_dir, 'out_dir')
+    P.check_writable(cfg.out_dir, 'out_dir')
 
 
 # -----------------------------------------------------------------------------------------------
@@ -224,7 +225,7 @@ def initial_state(cfg, data_meta, rank=0):
     args, tok = M.load_args(ckpt, max_seq_len=max(cfg.block_size, 2048))
     resize = tok.sha256 != data_meta['tokenizer_sha256']
     if resize and not cfg.resize_vocab:
-        raise M.InputError(f"{cfg.data_dir}/meta.json: the shards were made with {data_tok}, not with this "
+        raise P.InputError(f"{cfg.data_dir}/meta.json: the shards were made with {data_tok}, not with this "
                            f"checkpoint's {tok.path}; re-run tokenize_prep.py with the model's tokenizer, or "
                            "set resize_vocab=True to grow the model to the shards' (extended) tokenizer")
     names = M.read_consolidated(min(ckpt.glob('consolidated.*.pth')))  # memory-mapped: names and dtype, no data
@@ -341,7 +342,7 @@ def save_checkpoint(cfg, run, model, optimizer, step, proc):
         if 'lora' in cfg.mode:
             files['adapter.pth'] = M.lora_state_dict(state)
         M.save(out / name, run['args'], weights, run['tokenizer'], files)
-        M.recover(out / 'latest')  # links left by killed runs
+        P.recover(out / 'latest')  # links left by killed runs
         link = out / f'.latest.tmp{os.getpid()}'
         link.unlink(missing_ok=True)
         link.symlink_to(name)
@@ -358,23 +359,23 @@ def start_run(cfg):
     if cfg.init_from == 'resume':
         latest = out / 'latest'
         if not latest.exists():
-            raise M.InputError(f"{out}: no checkpoint to resume (no {latest}); start with init_from=scratch "
+            raise P.InputError(f"{out}: no checkpoint to resume (no {latest}); start with init_from=scratch "
                                "or a checkpoint directory")
         try:
             saved = json.loads((latest / 'run.json').read_text())
             assert isinstance(saved, dict) and isinstance(saved['config'], dict) and isinstance(saved['step'], int)
         except (OSError, ValueError, KeyError, AssertionError) as e:
-            raise M.InputError(f"{latest.resolve()}/run.json: missing or damaged ({type(e).__name__}); point latest "
+            raise P.InputError(f"{latest.resolve()}/run.json: missing or damaged ({type(e).__name__}); point latest "
                                "at an earlier step_* (ln -sfn step_N latest) or start a new run from it with "
                                "init_from=")
         read_train_state(latest / 'train_state.pth', mmap=True)  # cheap: a damaged file stops every process alike
         differ = [k for k, v in saved['config'].items() if k not in RESUME_MAY_CHANGE and getattr(cfg, k, v) != v]
         if differ:
-            raise M.InputError(f"{latest}/run.json: resume with the run's own settings; these differ: "
+            raise P.InputError(f"{latest}/run.json: resume with the run's own settings; these differ: "
                                + ', '.join(f"{k}={getattr(cfg, k)!r} (run: {saved['config'][k]!r})" for k in differ))
         return saved
     if ((out / 'latest').exists() or any(out.glob('step_*'))) and not cfg.overwrite:
-        raise M.InputError(f"{out}: holds checkpoints of another run; resume it with init_from=resume, "
+        raise P.InputError(f"{out}: holds checkpoints of another run; resume it with init_from=resume, "
                            "set overwrite=True to replace it, or choose another out_dir")
     return None
 
@@ -534,13 +535,13 @@ def run_stage(cfg, make_data):
     saved = start_run(cfg)
     if saved:  # rebuild exactly what the run started from, then load what it has trained since
         if saved.get('data', {}).get('tokenizer_sha256') != data_meta['tokenizer_sha256']:
-            raise M.InputError(f"{cfg.data_dir}/meta.json: the shards were remade with another tokenizer since this "
+            raise P.InputError(f"{cfg.data_dir}/meta.json: the shards were remade with another tokenizer since this "
                                "run started; resume with the run's own data, or start a new run")
         resume_dir = (Path(cfg.out_dir) / 'latest').resolve()
         cfg.init_from = saved['config']['init_from']
     args, state, tokenizer, source_dtype, tied = initial_state(cfg, data_meta, proc.rank)
     if data_meta['vocab_size'] > args.vocab_size:
-        raise M.InputError(f"{cfg.data_dir}/meta.json: token ids up to {data_meta['vocab_size'] - 1} but the model has "
+        raise P.InputError(f"{cfg.data_dir}/meta.json: token ids up to {data_meta['vocab_size'] - 1} but the model has "
                            f"{args.vocab_size} embeddings; use the model's tokenizer, or resize_vocab=True")
     model, trainable, total = prepare_model(cfg, args, state, tied, proc)
     del state
@@ -555,7 +556,7 @@ def run_stage(cfg, make_data):
         if proc.rank == 0:  # the log keeps what led to the checkpoint; steps after it will be redone
             log = Path(cfg.out_dir) / 'log.jsonl'
             lines = log.read_text().splitlines() if log.exists() else []
-            with M.atomic_path(log) as tmp:
+            with P.atomic_path(log) as tmp:
                 tmp.write_text(''.join(l + '\n' for l in lines if logged_step(l) <= start))
         print0(f"resumed from {resume_dir} at step {start}", rank=proc.rank)
     elif proc.rank == 0:  # overwrite=True: the old run goes only now, once the new one has passed every check
@@ -578,10 +579,10 @@ def pretrain_data(cfg, data_meta, rank, world):
     train = {k: v for k, v in open_shards(cfg, 'train').items() if v.mask is None}
     for lang in cfg.mixture:
         if lang not in train:
-            raise M.InputError(f"{cfg.data_dir}: no {lang}.train.bin for mixture language {lang!r}; "
+            raise P.InputError(f"{cfg.data_dir}: no {lang}.train.bin for mixture language {lang!r}; "
                                f"languages here: {', '.join(train) or 'none'}")
         if len(train[lang].tokens) < cfg.block_size + 1:
-            raise M.InputError(f"{train[lang].path}: {len(train[lang].tokens)} tokens, "
+            raise P.InputError(f"{train[lang].path}: {len(train[lang].tokens)} tokens, "
                                f"too few for block_size={cfg.block_size}")
     n_eval = cfg.eval_batches * cfg.batch_size * cfg.grad_accum * world
     eval_sets = {lang: eval_windows(shard, n_eval, cfg.block_size) for lang, shard in open_shards(cfg, 'val').items()
@@ -590,6 +591,6 @@ def pretrain_data(cfg, data_meta, rank, world):
 
 
 if __name__ == '__main__':
-    cfg = M.configure(globals())
+    cfg = P.configure(globals())
     check_settings(cfg)  # before the process group: every process stops at once, the same way
     run_stage(cfg, pretrain_data)

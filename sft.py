@@ -19,7 +19,7 @@ from types import SimpleNamespace
 import numpy as np
 import torch
 
-import model as M
+import plumbing as P
 import pretrain
 from pretrain import IGNORE
 from tokenize_prep import read_meta, read_shard
@@ -59,7 +59,7 @@ def examples(shard, bos_id, block_size):
     truncated count, dropped count)."""
     starts = np.flatnonzero(np.asarray(shard.tokens) == bos_id)
     if len(starts) == 0 or starts[0] != 0:
-        raise M.InputError(f"{shard.path}: examples must start with BOS ({bos_id}); re-run tokenize_prep.py")
+        raise P.InputError(f"{shard.path}: examples must start with BOS ({bos_id}); re-run tokenize_prep.py")
     ends = np.append(starts[1:], len(shard.tokens))
     cut = np.minimum(ends, starts + block_size + 1)
     trained = np.concatenate([[0], np.cumsum(shard.mask, dtype=np.int64)])  # trained[i]: trained tokens before i
@@ -77,10 +77,10 @@ def example(shard, span):
 def open_instructions(cfg, name, meta):
     shard = read_shard(os.path.join(cfg.data_dir, name))
     if shard.mask is None:
-        raise M.InputError(f"{shard.path}: no loss mask: this is a text shard; instruction tuning needs the "
+        raise P.InputError(f"{shard.path}: no loss mask: this is a text shard; instruction tuning needs the "
                            "instruction shards tokenize_prep.py writes from Alpaca-format data")
     if meta.get('template') != cfg.template:
-        raise M.InputError(f"{cfg.data_dir}/meta.json: the shards were made with template "
+        raise P.InputError(f"{cfg.data_dir}/meta.json: the shards were made with template "
                            f"{meta.get('template')!r}, not {cfg.template!r}; set template to match, or re-run "
                            "tokenize_prep.py with this template")
     return shard
@@ -96,7 +96,7 @@ def instruction_data(cfg, meta, rank, world):
     shard = open_instructions(cfg, cfg.train_shard, meta)
     spans, truncated, dropped = examples(shard, meta['bos_id'], cfg.block_size)
     if not spans:
-        raise M.InputError(f"{shard.path}: no example has a trained token within block_size={cfg.block_size}")
+        raise P.InputError(f"{shard.path}: no example has a trained token within block_size={cfg.block_size}")
     per_step = cfg.batch_size * cfg.grad_accum * world
     steps_per_epoch = -(-len(spans) // per_step)
     if cfg.max_steps <= 0:
@@ -130,17 +130,17 @@ def instruction_data(cfg, meta, rank, world):
 def check_settings(cfg):
     """pretrain.py's checks (max_steps and warmup_steps may still be derived), and this file's."""
     if cfg.max_steps < 0 or (cfg.max_steps == 0 and cfg.epochs < 1):
-        raise M.InputError(f"epochs={cfg.epochs}, max_steps={cfg.max_steps}: set epochs to 1 or more "
+        raise P.InputError(f"epochs={cfg.epochs}, max_steps={cfg.max_steps}: set epochs to 1 or more "
                            "(max_steps=0 derives the steps from it), or max_steps to a number of steps")
     if not 0 <= cfg.warmup_ratio <= 1:
-        raise M.InputError(f"warmup_ratio={cfg.warmup_ratio}: a share of max_steps, between 0 and 1")
+        raise P.InputError(f"warmup_ratio={cfg.warmup_ratio}: a share of max_steps, between 0 and 1")
     if not cfg.train_shard:
-        raise M.InputError("train_shard: name the instruction shard in data_dir, like sft.train.bin")
+        raise P.InputError("train_shard: name the instruction shard in data_dir, like sft.train.bin")
     pretrain.check_settings(SimpleNamespace(**{**vars(cfg), 'max_steps': cfg.max_steps or 1,
                                                'warmup_steps': max(cfg.warmup_steps, 0)}))
 
 
 if __name__ == '__main__':
-    cfg = M.configure(globals(), base=pretrain)
+    cfg = P.configure(globals(), base=pretrain)
     check_settings(cfg)  # before anything is read, on every process alike
     pretrain.run_stage(cfg, instruction_data)

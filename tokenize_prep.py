@@ -31,8 +31,8 @@ import regex
 import sentencepiece as spm
 from tqdm import tqdm
 
-from codemix import decode_utf8, read_records, read_text
-from model import LLAMA3_PATTERN, InputError, Tokenizer, atomic_path, bpe, configure, format_prompt
+from model import LLAMA3_PATTERN, Tokenizer, bpe, format_prompt
+from plumbing import InputError, atomic_path, configure, decode_utf8, read_records, read_text
 
 # -----------------------------------------------------------------------------------------------
 # The shard format: a 32-byte header, the tokens, then (instruction shards) one loss-mask byte per

@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import model as M  # noqa: E402
+import plumbing as P  # noqa: E402
 import tokenize_prep as T  # noqa: E402
 
 ASSETS = Path(os.environ['ASSETS_DIR']) if os.environ.get('ASSETS_DIR') else None
@@ -88,7 +89,7 @@ def encode_once(base, path):
 
 
 if __name__ == '__main__':
-    cfg = M.configure(globals())
+    cfg = P.configure(globals())
     tmp = Path(tempfile.mkdtemp())
     base = ASSETS / 'tokenizers/llama3/tokenizer.model' if ASSETS else tmp / 'bytes.model'
     if not ASSETS:

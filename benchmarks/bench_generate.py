@@ -15,6 +15,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import evaluate as E  # noqa: E402
 import model as M  # noqa: E402
+import plumbing as P  # noqa: E402
 
 n_prompts = 48  # prompts of random lengths
 min_len = 8  # shortest prompt, in tokens
@@ -27,7 +28,7 @@ threads = 0  # torch threads on CPU; 0 = torch's default
 seed = 0
 
 if __name__ == '__main__':
-    cfg = M.configure(globals())
+    cfg = P.configure(globals())
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)

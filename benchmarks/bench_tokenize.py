@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import model as M  # noqa: E402
+import plumbing as P  # noqa: E402
 import tokenize_prep as T  # noqa: E402
 
 ASSETS = Path(os.environ.get('ASSETS_DIR', ROOT.parent / 'shared/assets'))
@@ -46,7 +47,7 @@ def reference(tokenizer_path, path):
 
 
 def ours(path, tokenizer_path, n_workers, out):
-    cfg = M.configure(vars(T), [])
+    cfg = P.configure(vars(T), [])
     for k, v in dict(pretrain={'xx': str(path)}, pretrain_val={}, sft={}, report={}, val_fraction=0.0,
                      workers=n_workers, out_dir=str(out)).items():
         setattr(cfg, k, v)
@@ -55,7 +56,7 @@ def ours(path, tokenizer_path, n_workers, out):
 
 
 if __name__ == '__main__':
-    cfg = M.configure(globals())
+    cfg = P.configure(globals())
     tok = M.Tokenizer(cfg.tokenizer)
     corpus = ''.join(Path(p).read_text(encoding='utf-8') for p in cfg.text)
     tmp = Path(tempfile.mkdtemp())

@@ -11,6 +11,7 @@ import pytest
 from conftest import ROOT, asset
 import codemix as C
 import model as M
+import plumbing as P
 
 DICT = ("cat\tबिल्ली\n"
         "cat\tमार्जार\n"
@@ -180,13 +181,13 @@ def test_read_records_json_and_jsonl(tmp_path):
 def test_bad_dictionaries(tmp_path):
     bad = tmp_path / 'bad.txt'
     bad.write_bytes('cat\tबिल्ली\n'.encode() + b'dog\t\xff\xfe\n')
-    with pytest.raises(M.InputError, match=rf"{bad} line 2: not valid UTF-8"):
+    with pytest.raises(P.InputError, match=rf"{bad} line 2: not valid UTF-8"):
         C.load_dictionary(bad)
     empty = tmp_path / 'empty.txt'
     empty.write_text('just some words here\n\nnothing\n')
-    with pytest.raises(M.InputError, match=rf"{empty}: no .* pairs in this dictionary \(2 lines skipped\)"):
+    with pytest.raises(P.InputError, match=rf"{empty}: no .* pairs in this dictionary \(2 lines skipped\)"):
         C.load_dictionary(empty)
-    with pytest.raises(M.InputError, match='cannot read'):
+    with pytest.raises(P.InputError, match='cannot read'):
         C.load_dictionary(tmp_path / 'missing.txt')
 
 
@@ -200,7 +201,7 @@ def test_bad_records(tmp_path):
     for name, (content, message) in cases.items():
         path = tmp_path / name
         path.write_bytes(content if isinstance(content, bytes) else content.encode())
-        with pytest.raises(M.InputError, match=f"{path}{message}"):
+        with pytest.raises(P.InputError, match=f"{path}{message}"):
             C.read_records(path)
 
 
@@ -212,7 +213,7 @@ def test_bad_corpus_leaves_no_output_and_keeps_an_earlier_one(words, tmp_path):
     for content, message in [(b'cat\n\ndog\n\xff\n', 'line 4: not valid UTF-8'), (b'\n  \n\n', 'the corpus is empty')]:
         corpus = tmp_path / 'corpus.txt'
         corpus.write_bytes(content)
-        with pytest.raises(M.InputError, match=rf"{corpus}:? {message}"):
+        with pytest.raises(P.InputError, match=rf"{corpus}:? {message}"):
             C.mix_corpus(corpus, out, words, 0.5, random.Random(0))
         assert out.read_text() == 'an earlier result\n'
         assert sorted(p.name for p in tmp_path.iterdir()) == ['corpus.txt', 'mixed.txt']  # no temporary left

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-import model as M
+import plumbing as P
 from conftest import ROOT
 
 CONFIGS = sorted((ROOT / 'configs').glob('*.py'))
@@ -27,8 +27,8 @@ def test_config_sets_only_settings_of_its_stage(path):
     stage = stage_of(path)
     module = importlib.import_module(stage)
     base = importlib.import_module('pretrain') if stage == 'sft' else None
-    cfg = M.configure(vars(module), [str(path)], base=base)  # raises on unknown names or wrong types
-    for name, (value, _) in M._read_config(path).items():
+    cfg = P.configure(vars(module), [str(path)], base=base)  # raises on unknown names or wrong types
+    for name, (value, _) in P._read_config(path).items():
         assert getattr(cfg, name) == (type(getattr(cfg, name))(value) if isinstance(value, list) else value), name
 
 
@@ -63,7 +63,7 @@ FAMILIES = {
 
 @pytest.mark.parametrize('pattern', FAMILIES)
 def test_sibling_configs_differ_only_where_they_should(pattern):
-    members = {m.group(1): M._read_config(p) for p in CONFIGS if (m := re.fullmatch(pattern, p.name))}
+    members = {m.group(1): P._read_config(p) for p in CONFIGS if (m := re.fullmatch(pattern, p.name))}
     assert len(members) >= 2, pattern
     values = {name: {k: v for k, (v, _) in settings.items()} for name, settings in members.items()}
     keys = set().union(*values.values())

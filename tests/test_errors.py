@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import torch
 
-import model as M
+import plumbing as P
 import tokenize_prep as T
 from conftest import ROOT, TEXT
 
@@ -41,7 +41,7 @@ def world(tmp_path_factory, sp_tokenizer):
     (w / 'alpaca.json').write_text(json.dumps(ALPACA))
     (w / 'dict.txt').write_text('river\tनदी\ntown\tशहर\n')
     shutil.copy(sp_tokenizer, w / 'tokenizer.model')
-    cfg = M.configure(vars(T), [f'--tokenizer_path={w / "tokenizer.model"}', f"--pretrain={{'en': '{w / 'en.txt'}'}}",
+    cfg = P.configure(vars(T), [f'--tokenizer_path={w / "tokenizer.model"}', f"--pretrain={{'en': '{w / 'en.txt'}'}}",
                                 '--pretrain_val={}', '--report={}', '--workers=1', '--val_fraction=0.2',
                                 f"--sft={{'sft': {{'alpaca': {{'path': '{w / 'alpaca.json'}', 'lang': 'en'}}}}}}",
                                 f'--out_dir={w / "data"}'])

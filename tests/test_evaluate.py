@@ -19,13 +19,14 @@ import torch.nn.functional as F
 
 import evaluate as E
 import model as M
+import plumbing as P
 from conftest import ROOT, asset, random_model, tiny_args, write_checkpoint
 from test_model import to_hf
 
 
 def settings(**kw):
     """evaluate.py's defaults, as configure() would return them, with some overridden."""
-    cfg = M.configure(vars(E), [])
+    cfg = P.configure(vars(E), [])
     for k, v in kw.items():
         assert hasattr(cfg, k), k
         setattr(cfg, k, v)
@@ -777,7 +778,7 @@ def write_demo_like_data(root):
 
 def test_run_writes_one_result_file_and_a_failed_run_keeps_it(tiny, tmp_path, capsys):
     argv = write_demo_like_data(tmp_path / 'data') + [f'--ckpt_dirs=["{tiny.ckpt}"]', f'--out_dir={tmp_path}/eval', '--max_seq_len=512']
-    E.main(M.configure(vars(E), argv))
+    E.main(P.configure(vars(E), argv))
     path = tmp_path / 'eval' / 'tiny.json'
     first_run = json.loads(path.read_text())
     assert set(first_run['tasks']) == {'ppl', 'qa', 'mt'} and first_run['tasks']['qa']['en']['n'] == 1
@@ -787,12 +788,12 @@ def test_run_writes_one_result_file_and_a_failed_run_keeps_it(tiny, tmp_path, ca
     # a run that fails half-way (the translation files are broken) leaves the earlier result alone
     (tmp_path / 'data' / 'flores' / 'hin_Deva.devtest').write_text('one line only\n')
     with pytest.raises(E.InputError, match='line-aligned'):
-        E.main(M.configure(vars(E), argv))
+        E.main(P.configure(vars(E), argv))
     assert json.loads(path.read_text()) == first_run
     assert not [p for p in path.parent.iterdir() if p.name != 'tiny.json']  # no temporary left behind
     # two result files side by side
     (tmp_path / 'eval' / 'other.json').write_text(json.dumps({'tasks': {'qa': {'en': {'f1': 12.5}}}}))
-    E.main(M.configure(vars(E), [f'--compare=["{path}", "{tmp_path}/eval/other.json"]']))
+    E.main(P.configure(vars(E), [f'--compare=["{path}", "{tmp_path}/eval/other.json"]']))
     table = capsys.readouterr().out.splitlines()
     assert table[0].split() == ['metric', 'tiny', 'other']
     assert any(line.split()[0] == 'qa/en/f1' and line.split()[-1] == '12.50' for line in table)

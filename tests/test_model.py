@@ -12,6 +12,7 @@ import pytest
 import torch
 
 import model as M
+import plumbing as P
 from conftest import ROOT, asset, random_model, tiny_args, write_checkpoint
 
 
@@ -185,7 +186,7 @@ def test_params_json_stays_readable_by_llama2_loader(tmp_path):
 # ---------------------------------------------------------------- bad input
 
 def test_missing_params_json(tmp_path):
-    with pytest.raises(M.InputError, match=r'params\.json: not found'):
+    with pytest.raises(P.InputError, match=r'params\.json: not found'):
         M.load(tmp_path)
 
 
@@ -194,7 +195,7 @@ def test_shape_disagreeing_with_params_names_key_and_shapes(tmp_path, sp_tokeniz
     state = random_model(args).state_dict()
     state['layers.1.feed_forward.w2.weight'] = state['layers.1.feed_forward.w2.weight'][:, :-16].clone()
     write_checkpoint(tmp_path, args, state, sp_tokenizer)
-    with pytest.raises(M.InputError) as e:
+    with pytest.raises(P.InputError) as e:
         M.load(tmp_path)
     msg = str(e.value)
     assert 'layers.1.feed_forward.w2.weight' in msg and '(64, 160)' in msg and '(64, 176)' in msg
@@ -204,7 +205,7 @@ def test_shape_disagreeing_with_params_names_key_and_shapes(tmp_path, sp_tokeniz
 def test_vocab_mismatch_says_how_to_resize(tmp_path, sp_tokenizer):
     args = tiny_args(vocab_size=320)
     write_checkpoint(tmp_path, args, random_model(args).state_dict(), sp_tokenizer)
-    with pytest.raises(M.InputError, match='resize_vocab=True'):
+    with pytest.raises(P.InputError, match='resize_vocab=True'):
         M.load(tmp_path)
 
 
@@ -212,7 +213,7 @@ def test_pickle_that_is_not_plain_tensors_is_refused(tmp_path, sp_tokenizer):
     args = tiny_args()
     write_checkpoint(tmp_path, args, random_model(args).state_dict(), sp_tokenizer)
     torch.save({'tok_embeddings.weight': torch.zeros(2), 'evil': subprocess.Popen}, tmp_path / 'consolidated.00.pth')
-    with pytest.raises(M.InputError, match='holds more than plain tensors'):
+    with pytest.raises(P.InputError, match='holds more than plain tensors'):
         M.load(tmp_path)
 
 
@@ -273,7 +274,7 @@ def test_each_mode_trains_exactly_its_parameters(mode, trains):
 def test_bad_modes_are_clear_errors():
     model = random_model(tiny_args())
     for mode, msg in [('layers:7', 'between 0 and 1'), ('everything', 'unknown mode'), ('lora', 'apply_lora first')]:
-        with pytest.raises(M.InputError, match=msg):
+        with pytest.raises(P.InputError, match=msg):
             M.set_trainable(model, mode)
 
 
@@ -334,11 +335,11 @@ def test_resize_from_an_extended_tiktoken_vocabulary(tiktoken_file, sp_tokenizer
     M.resize_vocab(model, old, new)
     E = model.tok_embeddings.weight
     assert E.shape[0] == new.n_words and torch.equal(E[:old.n_words], before['tok_embeddings.weight'])
-    with pytest.raises(M.InputError, match='does not extend'):
+    with pytest.raises(P.InputError, match='does not extend'):
         M.resize_vocab(random_model(tiny_args(vocab_size=old.n_words)), old, M.Tokenizer(sp_tokenizer))
     swapped = tiktoken_file.read_text().replace('dGg= 256', 'dGg= 257').replace('aGU= 257', 'aGU= 256')  # th, he
     (tmp_path / 'other.model').write_text(swapped)
-    with pytest.raises(M.InputError, match='does not extend'):
+    with pytest.raises(P.InputError, match='does not extend'):
         M.resize_vocab(random_model(tiny_args(vocab_size=old.n_words)), old, M.Tokenizer(tmp_path / 'other.model'))
     spelled = {b'the ': [b'the', b' '], new_tokens[1]: [bytes([b]) for b in new_tokens[1]]}
     for i, t in enumerate(new_tokens):
@@ -352,7 +353,7 @@ def test_tiktoken_ranks_with_holes_are_refused(tiktoken_file, tmp_path):
     for name, bad in (('hole', lines[:100] + lines[101:]),
                       ('small_gap', lines + ['dGhlIA== 300']), ('repeat', lines + ['dGhlIA== 5'])):
         (tmp_path / name).write_text('\n'.join(bad) + '\n')
-        with pytest.raises(M.InputError, match='ranks repeat or leave holes'):
+        with pytest.raises(P.InputError, match='ranks repeat or leave holes'):
             M.Tokenizer(tmp_path / name)
 
 
@@ -408,7 +409,7 @@ def test_tiktoken_long_runs_are_cut_as_meta_cuts_them():
 
 def test_not_a_tokenizer(tmp_path):
     (tmp_path / 'tokenizer.model').write_bytes(b'\x00garbage')
-    with pytest.raises(M.InputError, match='neither a SentencePiece model nor a tiktoken'):
+    with pytest.raises(P.InputError, match='neither a SentencePiece model nor a tiktoken'):
         M.Tokenizer(tmp_path / 'tokenizer.model')
 
 
@@ -464,19 +465,19 @@ def test_cli_continues_a_prompt(tmp_path, sp_tokenizer):
 def test_configure_reads_config_file_then_flags(tmp_path):
     (tmp_path / 'c.py').write_text('"""doc"""\nlr = 3  # an int is fine for a float\nname = "x"\nsizes = [1, 2]\n')
     defaults = {'__file__': 'model.py', 'lr': 1e-3, 'name': 'a', 'sizes': [4], 'flag': False, 'opt': None}
-    cfg = M.configure(defaults, [str(tmp_path / 'c.py'), '--name=y', '--flag=true', '--opt=abc'])
+    cfg = P.configure(defaults, [str(tmp_path / 'c.py'), '--name=y', '--flag=true', '--opt=abc'])
     assert (cfg.lr, cfg.name, cfg.sizes, cfg.flag, cfg.opt) == (3.0, 'y', [1, 2], True, 'abc')
     (tmp_path / 'bad.py').write_text('lr = 1\nlrr = 2\n')
-    with pytest.raises(M.InputError, match=re.escape(f"{tmp_path / 'bad.py'} line 2: unknown setting 'lrr'")):
-        M.configure(defaults, [str(tmp_path / 'bad.py')])
-    with pytest.raises(M.InputError, match='lr must be a float'):
+    with pytest.raises(P.InputError, match=re.escape(f"{tmp_path / 'bad.py'} line 2: unknown setting 'lrr'")):
+        P.configure(defaults, [str(tmp_path / 'bad.py')])
+    with pytest.raises(P.InputError, match='lr must be a float'):
         (tmp_path / 'bad2.py').write_text('lr = "fast"\n')
-        M.configure(defaults, [str(tmp_path / 'bad2.py')])
-    with pytest.raises(M.InputError, match='expected a bool'):
-        M.configure(defaults, ['--flag=maybe'])
-    with pytest.raises(M.InputError, match='only `name = value` lines'):
+        P.configure(defaults, [str(tmp_path / 'bad2.py')])
+    with pytest.raises(P.InputError, match='expected a bool'):
+        P.configure(defaults, ['--flag=maybe'])
+    with pytest.raises(P.InputError, match='only `name = value` lines'):
         (tmp_path / 'bad3.py').write_text('import os\n')
-        M.configure(defaults, [str(tmp_path / 'bad3.py')])
+        P.configure(defaults, [str(tmp_path / 'bad3.py')])
 
 
 def test_help_lists_every_setting_with_default_and_comment():

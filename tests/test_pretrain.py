@@ -13,6 +13,7 @@ import pytest
 import torch
 
 import model as M
+import plumbing as P
 import tokenize_prep as T
 from conftest import ROOT, TEXT, random_model, tiny_args, write_checkpoint
 
@@ -256,7 +257,7 @@ def test_logged_throughput_counts_only_the_steps_since_the_last_pause(data, tmp_
         return real_loss_sum(*a)
     monkeypatch.setattr(pretrain, 'loss_sum', timed_loss_sum)
     monkeypatch.setattr(pretrain.time, 'perf_counter', lambda: clock[0])
-    cfg = M.configure(vars(pretrain), [f'--data_dir={data}', f'--out_dir={tmp_path / "out"}', *TINY, '--max_steps=30',
+    cfg = P.configure(vars(pretrain), [f'--data_dir={data}', f'--out_dir={tmp_path / "out"}', *TINY, '--max_steps=30',
                                        '--log_interval=10', '--eval_interval=9', '--ckpt_interval=7', '--grad_accum=2'])
     pretrain.run_stage(cfg, pretrain.pretrain_data)
     rates = [r['tokens_per_s'] for r in log(tmp_path / 'out') if 'tokens_per_s' in r]

@@ -16,6 +16,7 @@ import pytest
 import regex
 
 import model as M
+import plumbing as P
 import tokenize_prep as T
 from conftest import ROOT, TEXT, asset
 
@@ -31,7 +32,7 @@ ALPACA = [{'instruction': 'Name a colour.', 'input': '', 'output': 'Blue.'},
 
 
 def settings(**kw):
-    cfg = M.configure(vars(T), [])
+    cfg = P.configure(vars(T), [])
     base = dict(pretrain={}, pretrain_val={}, pretrain_budget={}, sft={}, sft_budget={}, shorten={}, report={},
                 extend={}, workers=1, val_fraction=0.0)
     for k, v in {**base, **kw}.items():
@@ -103,12 +104,12 @@ def test_truncated_or_foreign_shards_are_refused(tmp_path):
     T.write_shard(tmp_path / 'a.bin', np.arange(100, dtype=np.uint16), mask=np.ones(100, np.uint8))
     assert T.read_shard(tmp_path / 'a.bin').tokens.tolist() == list(range(100))
     (tmp_path / 'cut.bin').write_bytes((tmp_path / 'a.bin').read_bytes()[:-3])
-    with pytest.raises(M.InputError, match='truncated'):
+    with pytest.raises(P.InputError, match='truncated'):
         T.read_shard(tmp_path / 'cut.bin')
     (tmp_path / 'foreign.bin').write_bytes(b'PK\x03\x04' + bytes(100))
     (tmp_path / 'tiny.bin').write_bytes(b'LLX')
     for name in ('foreign.bin', 'tiny.bin'):
-        with pytest.raises(M.InputError, match='not a token shard'):
+        with pytest.raises(P.InputError, match='not a token shard'):
             T.read_shard(tmp_path / name)
     assert T.token_dtype(32000) == np.uint16 and T.token_dtype(128256) == np.uint32
 
@@ -319,10 +320,10 @@ def test_tiktoken_extension_bad_input(tiktoken_file, tmp_path, monkeypatch):
              ((tiktoken_file, {'hi': hindi, 'xx': empty}), r"empty.txt: no 'xx' text"),
              ((tiktoken_file, {'de': german}), 'would change English ids')]
     for args, message in cases:
-        with pytest.raises(M.InputError, match=message):
+        with pytest.raises(P.InputError, match=message):
             T.extend_tokenizer(*args, out, 50, english)
     monkeypatch.setattr(T, '_english_free', lambda *a: True)  # without the guard, the check catches it
-    with pytest.raises(M.InputError, match='en2.txt: document 1 tokenizes differently'):
+    with pytest.raises(P.InputError, match='en2.txt: document 1 tokenizes differently'):
         T.extend_tokenizer(tiktoken_file, {'de': german}, out, 50, write(tmp_path / 'en2.txt', ['Die alte Stadt']))
     assert not out.exists()
 
@@ -354,7 +355,7 @@ def test_shortening_round_trips(sp_tokenizer, corpus, tmp_path):
     tok = M.Tokenizer(sp_tokenizer)
     assert check_shortening(tok, HINDI + THAI_TELUGU + ENGLISH[:3]) < 0.75
     assert check_shortening(tok, ['Привет мир', 'ελληνικά'], lead=0xD0) < 1
-    with pytest.raises(M.InputError, match='leading UTF-8 byte'):
+    with pytest.raises(P.InputError, match='leading UTF-8 byte'):
         T.shorten_ids([1], tok, 0x80)
     T.prepare(settings(out_dir=str(tmp_path / 'out'), pretrain={'hi': corpus['hi']}, shorten={'hi': 0xE0}), sp_tokenizer)
     docs = documents(T.read_shard(tmp_path / 'out/hi.train.bin'), 1)
@@ -399,7 +400,7 @@ def test_invalid_utf8_is_reported_with_file_and_line(sp_tokenizer, tmp_path, wor
     out = tmp_path / 'out'
     T.prepare(settings(out_dir=str(out), pretrain={'en': write(tmp_path / 'good.txt', ENGLISH)}), sp_tokenizer)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    with pytest.raises(M.InputError, match=r'bad.txt line 5: not valid UTF-8'):
+    with pytest.raises(P.InputError, match=r'bad.txt line 5: not valid UTF-8'):
         T.prepare(settings(out_dir=str(out), workers=workers, pretrain={'en': str(bad)}), sp_tokenizer)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # the earlier output is intact
     assert sorted(p.name for p in tmp_path.iterdir()) == ['bad.txt', 'good.txt', 'out']  # no temporary left
@@ -426,7 +427,7 @@ def test_malformed_json_and_empty_corpus(sp_tokenizer, tmp_path):
              (dict(sft={'m': {'t': {'path': [str(tmp_path / 'two.en'), str(tmp_path / 'two.hi')], 'lang': 'en-hi'}}}),
               r'two.en has 3 lines but .*two.hi has 2')]
     for kw, message in cases:
-        with pytest.raises(M.InputError, match=message):
+        with pytest.raises(P.InputError, match=message):
             T.prepare(settings(out_dir=out, **kw), sp_tokenizer)
     assert sorted(p.name for p in tmp_path.iterdir()) == ['a.json', 'b.jsonl', 'bad.tsv', 'c.json', 'empty.txt',
                                                           'none.json', 'two.en', 'two.hi']
@@ -477,7 +478,7 @@ def two_outputs(sp_tokenizer, tmp_path):
     old, new = write(tmp_path / 'old.txt', ENGLISH[:30]), write(tmp_path / 'new.txt', ENGLISH * 20)
     out = tmp_path / 'out'
     for text, folder in ((new, tmp_path / 'ref'), (old, out)):
-        T.main(M.configure(vars(T), prep_command(sp_tokenizer, text, folder)[1:]))
+        T.main(P.configure(vars(T), prep_command(sp_tokenizer, text, folder)[1:]))
     return out, snapshot(out), snapshot(tmp_path / 'ref'), new
 
 
@@ -492,9 +493,9 @@ def test_a_kill_during_the_swap_leaves_the_old_or_the_new_output(sp_tokenizer, t
         assert snapshot(out) == new  # the swap is one step: the new output, whole
     else:
         assert snapshot(out) is None  # between two renames; the next writer puts the old one back first
-        M.recover(out)
+        P.recover(out)
         assert snapshot(out) == old
-    M.recover(out)  # ... is cleaned up by the next writer, the process being dead
+    P.recover(out)  # ... is cleaned up by the next writer, the process being dead
     assert not [p.name for p in out.parent.iterdir() if p.name.startswith('.out.')]
 
 
@@ -524,7 +525,7 @@ def test_an_out_dir_that_is_not_our_own_output_is_refused(sp_tokenizer, tmp_path
     before = snapshot(mine)
     for out, message in [(mine, 'holds files that tokenize_prep.py did not write'), (mine / 'notes.txt', 'a file, not a folder')]:
         cfg = settings(tokenizer_path=str(sp_tokenizer), pretrain={'en': str(mine / 'corpus.txt')}, out_dir=str(out))
-        with pytest.raises(M.InputError, match=message):
+        with pytest.raises(P.InputError, match=message):
             T.main(cfg)
         assert snapshot(mine) == before
     T.main(settings(tokenizer_path=str(sp_tokenizer), pretrain={'en': text}, out_dir=str(mine), overwrite=True))
@@ -534,11 +535,11 @@ def test_an_out_dir_that_is_not_our_own_output_is_refused(sp_tokenizer, tmp_path
 
 def test_demo_defaults_do_not_follow_a_real_tokenizer(sp_tokenizer, tmp_path):
     text = write(tmp_path / 'corpus.txt', ENGLISH)
-    cfg = M.configure(vars(T), [f'--tokenizer_path={sp_tokenizer}', f"--pretrain={{'en': '{text}'}}",
+    cfg = P.configure(vars(T), [f'--tokenizer_path={sp_tokenizer}', f"--pretrain={{'en': '{text}'}}",
                                 f'--out_dir={tmp_path / "out"}', '--pretrain_val={}'])
-    with pytest.raises(M.InputError, match=r"report: still the demo's"):
+    with pytest.raises(P.InputError, match=r"report: still the demo's"):
         T.main(cfg)
     cfg.report, cfg.extend = {}, {'en': text}
-    with pytest.raises(M.InputError, match=r"english_text: still the demo's"):
+    with pytest.raises(P.InputError, match=r"english_text: still the demo's"):
         T.main(cfg)
     assert not (tmp_path / 'out').exists()
