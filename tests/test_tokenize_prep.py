@@ -270,27 +270,6 @@ def test_tiktoken_extension_keeps_english_and_special_ids(tiktoken_file, tmp_pat
     assert rows['tokens'] == sum(len(ext.encode(s, 0, 0)) for s in HINDI)
 
 
-def test_tiktoken_extension_in_transformers(tiktoken_file, tmp_path):
-    """The README's recipe: transformers' converter numbers the specials after the last line of the
-    file, so it puts them in the vocabulary at model.Tokenizer's ids."""
-    from transformers import PreTrainedTokenizerFast
-    from transformers.convert_slow_tokenizer import TikTokenConverter
-    english = write(tmp_path / 'en.txt', ENGLISH)
-    hindi = write(tmp_path / 'hi.txt', HINDI * 20)
-    ext = T.extend_tokenizer(tiktoken_file, {'hi': hindi}, tmp_path / 'x.model', 300, english)
-    converted = TikTokenConverter(vocab_file=str(ext.path), extra_special_tokens=M.LLAMA3_SPECIAL).converted()
-    assert converted.token_to_id('<|begin_of_text|>') == len(ext.ranks) != ext.bos_id  # as Meta's loader: moved
-    spec = json.loads(converted.to_str())
-    for t in spec['added_tokens']:
-        t['id'] = spec['model']['vocab'][t['content']] = ext.special[t['content']]
-    (tmp_path / 'tokenizer.json').write_text(json.dumps(spec, ensure_ascii=False))
-    hf = PreTrainedTokenizerFast(tokenizer_file=str(tmp_path / 'tokenizer.json'))
-    assert len(hf) == ext.n_words and hf.convert_tokens_to_ids(list(ext.special)) == list(ext.special.values())
-    for line in HINDI + ENGLISH + THAI_TELUGU:
-        assert hf.encode(line, add_special_tokens=False) == ext.encode(line, False, False)
-        assert hf.decode(ext.encode(line, True, True)) == '<|begin_of_text|>' + line + '<|end_of_text|>'
-
-
 def test_tiktoken_extension_on_flores_with_llama3(tmp_path):
     llama3 = asset('tokenizers/llama3/tokenizer.model')
     flores = {k: asset(f'flores200-devtest/{k}.devtest').read_text().splitlines()
@@ -315,7 +294,7 @@ def test_tiktoken_extension_bad_input(tiktoken_file, tmp_path, monkeypatch):
     empty = write(tmp_path / 'empty.txt', ['', ' '])
     german = write(tmp_path / 'de.txt', ['Der Fluss fließt durch die alte Stadt.'] * 5)
     out = tmp_path / 'ext.model'
-    cases = [((tmp_path / 'tokenizer.json', {'hi': hindi}), 'neither a SentencePiece model nor a tiktoken'),
+    cases = [((tmp_path / 'tokenizer.json', {'hi': hindi}), 'tokenizer.json: not byte-level BPE'),
              ((tmp_path / 'few.model', {'hi': hindi}), 'without all 256 single bytes'),
              ((tiktoken_file, {'hi': hindi, 'xx': empty}), r"empty.txt: no 'xx' text"),
              ((tiktoken_file, {'de': german}), 'would change English ids')]
