@@ -359,7 +359,7 @@ class Tokenizer:
         if file_special is not None and (sorted(file_special.values()) != sorted(self.special.values()) or any(
                 file_special.get(t) != self.special[t] for t in ('<|begin_of_text|>', '<|end_of_text|>'))):
             raise InputError(f"{self.path}: its added tokens are not Llama 3's 256 special tokens at ids "
-                             f"{start}-{start + 255} (<|begin_of_text|> first); this project reads Llama 3's vocabulary")
+                             f"{start}-{start + 255} (<|begin_of_text|> first); this project reads Llama 3's")
         self.ranks = ranks
         self.model = tiktoken.Encoding(name=self.path.name, pat_str=LLAMA3_PATTERN,
                                        mergeable_ranks=ranks, special_tokens=self.special)
@@ -377,9 +377,10 @@ class Tokenizer:
             h.update(tiktoken_file_bytes(self.ranks))
         else:
             sp = self.sp
+            types = ((sp.is_byte, 'byte'), (sp.is_control, 'control'), (sp.is_unknown, 'unknown'),
+                     (sp.is_unused, 'unused'))
             for i in range(self.n_words):
-                kind = 'byte' if sp.is_byte(i) else 'control' if sp.is_control(i) else 'unknown' if sp.is_unknown(i) \
-                    else 'unused' if sp.is_unused(i) else 'normal'
+                kind = next((name for is_type, name in types if is_type(i)), 'normal')
                 h.update(f'{sp.id_to_piece(i)}\t{sp.get_score(i)!r}\t{kind}\n'.encode())
         h.update(f'bos {self.bos_id} eos {self.eos_id} stop {sorted(self.stop_tokens)}\n'.encode())
         return h.hexdigest()
@@ -450,7 +451,7 @@ def _byte_chars():
 
 
 BYTE_CHARS = _byte_chars()
-# str.translate tables: latin-1 text of bytes -> byte-level text, and back (other characters to one latin-1 cannot hold)
+# str.translate tables: bytes read as latin-1 -> byte-level text, and back (other characters to one latin-1 lacks)
 TO_BYTE_LEVEL = str.maketrans({b: c for b, c in BYTE_CHARS.items()})
 FROM_BYTE_LEVEL = str.maketrans({**{o: '\uffff' for o in range(256)}, **{c: chr(b) for b, c in BYTE_CHARS.items()}})
 
@@ -475,8 +476,9 @@ def read_hf_ranks(path, data):
     kinds = [s.get('type') for s in steps]
     if not isinstance(model, dict) or model.get('type') != 'BPE' or 'ByteLevel' not in kinds:
         what = model.get('type') if isinstance(model, dict) else 'no model'
-        raise InputError(f"{path}: not byte-level BPE (model {what}, pre-tokenizer {'+'.join(filter(None, kinds)) or 'none'}); "
-                         "give the tokenizer.model beside it (SentencePiece), or a Llama 3 tokenizer.json")
+        steps = '+'.join(filter(None, kinds)) or 'none'
+        raise InputError(f"{path}: not byte-level BPE (model {what}, pre-tokenizer {steps}); give the "
+                         "tokenizer.model beside it (SentencePiece), or a Llama 3 tokenizer.json")
     split = [s.get('pattern', {}).get('Regex') for s in steps if s.get('type') == 'Split']
     if spec.get('normalizer') or split != [LLAMA3_PATTERN] or any(s.get('use_regex') for s in steps):
         raise InputError(f"{path}: byte-level BPE, but it does not split text as Llama 3 does (normalizer, split "
@@ -585,8 +587,9 @@ def save_hf_tokenizer(tokenizer, out_dir):
         spec, names = _hf_byte_level(tokenizer), {'bos_token': '<|begin_of_text|>', 'eos_token': '<|end_of_text|>'}
     else:
         sp = tokenizer.sp
-        spec, names = _hf_sentencepiece(tokenizer), {'bos_token': sp.id_to_piece(sp.bos_id()), 'eos_token': sp.id_to_piece(
-            sp.eos_id()), 'unk_token': sp.id_to_piece(sp.unk_id())}
+        spec = _hf_sentencepiece(tokenizer)
+        names = {'bos_token': sp.id_to_piece(sp.bos_id()), 'eos_token': sp.id_to_piece(sp.eos_id()),
+                 'unk_token': sp.id_to_piece(sp.unk_id())}
         shutil.copyfile(tokenizer.path, out_dir / 'tokenizer.model')
     config = {'tokenizer_class': 'PreTrainedTokenizerFast', **names, 'add_bos_token': True, 'add_eos_token': False,
               'clean_up_tokenization_spaces': False}

@@ -470,7 +470,8 @@ def llama_like_sp(tmp_path_factory):
     return T.train_tokenizer(str(d / 'en.txt'), d / 'tokenizer.model', 300)
 
 
-TEXT_EN = ''.join(f"Line {i}: the river runs past {i * 7 % 13} old mills, and bakers open at dawn.\n" for i in range(200))
+TEXT_EN = ''.join(f"Line {i}: the river runs past {i * 7 % 13} old mills, and bakers open at dawn.\n"
+                  for i in range(200))
 HINDI = ["नदी के किनारे एक पुराना गाँव है और लोग सुबह बाज़ार जाते हैं।", "मेरा नाम राम है और मैं दिल्ली में रहता हूँ।",
          "आज मौसम बहुत अच्छा है, चलो पार्क में घूमने चलते हैं।", "हम कल सुबह ट्रेन से मुंबई जाएंगे।"] * 20
 
@@ -516,13 +517,14 @@ def test_tokenizer_json_that_is_not_byte_level_bpe_is_refused(tiktoken_file, lla
     spec = json.loads((tmp_path / 'tt/tokenizer.json').read_text())
     gpt2 = dict(spec, pre_tokenizer={'type': 'ByteLevel', 'add_prefix_space': False, 'use_regex': True})
     swapped = dict(spec, model=dict(spec['model'], merges=spec['model']['merges'][::-1]))
-    cases = {'wordpiece.json': {'model': {'type': 'WordPiece', 'vocab': {'a': 0}}},
-             'unigram.json': {'model': {'type': 'Unigram', 'vocab': [['a', 0.0]]}, 'pre_tokenizer': {'type': 'Metaspace'}},
-             'gpt2.json': gpt2, 'merges.json': swapped, 'list.json': [1, 2]}
+    cases = {'wordpiece.json': {'model': {'type': 'WordPiece', 'vocab': {'a': 0}}}, 'list.json': [1, 2],
+             'unigram.json': {'model': {'type': 'Unigram', 'vocab': [['a', 0]]}, 'pre_tokenizer': {'type': 'Metaspace'}},
+             'gpt2.json': gpt2, 'merges.json': swapped}
     for name, spec in cases.items():
         (tmp_path / name).write_text(json.dumps(spec))
-    messages = {'sp': 'not byte-level BPE', 'wordpiece.json': 'not byte-level BPE', 'unigram.json': 'not byte-level BPE',
-                'gpt2.json': "does not split text as Llama 3", 'merges.json': 'out of rank order', 'list.json': 'not byte-level'}
+    messages = {'sp': 'not byte-level BPE', 'wordpiece.json': 'not byte-level BPE', 'list.json': 'not byte-level',
+                'unigram.json': 'not byte-level BPE', 'gpt2.json': "does not split text as Llama 3",
+                'merges.json': 'out of rank order'}
     for name, message in messages.items():
         path = M.find_tokenizer('', tmp_path / name)
         with pytest.raises(P.InputError, match=message) as e:
