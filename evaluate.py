@@ -115,6 +115,21 @@ MODEL_TASKS = ('ppl', 'qa', 'mt', 'mc', 'chat', 'judge', 'align')
 ALL_TASKS = MODEL_TASKS + ('quadrants', 'scaling')
 
 
+def check_settings(cfg):
+    """The numeric settings, before any checkpoint is read: one line for the first that is wrong."""
+    for name in ('batch_size', 'max_seq_len', 'mt_beam', 'qa_max_new_tokens', 'mt_max_new_tokens',
+                 'chat_max_new_tokens', 'align_max'):
+        if getattr(cfg, name) < 1:
+            raise InputError(f"{name}={getattr(cfg, name)!r}: must be 1 or more")
+    for name in ('max_examples', 'ppl_window', 'ppl_stride', 'mc_shots', 'judge_samples', 'judge_retries',
+                 'scaling_budget'):
+        if getattr(cfg, name) < 0:
+            raise InputError(f"{name}={getattr(cfg, name)!r}: must be 0 or more (0: all examples, the paper's samples)")
+    if not (cfg.judge_temperature == -1 or 0 <= cfg.judge_temperature <= 2):
+        raise InputError(f"judge_temperature={cfg.judge_temperature!r}: between 0 and 2, or -1 for the paper's")
+    P.check_system(cfg.device, cfg.dtype)
+
+
 # -----------------------------------------------------------------------------------------------
 # Reading inputs; the model: loading it, scoring token sequences, batched generation
 
@@ -831,6 +846,228 @@ def eval_chat(model, tok, cfg):
 
 
 # -----------------------------------------------------------------------------------------------
+# Alignment by layer (x-LLaMA, Figure 5)
+
+
+@torch.inference_mode()
+def layer_states(model, seqs, batch_size):
+    """Hidden states mean-pooled without BOS, (len(seqs), n_layers + 1, dim) float32, caught by forward hooks:
+    the embeddings, then every block's output, the last after the final norm (Hugging Face's hidden_states)."""
+    device = model.tok_embeddings.weight.device
+    modules = [model.tok_embeddings, *model.layers[:-1], model.norm]
+    out, states = torch.zeros(len(seqs), len(modules), model.args.dim), []
+    hooks = [m.register_forward_hook(lambda module, args, h: states.append(h.float())) for m in modules]
+    try:
+        for s in range(0, len(seqs), batch_size):
+            batch = seqs[s:s + batch_size]
+            states.clear()
+            model(right_padded(batch, device))  # (b, T); causal attention: the padding changes nothing before it
+            keep = torch.zeros(len(batch), max(map(len, batch)), device=device)
+            for j, seq in enumerate(batch):
+                keep[j, 1:len(seq)] = 1.0
+            stacked = torch.stack(states, dim=1)  # (b, n_layers + 1, T, dim)
+            pooled = (stacked * keep[:, None, :, None]).sum(2) / keep.sum(1).clamp(min=1)[:, None, None]
+            out[s:s + len(batch)] = pooled.cpu()
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return out
+
+
+def alignment_by_layer(model, tok, sources, targets, batch_size):
+    """Per layer (embeddings first): the mean cosine similarity of each sentence's pooled states with its own
+    translation's (matched) and with the others' (mismatched), their gap, and the largest gap's layer."""
+    def states(lines):
+        return F.normalize(layer_states(model, [tok.encode(x, bos=True, eos=False) for x in lines], batch_size), dim=-1)
+    sim = torch.einsum('ild,jld->lij', states(sources).double(), states(targets).double())  # (layers + 1, N, N)
+    n, diagonal = sim.size(-1), sim.diagonal(dim1=1, dim2=2)
+    matched = diagonal.mean(-1)
+    mismatched = (sim.sum((1, 2)) - diagonal.sum(-1)) / (n * (n - 1))
+    gap = matched - mismatched
+    return {'matched': matched.tolist(), 'mismatched': mismatched.tolist(), 'gap': gap.tolist(),
+            'max_gap': gap.max().item(), 'max_gap_layer': int(gap.argmax())}
+
+
+def eval_alignment(model, tok, cfg):
+    out = {}
+    for pair in cfg.align_pairs:
+        _, _, sources, targets = read_flores(cfg.flores_dir, pair)
+        if len(sources) < 2:
+            raise InputError(f"align: {pair} needs at least two sentence pairs in {cfg.flores_dir}")
+        out[pair] = alignment_by_layer(model, tok, sources[:cfg.align_max], targets[:cfg.align_max], cfg.batch_size)
+    return out
+
+
+# -----------------------------------------------------------------------------------------------
+# Quadrants (How Multilingual is Multilingual LLM?, Eq. 1)
+
+# (bilingual significant, multilingual significant) -> quadrant (sec. 3.2, "Quadrant Details")
+QUADRANTS = {(True, True): 'reciprocal', (True, False): 'selfish', (False, True): 'altruistic',
+             (False, False): 'stagnant'}
+QUADRANT_COLOURS = {'reciprocal': '#1b9e77', 'altruistic': '#7570b3', 'stagnant': '#888888', 'selfish': '#d95f02'}
+
+
+def delta(P_pre, P_post, T):
+    """How Multilingual's Eq. 1 (sec. 3.2, App. D); a change is significant when Δ > 0:
+
+        Δ = P_post / P_pre - 2          if P_pre >= T
+        Δ = (P_post - 2T) / P_pre       otherwise
+
+    P_pre = 0 (Table 1 holds spBLEU of 0.0 to 0.3) is not covered by the paper. Ours: the limit from above,
+    ±inf with the sign of P_post - 2T (0 if equal): Δ > 0 iff P_post > 2T, as the second branch decides."""
+    if P_pre > 0:
+        return P_post / P_pre - 2 if P_pre >= T else (P_post - 2 * T) / P_pre
+    return math.copysign(math.inf, P_post - 2 * T) if P_post != 2 * T else 0.0
+
+
+def quadrant_svg(table):
+    """How Multilingual's Fig. 1 as SVG (no plotting library): a dot per language at (bilingual Δ, multilingual Δ),
+    coloured by its quadrant, axes through 0 (Eq. 1's significance line); an infinite Δ on the border."""
+    W, pad = 480, 56
+    finite = [abs(v[k]['delta']) for v in table.values() for k in ('bilingual', 'multilingual')
+              if math.isfinite(v[k]['delta'])]
+    lim = 1.1 * max(finite + [1.0])  # the same scale both ways, so 0 sits in the middle
+
+    def px(x):  # SVG's y runs downwards: a y value is drawn at W - px(y)
+        return pad + (min(max(x, -lim), lim) + lim) / (2 * lim) * (W - 2 * pad)
+
+    svg = f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{W}" font-family="sans-serif" font-size="12">'
+    parts = [svg,
+             f'<rect width="{W}" height="{W}" fill="white"/>',
+             f'<line x1="{pad}" y1="{W / 2}" x2="{W - pad}" y2="{W / 2}" stroke="black"/>',
+             f'<line x1="{W / 2}" y1="{pad}" x2="{W / 2}" y2="{W - pad}" stroke="black"/>',
+             f'<text x="{W / 2}" y="{W - 16}" text-anchor="middle">bilingual Δ (Eq. 1), {-lim:.2f} .. {lim:.2f}</text>',
+             f'<text x="16" y="{W / 2}" text-anchor="middle" transform="rotate(-90 16 {W / 2})">'
+             'multilingual Δ (en-&gt;af, en-&gt;ro)</text>']
+    parts += [f'<text x="{pad + 110 * i}" y="20" fill="{colour}">{name}</text>'
+              for i, (name, colour) in enumerate(QUADRANT_COLOURS.items())]
+    for lang, v in table.items():
+        x, y, colour = px(v['bilingual']['delta']), W - px(v['multilingual']['delta']), QUADRANT_COLOURS[v['quadrant']]
+        parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>',
+                  f'<text x="{x + 6:.1f}" y="{y - 6:.1f}">{lang}</text>']
+    return '\n'.join(parts + ['</svg>']) + '\n'
+
+
+def mt_scores(run, cfg, needed=()):
+    """{pair: quadrant_metric} from the mt results of {out_dir}/{run}.json, with every pair in `needed`."""
+    path = Path(cfg.out_dir) / f'{run}.json'
+    results = read_json(path, 'result file (quadrant_before, quadrant_runs: runs evaluated into out_dir)')
+    mt = (results.get('tasks') or {}).get('mt') if isinstance(results, dict) else None
+    scores = {pair: r[cfg.quadrant_metric] for pair, r in (mt or {}).items()
+              if isinstance(r, dict) and isinstance(r.get(cfg.quadrant_metric), (int, float))}
+    for pair in needed:
+        if pair not in scores:
+            raise InputError(f"{path}: no mt result {pair} with {cfg.quadrant_metric}; evaluate {run} with {pair} in "
+                             f"mt_pairs{' and spm_path set' if cfg.quadrant_metric == 'spbleu' else ''}")
+    return scores
+
+
+def eval_quadrants(cfg):
+    """Each tuned language's quadrant (sec. 3.2): bilingual P its en->x pair, multilingual P the mean over
+    quadrant_multilingual; P_pre from the vanilla run, P_post from the language's run."""
+    runs = cfg.quadrant_runs
+    if not cfg.quadrant_before or not runs or not all(
+            isinstance(v, (list, tuple)) and len(v) == 2 and all(isinstance(x, str) for x in v) for v in runs.values()):
+        raise InputError("quadrants: set quadrant_before = the vanilla model's run name and quadrant_runs = "
+                         "{lang: [the run tuned on it, its pair]}, e.g. {'km': ['km_full', 'eng_Latn-khm_Khmr']}")
+    multi = cfg.quadrant_multilingual
+    before = mt_scores(cfg.quadrant_before, cfg, [pair for _, pair in runs.values()] + multi)
+    T = cfg.quadrant_threshold or float(np.mean(list(before.values())))  # App. D: the vanilla model's average
+    table = {}
+    for lang, (run, pair) in runs.items():
+        after = mt_scores(run, cfg, [pair] + multi)
+        P = {'bilingual': (before[pair], after[pair]),
+             'multilingual': (np.mean([before[p] for p in multi]), np.mean([after[p] for p in multi]))}
+        P = {k: {'P_pre': float(pre), 'P_post': float(post), 'delta': delta(float(pre), float(post), T)}
+             for k, (pre, post) in P.items()}
+        table[lang] = {'run': run, 'pair': pair, **P,
+                       'quadrant': QUADRANTS[P['bilingual']['delta'] > 0, P['multilingual']['delta'] > 0]}
+    plot = Path(cfg.out_dir) / 'quadrants.svg'
+    with atomic_path(plot) as tmp:
+        tmp.write_text(quadrant_svg(table), encoding='utf-8')
+    return {**table, 'T': T, 'T_from': 'set' if cfg.quadrant_threshold else f'mean of {len(before)} pairs',
+            'metric': cfg.quadrant_metric, 'plot': str(plot)}
+
+
+# -----------------------------------------------------------------------------------------------
+# Scaling law and budgeted allocation (x-LLaMA, sections 3.2 and 3.3)
+
+
+def fit_scaling_law(points, g=1.0):
+    """a, b (and R²) of S(X) = 100 - a (gX)^b (x-LLaMA Eq. 2) by least squares on log(100 - S) = log a + b log(gX).
+    g, the language similarity, cannot be fitted beside a (a (gX)^b = (a g^b) X^b): it is given."""
+    X, S = np.asarray([p[0] for p in points], float), np.asarray([p[1] for p in points], float)
+    if len(set(X.tolist())) < 2 or (X <= 0).any() or (S >= 100).any():
+        raise InputError("scaling law: each source needs points at two or more data sizes > 0, scores < 100")
+    u, v = np.log(g * X), np.log(100 - S)
+    b, log_a = np.polyfit(u, v, 1)
+    residual = v - (log_a + b * u)
+    r2 = 1 - (residual ** 2).sum() / max(((v - v.mean()) ** 2).sum(), 1e-300)
+    return float(np.exp(log_a)), float(b), float(r2)
+
+
+def predicted_score(X, a, b, g=1.0):
+    return 100 - a * (g * np.maximum(X, 1e-300)) ** b
+
+
+def allocate(laws, budget, limits):
+    """max mean S_i(X_i) s.t. sum X_i = budget, 0 <= X_i <= limits[i] (x-LLaMA sec. 3.3). Each S_i is concave,
+    so every free S_i'(X_i) equals one lam: X_i = (lam / (-a b g^b))^(1 / (b - 1)), clipped; bisect on log lam."""
+    laws, limits = [tuple(l) for l in laws], np.asarray(limits, float)
+    if any(a <= 0 or b >= 0 for a, b, _ in laws):
+        raise InputError("allocation: every fitted law needs a > 0 and b < 0 (scores rising with data)")
+    if not 0 <= budget <= limits.sum():
+        raise InputError(f"allocation: the budget {budget} must be between 0 and the data available ({limits.sum():g})")
+
+    def amounts(log_lam):
+        return np.array([min(max((math.exp(log_lam) / (-a * b * g ** b)) ** (1 / (b - 1)), 0.0), hi)
+                         for (a, b, g), hi in zip(laws, limits)])
+
+    lo, hi = -700.0, 700.0  # exp(+-700): the whole float range of lam
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if amounts(mid).sum() > budget else (lo, mid)
+    X = amounts(hi)
+    free = (X > 0) & (X < limits)
+    if free.any():  # share the last rounding error among the unclipped sources
+        X[free] += (budget - X.sum()) / free.sum()
+    return np.clip(X, 0, limits)
+
+
+def integer_allocation(X, budget):
+    """Whole examples summing to the budget: round down, the remainder to the largest fractions."""
+    base = np.floor(X).astype(int)
+    for i in np.argsort(-(X - base))[:max(int(round(budget)) - int(base.sum()), 0)]:
+        base[i] += 1
+    return base
+
+
+SCALING_LAYOUT = '{source: {"points": [[examples, score], ...], "g": 1.0, "max": examples}}'
+
+
+def eval_scaling(cfg):
+    if not cfg.scaling_points:
+        raise InputError(f"scaling: set scaling_points to a JSON file {SCALING_LAYOUT}")
+    spec = read_json(cfg.scaling_points, 'scaling_points file')
+    table, laws, limits = {}, [], []
+    for source, s in spec.items() if isinstance(spec, dict) else [(None, None)]:
+        if not isinstance(s, dict) or not isinstance(s.get('points'), list):
+            raise InputError(f"{cfg.scaling_points}: {source!r} has no points; expected {SCALING_LAYOUT}")
+        a, b, r2 = fit_scaling_law(s['points'], s.get('g', 1.0))
+        table[source] = {'a': a, 'b': b, 'r2': r2}
+        laws.append((a, b, s.get('g', 1.0)))
+        limits.append(s.get('max', cfg.scaling_budget))
+    out = {'fit': table}
+    if cfg.scaling_budget:
+        X = integer_allocation(allocate(laws, cfg.scaling_budget, limits), cfg.scaling_budget)
+        budget = {source: int(x) for source, x in zip(spec, X)}
+        out['allocation'] = budget
+        out['mean_predicted_score'] = float(np.mean([predicted_score(x, a, b, g) for x, (a, b, g) in zip(X, laws)]))
+        out['sft_budget'] = f"sft_budget = {budget!r}"  # a config line for tokenize_prep.py
+    return out
+
+
+# -----------------------------------------------------------------------------------------------
 # LLM-as-judge through an OpenAI-compatible endpoint (standard library only)
 
 # LLaMA Beyond English's LLM-Eval prompt (Appendix, "The prompt for LLM-Eval"; GPT-4 with the instruction, response
@@ -1063,228 +1300,6 @@ def eval_judge(t, cfg):
 
 
 # -----------------------------------------------------------------------------------------------
-# Alignment by layer (x-LLaMA, Figure 5)
-
-
-@torch.inference_mode()
-def layer_states(model, seqs, batch_size):
-    """Hidden states mean-pooled without BOS, (len(seqs), n_layers + 1, dim) float32, caught by forward hooks:
-    the embeddings, then every block's output, the last after the final norm (Hugging Face's hidden_states)."""
-    device = model.tok_embeddings.weight.device
-    modules = [model.tok_embeddings, *model.layers[:-1], model.norm]
-    out, states = torch.zeros(len(seqs), len(modules), model.args.dim), []
-    hooks = [m.register_forward_hook(lambda module, args, h: states.append(h.float())) for m in modules]
-    try:
-        for s in range(0, len(seqs), batch_size):
-            batch = seqs[s:s + batch_size]
-            states.clear()
-            model(right_padded(batch, device))  # (b, T); causal attention: the padding changes nothing before it
-            keep = torch.zeros(len(batch), max(map(len, batch)), device=device)
-            for j, seq in enumerate(batch):
-                keep[j, 1:len(seq)] = 1.0
-            stacked = torch.stack(states, dim=1)  # (b, n_layers + 1, T, dim)
-            pooled = (stacked * keep[:, None, :, None]).sum(2) / keep.sum(1).clamp(min=1)[:, None, None]
-            out[s:s + len(batch)] = pooled.cpu()
-    finally:
-        for hook in hooks:
-            hook.remove()
-    return out
-
-
-def alignment_by_layer(model, tok, sources, targets, batch_size):
-    """Per layer (embeddings first): the mean cosine similarity of each sentence's pooled states with its own
-    translation's (matched) and with the others' (mismatched), their gap, and the largest gap's layer."""
-    def states(lines):
-        return F.normalize(layer_states(model, [tok.encode(x, bos=True, eos=False) for x in lines], batch_size), dim=-1)
-    sim = torch.einsum('ild,jld->lij', states(sources).double(), states(targets).double())  # (layers + 1, N, N)
-    n, diagonal = sim.size(-1), sim.diagonal(dim1=1, dim2=2)
-    matched = diagonal.mean(-1)
-    mismatched = (sim.sum((1, 2)) - diagonal.sum(-1)) / (n * (n - 1))
-    gap = matched - mismatched
-    return {'matched': matched.tolist(), 'mismatched': mismatched.tolist(), 'gap': gap.tolist(),
-            'max_gap': gap.max().item(), 'max_gap_layer': int(gap.argmax())}
-
-
-def eval_alignment(model, tok, cfg):
-    out = {}
-    for pair in cfg.align_pairs:
-        _, _, sources, targets = read_flores(cfg.flores_dir, pair)
-        if len(sources) < 2:
-            raise InputError(f"align: {pair} needs at least two sentence pairs in {cfg.flores_dir}")
-        out[pair] = alignment_by_layer(model, tok, sources[:cfg.align_max], targets[:cfg.align_max], cfg.batch_size)
-    return out
-
-
-# -----------------------------------------------------------------------------------------------
-# Quadrants (How Multilingual is Multilingual LLM?, Eq. 1)
-
-# (bilingual significant, multilingual significant) -> quadrant (sec. 3.2, "Quadrant Details")
-QUADRANTS = {(True, True): 'reciprocal', (True, False): 'selfish', (False, True): 'altruistic',
-             (False, False): 'stagnant'}
-QUADRANT_COLOURS = {'reciprocal': '#1b9e77', 'altruistic': '#7570b3', 'stagnant': '#888888', 'selfish': '#d95f02'}
-
-
-def delta(P_pre, P_post, T):
-    """How Multilingual's Eq. 1 (sec. 3.2, App. D); a change is significant when Δ > 0:
-
-        Δ = P_post / P_pre - 2          if P_pre >= T
-        Δ = (P_post - 2T) / P_pre       otherwise
-
-    P_pre = 0 (Table 1 holds spBLEU of 0.0 to 0.3) is not covered by the paper. Ours: the limit from above,
-    ±inf with the sign of P_post - 2T (0 if equal): Δ > 0 iff P_post > 2T, as the second branch decides."""
-    if P_pre > 0:
-        return P_post / P_pre - 2 if P_pre >= T else (P_post - 2 * T) / P_pre
-    return math.copysign(math.inf, P_post - 2 * T) if P_post != 2 * T else 0.0
-
-
-def quadrant_svg(table):
-    """How Multilingual's Fig. 1 as SVG (no plotting library): a dot per language at (bilingual Δ, multilingual Δ),
-    coloured by its quadrant, axes through 0 (Eq. 1's significance line); an infinite Δ on the border."""
-    W, pad = 480, 56
-    finite = [abs(v[k]['delta']) for v in table.values() for k in ('bilingual', 'multilingual')
-              if math.isfinite(v[k]['delta'])]
-    lim = 1.1 * max(finite + [1.0])  # the same scale both ways, so 0 sits in the middle
-
-    def px(x):  # SVG's y runs downwards: a y value is drawn at W - px(y)
-        return pad + (min(max(x, -lim), lim) + lim) / (2 * lim) * (W - 2 * pad)
-
-    svg = f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{W}" font-family="sans-serif" font-size="12">'
-    parts = [svg,
-             f'<rect width="{W}" height="{W}" fill="white"/>',
-             f'<line x1="{pad}" y1="{W / 2}" x2="{W - pad}" y2="{W / 2}" stroke="black"/>',
-             f'<line x1="{W / 2}" y1="{pad}" x2="{W / 2}" y2="{W - pad}" stroke="black"/>',
-             f'<text x="{W / 2}" y="{W - 16}" text-anchor="middle">bilingual Δ (Eq. 1), {-lim:.2f} .. {lim:.2f}</text>',
-             f'<text x="16" y="{W / 2}" text-anchor="middle" transform="rotate(-90 16 {W / 2})">'
-             'multilingual Δ (en-&gt;af, en-&gt;ro)</text>']
-    parts += [f'<text x="{pad + 110 * i}" y="20" fill="{colour}">{name}</text>'
-              for i, (name, colour) in enumerate(QUADRANT_COLOURS.items())]
-    for lang, v in table.items():
-        x, y, colour = px(v['bilingual']['delta']), W - px(v['multilingual']['delta']), QUADRANT_COLOURS[v['quadrant']]
-        parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>',
-                  f'<text x="{x + 6:.1f}" y="{y - 6:.1f}">{lang}</text>']
-    return '\n'.join(parts + ['</svg>']) + '\n'
-
-
-def mt_scores(run, cfg, needed=()):
-    """{pair: quadrant_metric} from the mt results of {out_dir}/{run}.json, with every pair in `needed`."""
-    path = Path(cfg.out_dir) / f'{run}.json'
-    results = read_json(path, 'result file (quadrant_before, quadrant_runs: runs evaluated into out_dir)')
-    mt = (results.get('tasks') or {}).get('mt') if isinstance(results, dict) else None
-    scores = {pair: r[cfg.quadrant_metric] for pair, r in (mt or {}).items()
-              if isinstance(r, dict) and isinstance(r.get(cfg.quadrant_metric), (int, float))}
-    for pair in needed:
-        if pair not in scores:
-            raise InputError(f"{path}: no mt result {pair} with {cfg.quadrant_metric}; evaluate {run} with {pair} in "
-                             f"mt_pairs{' and spm_path set' if cfg.quadrant_metric == 'spbleu' else ''}")
-    return scores
-
-
-def eval_quadrants(cfg):
-    """Each tuned language's quadrant (sec. 3.2): bilingual P its en->x pair, multilingual P the mean over
-    quadrant_multilingual; P_pre from the vanilla run, P_post from the language's run."""
-    runs = cfg.quadrant_runs
-    if not cfg.quadrant_before or not runs or not all(
-            isinstance(v, (list, tuple)) and len(v) == 2 and all(isinstance(x, str) for x in v) for v in runs.values()):
-        raise InputError("quadrants: set quadrant_before = the vanilla model's run name and quadrant_runs = "
-                         "{lang: [the run tuned on it, its pair]}, e.g. {'km': ['km_full', 'eng_Latn-khm_Khmr']}")
-    multi = cfg.quadrant_multilingual
-    before = mt_scores(cfg.quadrant_before, cfg, [pair for _, pair in runs.values()] + multi)
-    T = cfg.quadrant_threshold or float(np.mean(list(before.values())))  # App. D: the vanilla model's average
-    table = {}
-    for lang, (run, pair) in runs.items():
-        after = mt_scores(run, cfg, [pair] + multi)
-        P = {'bilingual': (before[pair], after[pair]),
-             'multilingual': (np.mean([before[p] for p in multi]), np.mean([after[p] for p in multi]))}
-        P = {k: {'P_pre': float(pre), 'P_post': float(post), 'delta': delta(float(pre), float(post), T)}
-             for k, (pre, post) in P.items()}
-        table[lang] = {'run': run, 'pair': pair, **P,
-                       'quadrant': QUADRANTS[P['bilingual']['delta'] > 0, P['multilingual']['delta'] > 0]}
-    plot = Path(cfg.out_dir) / 'quadrants.svg'
-    with atomic_path(plot) as tmp:
-        tmp.write_text(quadrant_svg(table), encoding='utf-8')
-    return {**table, 'T': T, 'T_from': 'set' if cfg.quadrant_threshold else f'mean of {len(before)} pairs',
-            'metric': cfg.quadrant_metric, 'plot': str(plot)}
-
-
-# -----------------------------------------------------------------------------------------------
-# Scaling law and budgeted allocation (x-LLaMA, sections 3.2 and 3.3)
-
-
-def fit_scaling_law(points, g=1.0):
-    """a, b (and R²) of S(X) = 100 - a (gX)^b (x-LLaMA Eq. 2) by least squares on log(100 - S) = log a + b log(gX).
-    g, the language similarity, cannot be fitted beside a (a (gX)^b = (a g^b) X^b): it is given."""
-    X, S = np.asarray([p[0] for p in points], float), np.asarray([p[1] for p in points], float)
-    if len(set(X.tolist())) < 2 or (X <= 0).any() or (S >= 100).any():
-        raise InputError("scaling law: each source needs points at two or more data sizes > 0, scores < 100")
-    u, v = np.log(g * X), np.log(100 - S)
-    b, log_a = np.polyfit(u, v, 1)
-    residual = v - (log_a + b * u)
-    r2 = 1 - (residual ** 2).sum() / max(((v - v.mean()) ** 2).sum(), 1e-300)
-    return float(np.exp(log_a)), float(b), float(r2)
-
-
-def predicted_score(X, a, b, g=1.0):
-    return 100 - a * (g * np.maximum(X, 1e-300)) ** b
-
-
-def allocate(laws, budget, limits):
-    """max mean S_i(X_i) s.t. sum X_i = budget, 0 <= X_i <= limits[i] (x-LLaMA sec. 3.3). Each S_i is concave,
-    so every free S_i'(X_i) equals one lam: X_i = (lam / (-a b g^b))^(1 / (b - 1)), clipped; bisect on log lam."""
-    laws, limits = [tuple(l) for l in laws], np.asarray(limits, float)
-    if any(a <= 0 or b >= 0 for a, b, _ in laws):
-        raise InputError("allocation: every fitted law needs a > 0 and b < 0 (scores rising with data)")
-    if not 0 <= budget <= limits.sum():
-        raise InputError(f"allocation: the budget {budget} must be between 0 and the data available ({limits.sum():g})")
-
-    def amounts(log_lam):
-        return np.array([min(max((math.exp(log_lam) / (-a * b * g ** b)) ** (1 / (b - 1)), 0.0), hi)
-                         for (a, b, g), hi in zip(laws, limits)])
-
-    lo, hi = -700.0, 700.0  # exp(+-700): the whole float range of lam
-    for _ in range(200):
-        mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if amounts(mid).sum() > budget else (lo, mid)
-    X = amounts(hi)
-    free = (X > 0) & (X < limits)
-    if free.any():  # share the last rounding error among the unclipped sources
-        X[free] += (budget - X.sum()) / free.sum()
-    return np.clip(X, 0, limits)
-
-
-def integer_allocation(X, budget):
-    """Whole examples summing to the budget: round down, the remainder to the largest fractions."""
-    base = np.floor(X).astype(int)
-    for i in np.argsort(-(X - base))[:max(int(round(budget)) - int(base.sum()), 0)]:
-        base[i] += 1
-    return base
-
-
-SCALING_LAYOUT = '{source: {"points": [[examples, score], ...], "g": 1.0, "max": examples}}'
-
-
-def eval_scaling(cfg):
-    if not cfg.scaling_points:
-        raise InputError(f"scaling: set scaling_points to a JSON file {SCALING_LAYOUT}")
-    spec = read_json(cfg.scaling_points, 'scaling_points file')
-    table, laws, limits = {}, [], []
-    for source, s in spec.items() if isinstance(spec, dict) else [(None, None)]:
-        if not isinstance(s, dict) or not isinstance(s.get('points'), list):
-            raise InputError(f"{cfg.scaling_points}: {source!r} has no points; expected {SCALING_LAYOUT}")
-        a, b, r2 = fit_scaling_law(s['points'], s.get('g', 1.0))
-        table[source] = {'a': a, 'b': b, 'r2': r2}
-        laws.append((a, b, s.get('g', 1.0)))
-        limits.append(s.get('max', cfg.scaling_budget))
-    out = {'fit': table}
-    if cfg.scaling_budget:
-        X = integer_allocation(allocate(laws, cfg.scaling_budget, limits), cfg.scaling_budget)
-        budget = {source: int(x) for source, x in zip(spec, X)}
-        out['allocation'] = budget
-        out['mean_predicted_score'] = float(np.mean([predicted_score(x, a, b, g) for x, (a, b, g) in zip(X, laws)]))
-        out['sft_budget'] = f"sft_budget = {budget!r}"  # a config line for tokenize_prep.py
-    return out
-
-
-# -----------------------------------------------------------------------------------------------
 # Results: one JSON file per run, a readable table, several runs side by side
 
 
@@ -1349,21 +1364,6 @@ def evaluate(ckpt_dir, cfg):
         t['scaling'] = eval_scaling(cfg)
     results['seconds'] = time.time() - start
     return results
-
-
-def check_settings(cfg):
-    """The numeric settings, before any checkpoint is read: one line for the first that is wrong."""
-    for name in ('batch_size', 'max_seq_len', 'mt_beam', 'qa_max_new_tokens', 'mt_max_new_tokens',
-                 'chat_max_new_tokens', 'align_max'):
-        if getattr(cfg, name) < 1:
-            raise InputError(f"{name}={getattr(cfg, name)!r}: must be 1 or more")
-    for name in ('max_examples', 'ppl_window', 'ppl_stride', 'mc_shots', 'judge_samples', 'judge_retries',
-                 'scaling_budget'):
-        if getattr(cfg, name) < 0:
-            raise InputError(f"{name}={getattr(cfg, name)!r}: must be 0 or more (0: all examples, the paper's samples)")
-    if not (cfg.judge_temperature == -1 or 0 <= cfg.judge_temperature <= 2):
-        raise InputError(f"judge_temperature={cfg.judge_temperature!r}: between 0 and 2, or -1 for the paper's")
-    P.check_system(cfg.device, cfg.dtype)
 
 
 def main(cfg):
