@@ -33,7 +33,6 @@ import urllib.request
 from collections import Counter
 from functools import cache
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import regex
@@ -164,7 +163,13 @@ def load_checkpoint(ckpt_dir, cfg):
         raise InputError(f"{ckpt_dir}/run.json: shortened with several lead bytes; evaluate.py undoes one")
     if leads:
         tok = tokenize_prep.shortened(tok, leads.pop())
+    tok.template = run.get('template')  # what sft.py tuned with; a Hugging Face tokenizer carries its chat template
     return model.eval(), tok, run
+
+
+def prompt_template(cfg, tok):
+    """cfg.template, else the one the checkpoint was tuned with (load_checkpoint's tok.template), else Alpaca's."""
+    return cfg.template or getattr(tok, 'template', None) or 'alpaca'
 
 
 def right_padded(seqs, device):
@@ -451,10 +456,10 @@ def eval_qa(model, tok, cfg):
     harness = cfg.qa_prompt.startswith('commit')
     # x-LLaMA's match reads the whole output, so generation runs to EOS; COMMIT's harness stops at '\n'
     # and encodes without BOS (lm-evaluation-harness's add_special_tokens=False for causal models)
-    stops, out = newline_stops(tok) if harness else tok.stop_tokens, {}
+    stops, out, template = newline_stops(tok) if harness else tok.stop_tokens, {}, prompt_template(cfg, tok)
     for lang, path in cfg.qa_files.items():
         items = limited(read_squad(path), cfg)
-        prompts = [tok.encode(qa_prompt_text(it, lang, cfg.qa_prompt, cfg.template), bos=not harness, eos=False)
+        prompts = [tok.encode(qa_prompt_text(it, lang, cfg.qa_prompt, template), bos=not harness, eos=False)
                    for it in items]
         new = generate_batched(model, prompts, cfg.qa_max_new_tokens, stops, cfg.batch_size)
         outputs = [tok.decode(n).strip() for n in new]
@@ -593,10 +598,11 @@ def load_spm(path):
 
 def eval_translation(model, tok, cfg):
     stops, sp, out = newline_stops(tok), load_spm(cfg.spm_path) if cfg.spm_path else None, {}
+    template = prompt_template(cfg, tok)
     for pair in cfg.mt_pairs:
         src, tgt, sources, refs = read_flores(cfg.flores_dir, pair)
         sources, refs = limited(sources, cfg), limited(refs, cfg)
-        prompts = [tok.encode(translation_prompt(src, tgt, s, cfg.template), bos=True, eos=False) for s in sources]
+        prompts = [tok.encode(translation_prompt(src, tgt, s, template), bos=True, eos=False) for s in sources]
         new = generate_batched(model, prompts, cfg.mt_max_new_tokens, stops, cfg.batch_size, cfg.mt_beam)
         hyps = [first_line(tok.decode(n)) for n in new]
         out[pair] = {'bleu': sacrebleu.corpus_bleu(hyps, [refs], tokenize=bleu_tokenizer(tgt)).score,
@@ -832,10 +838,10 @@ def code_switching(responses, lang, min_run=1, extra=None):
 def eval_chat(model, tok, cfg):
     if not cfg.chat_files:
         raise InputError("chat: set chat_files = {lang: held-out Alpaca records (JSON list or JSONL)}")
-    out = {}
+    out, template = {}, prompt_template(cfg, tok)
     for lang, path in cfg.chat_files.items():
         items = limited(P.read_records(path), cfg)
-        prompts = [tok.encode(M.format_prompt(d['instruction'], d['input'], cfg.template), bos=True, eos=False)
+        prompts = [tok.encode(M.format_prompt(d['instruction'], d['input'], template), bos=True, eos=False)
                    for d in items]
         new = generate_batched(model, prompts, cfg.chat_max_new_tokens, tok.stop_tokens, cfg.batch_size)
         responses = [tok.decode(n).strip() for n in new]
@@ -992,6 +998,8 @@ def eval_quadrants(cfg):
 # -----------------------------------------------------------------------------------------------
 # Scaling law and budgeted allocation (x-LLaMA, sections 3.2 and 3.3)
 
+SCALING_LAYOUT = '{source: {"points": [[examples, score], ...], "g": 1.0, "max": examples}}'
+
 
 def fit_scaling_law(points, g=1.0):
     """a, b (and R²) of S(X) = 100 - a (gX)^b (x-LLaMA Eq. 2) by least squares on log(100 - S) = log a + b log(gX).
@@ -1040,9 +1048,6 @@ def integer_allocation(X, budget):
     for i in np.argsort(-(X - base))[:max(int(round(budget)) - int(base.sum()), 0)]:
         base[i] += 1
     return base
-
-
-SCALING_LAYOUT = '{source: {"points": [[examples, score], ...], "g": 1.0, "max": examples}}'
 
 
 def eval_scaling(cfg):
@@ -1163,9 +1168,11 @@ def ask(cfg, messages, parse):
             raise InputError(f"judge: the environment variable {cfg.judge_key_env} holding the API key is not set "
                              "(set judge_key_env='' for an endpoint that needs none)")
         headers['Authorization'] = f'Bearer {os.environ[cfg.judge_key_env]}'
-    body = {'model': cfg.judge_model, 'messages': messages, 'temperature': cfg.judge_temperature}
-    if cfg.judge_samples > 1:
-        body['n'] = cfg.judge_samples
+    model, samples, temperature = JUDGE_DEFAULTS[cfg.judge_mode]  # the paper's, where the settings are '', 0, -1
+    body = {'model': cfg.judge_model or model, 'messages': messages,
+            'temperature': temperature if cfg.judge_temperature < 0 else cfg.judge_temperature}
+    if (cfg.judge_samples or samples) > 1:
+        body['n'] = cfg.judge_samples or samples
     request = urllib.request.Request(url, json.dumps(body).encode(), headers)
     for attempt in range(cfg.judge_retries + 1):
         try:
@@ -1268,10 +1275,6 @@ def eval_judge(t, cfg):
         raise InputError("judge: set judge_url to an OpenAI-compatible endpoint, e.g. https://api.openai.com/v1")
     if cfg.judge_mode not in JUDGE_DEFAULTS:
         raise InputError(f"judge_mode must be one of {', '.join(JUDGE_DEFAULTS)}, not {cfg.judge_mode!r}")
-    model, samples, temperature = JUDGE_DEFAULTS[cfg.judge_mode]
-    cfg = SimpleNamespace(**{**vars(cfg), 'judge_model': cfg.judge_model or model,
-                             'judge_samples': cfg.judge_samples or samples,
-                             'judge_temperature': temperature if cfg.judge_temperature < 0 else cfg.judge_temperature})
     if cfg.judge_mode == 'xllama-qa':
         out = {lang: judge_xllama_qa(cfg, r['outputs']) for lang, r in t['qa'].items() if isinstance(r, dict)}
     elif cfg.judge_mode == 'llm-eval':
@@ -1296,7 +1299,7 @@ def eval_judge(t, cfg):
         if isinstance(r, dict) and r.get('unparsed'):
             print(f"warning: judge: {r['unparsed']} of {r['n']} {lang} items got no reply in the expected format "
                   "(left out of the scores; see 'unparsed' in the result file)", file=sys.stderr)
-    return {**out, 'model': cfg.judge_model}
+    return {**out, 'model': cfg.judge_model or JUDGE_DEFAULTS[cfg.judge_mode][0]}
 
 
 # -----------------------------------------------------------------------------------------------
@@ -1345,23 +1348,19 @@ def format_table(columns, rows=()):
 
 def evaluate(ckpt_dir, cfg):
     """Every task of cfg.tasks on one checkpoint (None when no task needs a model)."""
-    model, tok, run = load_checkpoint(ckpt_dir, cfg) if ckpt_dir is not None else (None, None, {})
-    cfg = SimpleNamespace(**{**vars(cfg), 'template': cfg.template or run.get('template') or 'alpaca'})
-    results = {'checkpoint': str(ckpt_dir), 'tokenizer_sha256': tok and tok.sha256, 'settings': vars(cfg), 'tasks': {}}
+    model, tok, _ = load_checkpoint(ckpt_dir, cfg) if ckpt_dir is not None else (None, None, {})
+    results = {'checkpoint': str(ckpt_dir), 'tokenizer_sha256': tok and tok.sha256,
+               'settings': {**vars(cfg), 'template': prompt_template(cfg, tok)}, 'tasks': {}}
     t, start = results['tasks'], time.time()
     judge_reads = ('qa' if cfg.judge_mode == 'xllama-qa' else 'chat') if 'judge' in cfg.tasks else None
-    for task, run_task in (('ppl', eval_perplexity), ('qa', eval_qa), ('mt', eval_translation),
-                           ('mc', eval_multiple_choice), ('chat', eval_chat)):
+    tasks = {'ppl': lambda: eval_perplexity(model, tok, cfg), 'qa': lambda: eval_qa(model, tok, cfg),
+             'mt': lambda: eval_translation(model, tok, cfg), 'mc': lambda: eval_multiple_choice(model, tok, cfg),
+             'chat': lambda: eval_chat(model, tok, cfg), 'judge': lambda: eval_judge(t, cfg),  # t: results so far
+             'align': lambda: eval_alignment(model, tok, cfg), 'quadrants': lambda: eval_quadrants(cfg),
+             'scaling': lambda: eval_scaling(cfg)}  # run in order: the judge scores the answers of a task before it
+    for task, run_task in tasks.items():
         if task in cfg.tasks or task == judge_reads:
-            t[task] = run_task(model, tok, cfg)
-    if 'judge' in cfg.tasks:
-        t['judge'] = eval_judge(t, cfg)
-    if 'align' in cfg.tasks:
-        t['align'] = eval_alignment(model, tok, cfg)
-    if 'quadrants' in cfg.tasks:
-        t['quadrants'] = eval_quadrants(cfg)
-    if 'scaling' in cfg.tasks:
-        t['scaling'] = eval_scaling(cfg)
+            t[task] = run_task()
     results['seconds'] = time.time() - start
     return results
 
