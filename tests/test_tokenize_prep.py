@@ -100,6 +100,26 @@ def test_tiktoken_shards(tiktoken_file, corpus, tmp_path):
     assert [d for d, _ in docs] == [tok.encode(line, bos=True, eos=True) for line in ENGLISH]
 
 
+def test_a_hugging_face_folder_as_tokenizer_path(tiktoken_file, corpus, tmp_path):
+    """tokenizer_path may name a Hugging Face folder or its tokenizer.json: the same vocabulary as Meta's
+    file, so the same extension, the same shards and the same tokenizer_digest (not the same file sha256)."""
+    M.save_hf_tokenizer(M.Tokenizer(tiktoken_file), tmp_path / 'hf')
+    names = {'meta': tiktoken_file, 'folder': tmp_path / 'hf', 'json': tmp_path / 'hf/tokenizer.json'}
+    for name, path in names.items():
+        T.main(settings(tokenizer_path=str(path), pretrain={'en': corpus['en'], 'hi': corpus['hi']},
+                        out_dir=str(tmp_path / name), extend={'hi': corpus['hi']}, extend_vocab_size=30,
+                        extend_out=str(tmp_path / f'{name}.ext.model'), english_text=corpus['en']))
+    metas = {name: T.read_meta(tmp_path / name) for name in names}
+    base = {name: m['base_tokenizer'] for name, m in metas.items()}
+    assert {b['digest'] for b in base.values()} == {M.Tokenizer(tiktoken_file).digest}
+    assert base['meta']['sha256'] != base['json']['sha256'] and base['folder']['path'] == str(names['json'])
+    assert all(T.same_tokenizer(metas['meta'], m) for m in metas.values())
+    for name in ('folder', 'json'):
+        assert (tmp_path / f'{name}.ext.model').read_bytes() == (tmp_path / 'meta.ext.model').read_bytes()
+        for shard in ('en.train.bin', 'hi.train.bin'):
+            assert (tmp_path / name / shard).read_bytes() == (tmp_path / 'meta' / shard).read_bytes()
+
+
 def test_truncated_or_foreign_shards_are_refused(tmp_path):
     T.write_shard(tmp_path / 'a.bin', np.arange(100, dtype=np.uint16), mask=np.ones(100, np.uint8))
     assert T.read_shard(tmp_path / 'a.bin').tokens.tolist() == list(range(100))
