@@ -57,4 +57,4 @@ quadrant_runs = {'hi': ['full', 'eng_Latn-hin_Deva']}
 quadrant_multilingual = ['eng_Latn-afr_Latn', 'eng_Latn-ron_Latn']  # en->af and en->ro (sec. 3.2)
 quadrant_metric = 'spbleu'
 quadrant_threshold = 0.0  # 0 = T from the vanilla run (App. D)
-quadrant_T_pairs = []  # [] = every pair of the vanilla run's result file: all 101 here (App. D)
+quadrant_threshold_pairs = []  # [] = every pair of the vanilla run's result file: all 101 here (App. D)

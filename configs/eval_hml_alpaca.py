@@ -38,4 +38,4 @@ quadrant_runs = {}  # Alpaca-En is English: no language of its own to place in a
 quadrant_multilingual = ['eng_Latn-afr_Latn', 'eng_Latn-ron_Latn']  # en->af and en->ro (sec. 3.2)
 quadrant_metric = 'spbleu'
 quadrant_threshold = 0.0  # 0 = T from the vanilla run (App. D)
-quadrant_T_pairs = []
+quadrant_threshold_pairs = []

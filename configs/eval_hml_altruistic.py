@@ -34,4 +34,4 @@ quadrant_runs = {'vi': ['vi_full_10k', 'eng_Latn-vie_Latn'], 'tr': ['tr_full_10k
 quadrant_multilingual = ['eng_Latn-afr_Latn', 'eng_Latn-ron_Latn']  # en->af and en->ro (sec. 3.2)
 quadrant_metric = 'spbleu'
 quadrant_threshold = 0.0  # 0 = T from the vanilla run (App. D)
-quadrant_T_pairs = []  # every pair of eval_hml.py's vanilla result: all 101 (App. D)
+quadrant_threshold_pairs = []  # every pair of eval_hml.py's vanilla result: all 101 (App. D)

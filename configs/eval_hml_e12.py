@@ -30,6 +30,6 @@ quadrant_multilingual = ['eng_Latn-afr_Latn', 'eng_Latn-ron_Latn']  # en->af and
 quadrant_metric = 'spbleu'
 quadrant_threshold = 0.0  # 0 = T from the vanilla run (App. D)
 # T over Table 11's 12 languages (App. E), not the tuned pair
-quadrant_T_pairs = ['eng_Latn-hau_Latn', 'eng_Latn-heb_Hebr', 'eng_Latn-mri_Latn', 'eng_Latn-tam_Taml',
-                    'eng_Latn-afr_Latn', 'eng_Latn-ron_Latn', 'eng_Latn-tha_Thai', 'eng_Latn-nso_Latn',
-                    'eng_Latn-luo_Latn', 'eng_Latn-zho_Hans', 'eng_Latn-tur_Latn', 'eng_Latn-est_Latn']
+quadrant_threshold_pairs = ['eng_Latn-hau_Latn', 'eng_Latn-heb_Hebr', 'eng_Latn-mri_Latn', 'eng_Latn-tam_Taml',
+                            'eng_Latn-afr_Latn', 'eng_Latn-ron_Latn', 'eng_Latn-tha_Thai', 'eng_Latn-nso_Latn',
+                            'eng_Latn-luo_Latn', 'eng_Latn-zho_Hans', 'eng_Latn-tur_Latn', 'eng_Latn-est_Latn']

@@ -51,8 +51,9 @@ def test_every_language_an_evaluation_config_names_is_known():
     for path in CONFIGS:
         if stage_of(path) == 'evaluate':
             settings = {k: v for k, (v, _) in P._read_config(path).items()}
-            pairs = [*settings.get('mt_pairs', []), *settings.get('quadrant_T_pairs', []),
-                     *settings.get('quadrant_multilingual', []), *(p for _, p in settings.get('quadrant_runs', {}).values())]
+            pairs = [*settings.get('mt_pairs', []), *settings.get('quadrant_threshold_pairs', []),
+                     *settings.get('quadrant_multilingual', []),
+                     *(pair for _, pair in settings.get('quadrant_runs', {}).values())]
             for code in {c for pair in pairs for c in pair.split('-')}:
                 E.iso_code(code)  # raises InputError on an unknown code
 
@@ -86,8 +87,8 @@ FAMILIES = {
     r'hml_data_short_(km|lo|gu|te)\.py': {'out_dir', 'sft', 'sft_budget', 'shorten', 'report'},
     r'hml_data_(vi|tr|ar)\.py': {'out_dir', 'sft', 'sft_budget', 'report'},
     r'hml_data_(hi|alpaca_en|vi|tr|ar)\.py': {'out_dir', 'sft', 'sft_budget', 'shorten', 'report'},
-    r'eval_hml(|_e12|_short|_alpaca|_altruistic)\.py': {'ckpt_dirs', 'out_dir', 'mt_pairs', 'table_rows', 'quadrant_runs',
-                                                        'quadrant_T_pairs'},
+    r'eval_hml(|_e12|_short|_alpaca|_altruistic)\.py': {'ckpt_dirs', 'out_dir', 'mt_pairs', 'table_rows',
+                                                        'quadrant_runs', 'quadrant_threshold_pairs'},
 }
 
 

@@ -590,7 +590,7 @@ def test_T_is_the_vanilla_mean_over_every_flores101_pair_as_app_d_says(tmp_path)
     table_11 = ['ha', 'he', 'mi', 'ta', 'af', 'ro', 'th', 'ns', 'luo', 'zh', 'tr', 'et']
     out = E.eval_quadrants(e12)
     assert out['T'] == pytest.approx(sum(TABLE_9_LLAMA[c] for c in table_11) / 12) and round(out['T'], 2) == 2.09
-    assert sorted(out['T_pairs']) == sorted(e12.quadrant_T_pairs) and len(out['T_pairs']) == 12
+    assert sorted(out['T_pairs']) == sorted(e12.quadrant_threshold_pairs) and len(out['T_pairs']) == 12
     # a pair T should average that the vanilla run lacks is one line, naming it
     write_mt_result(tmp_path / 'llama-7b.json', {k: v for k, v in scores.items() if k != 'eng_Latn-luo_Latn'})
     with pytest.raises(E.InputError, match='llama-7b.json: no mt result eng_Latn-luo_Latn'):
