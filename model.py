@@ -123,9 +123,9 @@ class ModelArgs:
         if self.intermediate_size is not None:
             args = meta_ffn_fields(self)
         if (self.rope_low_freq_factor or 1.0) != 1.0 or (self.rope_old_context_len or 8192) != 8192:
-            raise InputError(f"save_format=meta: Meta's params.json cannot hold RoPE scaling with low_freq_factor "
-                             f"{self.rope_low_freq_factor} and original context {self.rope_old_context_len} (its "
-                             "code fixes them at 1 and 8192); save with save_format=hf")
+            raise InputError(f"params.json (Meta's layout): cannot hold RoPE scaling with low_freq_factor "
+                             f"{self.rope_low_freq_factor} and original context {self.rope_old_context_len} (Meta's "
+                             "code fixes them at 1 and 8192); write Hugging Face's layout (save_format=hf)")
         out = {k: getattr(args, k) for k in ('dim', 'n_layers', 'n_heads', 'vocab_size', 'multiple_of', 'norm_eps')}
         for f in fields(args):
             if f.name not in out and f.name not in NOT_IN_PARAMS and getattr(args, f.name) != f.default:
@@ -146,8 +146,8 @@ def meta_ffn_fields(args):
         meta = replace(args, intermediate_size=None, multiple_of=math.gcd(hidden, 256), ffn_dim_multiplier=multiplier)
         if meta.ffn_hidden_dim == hidden:
             return meta
-    raise InputError(f"save_format=meta: no multiple_of and ffn_dim_multiplier in Meta's params.json give the "
-                     f"hidden size {hidden} of this model (dim {args.dim}); save with save_format=hf")
+    raise InputError(f"params.json (Meta's layout): no multiple_of and ffn_dim_multiplier give this model's hidden "
+                     f"size {hidden} at dim {args.dim}; write Hugging Face's layout (save_format=hf)")
 
 
 class RMSNorm(nn.Module):

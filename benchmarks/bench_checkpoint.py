@@ -54,12 +54,13 @@ def save_child(out_dir, save_format, tokenizer):
             base = k.removesuffix('.weight')
             state[f'{base}.lora_A'] = torch.randn(8, s[1], generator=g).mul_(0.01)
             state[f'{base}.lora_B'] = torch.randn(s[0], 8, generator=g).mul_(0.01)
+    state_kib = status_kib('VmRSS') - before
     if save_format == 'old':
         weights = {k: v.to(torch.bfloat16) for k, v in old_meta_state_dict(state, 2.0).items()}
         M.save(out_dir, ARGS, weights, tokenizer)
     else:
         M.save(out_dir, ARGS, M.meta_state_dict(state, 2.0, dtype=torch.bfloat16), tokenizer, save_format=save_format)
-    print(json.dumps({'peak_bytes': (status_kib('VmHWM') - before) * 1024}))
+    print(json.dumps({'peak_bytes': (status_kib('VmHWM') - before) * 1024, 'state_bytes': state_kib * 1024}))
 
 
 def load_child(ckpt_dir):
@@ -75,15 +76,16 @@ def child(*argv):
     r = subprocess.run([sys.executable, __file__, *map(str, argv)], capture_output=True, text=True)
     if r.returncode:
         raise RuntimeError(r.stderr)
-    return json.loads(r.stdout.strip().splitlines()[-1])['peak_bytes']
+    return json.loads(r.stdout.strip().splitlines()[-1])
 
 
 def weights_bytes(d, layout):
     return sum(p.stat().st_size for p in Path(d).glob('consolidated.*.pth' if layout == 'meta' else '*.safetensors'))
 
 
-def report(what, peak, size):
-    print(f"{what:58s} peak {peak / 2**30:5.2f} GiB, weights {size / 2**30:5.2f} GiB: {peak / size:.2f}x")
+def report(what, peak, size, state=None):
+    also = f" (the gathered state alone: {state / size:.2f}x)" if state else ''
+    print(f"{what:55s} peak {peak / 2**30:5.2f} GiB, weights {size / 2**30:5.2f} GiB: {peak / size:.2f}x{also}")
 
 
 if __name__ == '__main__':
@@ -99,11 +101,11 @@ if __name__ == '__main__':
         d = Path(d)
         _tokenizer_of_size(d / 'tokenizer.model', ARGS.vocab_size)
         for fmt in ('old', 'meta', 'hf', 'both'):
-            peak = child('save_child', d / fmt, fmt, d / 'tokenizer.model')
+            r = child('save_child', d / fmt, fmt, d / 'tokenizer.model')
             size = weights_bytes(d / fmt, 'hf' if fmt == 'hf' else 'meta')
-            what = ('save, merged copy beside the state (before; reference)' if fmt == 'old'
+            what = ('save, a merged copy beside the state (before; reference)' if fmt == 'old'
                     else f"save, LoRA folded in place, save_format={fmt}")
-            report(what, peak, size)
+            report(what, r['peak_bytes'], size, r['state_bytes'])
         for fmt in ('meta', 'hf'):
             report(f"load, {'Meta' if fmt == 'meta' else 'Hugging Face'} layout ({fmt})",
-                   child('load_child', d / fmt), weights_bytes(d / fmt, fmt))
+                   child('load_child', d / fmt)['peak_bytes'], weights_bytes(d / fmt, fmt))

@@ -321,7 +321,7 @@ def test_hf_hidden_size_and_rope_become_meta_fields_or_are_refused(tmp_path, sp_
     assert M.ModelArgs(dim=4096, intermediate_size=14336).to_json()['ffn_dim_multiplier'] == 1.3  # Llama 3 8B's
     hf_checkpoint(tmp_path / 'hf', 'llama3-gqa-untied-odd-scaling', sp_tokenizer)
     args, _ = M.load_args(tmp_path / 'hf')
-    with pytest.raises(P.InputError, match='save_format=meta: .*low_freq_factor 2.0.*save_format=hf'):
+    with pytest.raises(P.InputError, match=r"params\.json \(Meta's layout\): .*low_freq_factor 2.0.*save_format=hf"):
         args.to_json()
     r = subprocess.run([sys.executable, 'model.py', f'--ckpt_dir={tmp_path / "hf"}', f'--export_dir={tmp_path / "m"}',
                         '--export_format=meta'], cwd=ROOT, capture_output=True, text=True)
