@@ -595,9 +595,9 @@ HF_NAMES = {'tok_embeddings': 'model.embed_tokens', 'norm': 'model.norm', 'outpu
             'feed_forward.w3': 'mlp.up_proj', 'attention_norm': 'input_layernorm',
             'ffn_norm': 'post_attention_layernorm'}
 SAFETENSORS_DTYPES = {torch.float32: 'F32', torch.bfloat16: 'BF16', torch.float16: 'F16', torch.float64: 'F64'}
-# Ours: shards of at most 5 GB, as the Hub's uploads (transformers 4's push_to_hub default) and torchtune
-# write them: a 7B model is 3 files that download and resume separately. transformers 5 writes one file
-# up to 50 GB, which fewer file systems and HTTP clients handle well.
+# Ours: shards of at most 5 GB, transformers 4's save_pretrained default and the size of the shards in Meta's
+# own Llama 3 repositories on the Hub: a 7B model is 3 files that download and resume separately.
+# transformers 5 writes one file up to 50 GB, which fewer file systems and HTTP clients handle well.
 SHARD_BYTES = 5 * 10**9
 
 
@@ -787,8 +787,8 @@ def hf_config(args, dtype, tokenizer, tied):
     """config.json for transformers' LlamaConfig (4.x and 5.x; vLLM and lm-evaluation-harness read it through
     transformers), in the keys the Hub's Llama 3.x files use: rope_theta and rope_scaling, torch_dtype."""
     rope_scaling = None if not args.use_scaled_rope else {
-        'rope_type': 'llama3', 'factor': args.rope_scaling_factor or 8.0, 'low_freq_factor': args.rope_low_freq_factor
-        or 1.0, 'high_freq_factor': args.rope_high_freq_factor or 4.0,
+        'rope_type': 'llama3', 'factor': args.rope_scaling_factor or 8.0,
+        'low_freq_factor': args.rope_low_freq_factor or 1.0, 'high_freq_factor': args.rope_high_freq_factor or 4.0,
         'original_max_position_embeddings': args.rope_old_context_len or 8192}
     return {'architectures': ['LlamaForCausalLM'], 'model_type': 'llama', 'hidden_size': args.dim,
             'intermediate_size': args.ffn_hidden_dim, 'num_hidden_layers': args.n_layers,
