@@ -153,9 +153,10 @@ def limited(items, cfg):
 
 def load_checkpoint(ckpt_dir, cfg):
     """(model, tokenizer, what pretrain.py/sft.py recorded in run.json: template, data shortening)."""
-    if not (Path(ckpt_dir) / 'params.json').is_file():
-        raise InputError(f"{ckpt_dir}: no checkpoint here (params.json is missing); train one first "
-                         "(the demo's is written by pretrain.py) or point ckpt_dirs at a Meta checkpoint")
+    if M.checkpoint_layout(ckpt_dir) is None:
+        raise InputError(f"{ckpt_dir}: no checkpoint here (no params.json or config.json); train one first "
+                         "(the demo's is written by pretrain.py) or point ckpt_dirs at a Meta or Hugging Face "
+                         "checkpoint")
     model, tok = M.load(ckpt_dir, cfg.tokenizer_path, cfg.device, getattr(torch, cfg.dtype), cfg.max_seq_len)
     run = Path(ckpt_dir) / 'run.json'
     run = read_json(run, 'run.json (pretrain.py writes it)') if run.exists() else {}

@@ -872,7 +872,7 @@ def test_cli_without_checkpoint_is_one_line_error(tmp_path):
     r = subprocess.run([sys.executable, 'evaluate.py', f'--ckpt_dirs=["{tmp_path}/missing"]'], cwd=ROOT,
                        capture_output=True, text=True)
     assert r.returncode == 1 and r.stderr.count('\n') == 1
-    assert 'missing: no checkpoint here (params.json is missing)' in r.stderr
+    assert 'missing: no checkpoint here (no params.json or config.json)' in r.stderr
 
 
 def test_unknown_task_is_a_clear_error():
