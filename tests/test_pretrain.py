@@ -213,7 +213,7 @@ def test_one_vocabulary_in_either_file_is_one_tokenizer(tmp_path, tiktoken_file)
     for ckpt, shards_tokenizer in ((hf_ckpt, tiktoken_file), (meta_ckpt, hf_ckpt / 'tokenizer.json')):
         data = write_data(tmp_path / f'data_{ckpt.name}', shards_tokenizer, {'en': TEXT})
         meta = json.loads((data / 'meta.json').read_text())
-        cfg = SimpleNamespace(init_from=str(ckpt), block_size=32, resize_vocab=False, data_dir=str(data))
+        cfg = SimpleNamespace(init_from=str(ckpt), block_size=32, resize_vocab=False, data_dir=str(data), save_format='meta')
         start = pretrain.starting_point(cfg, cfg.init_from, meta, cfg.block_size)
         assert not start.resize and start.args.vocab_size == tok.n_words
         got = pretrain.initial_weights(start, seed=0)
