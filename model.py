@@ -12,6 +12,7 @@ prints the prompt followed by its continuation (with no arguments: the demo's En
 """
 
 import ctypes
+import functools
 import hashlib
 import json
 import math
@@ -21,7 +22,7 @@ import re
 import shutil
 import struct
 import warnings
-from base64 import b64decode
+from base64 import b64decode, b64encode
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Optional
@@ -344,8 +345,10 @@ LONG_RUN = re.compile(r'\s{%d,}|\S{%d,}' % (TIKTOKEN_MAX_RUN + 1, TIKTOKEN_MAX_R
 
 
 class Tokenizer:
-    """SentencePiece (LLaMA 1/2, and vocabularies extended from them) or tiktoken (Llama 3.x),
-    told apart by the file's content: a tiktoken file is lines of `base64-token rank`."""
+    """SentencePiece (LLaMA 1/2, and vocabularies extended from them) or byte-level BPE ranks (Llama 3.x),
+    told apart by the file's content: Meta's tiktoken file is lines of `base64-token rank`, Hugging
+    Face's tokenizer.json a JSON object (read_hf_ranks). `digest` is its identity: the same vocabulary
+    in either file is the same tokenizer; `sha256` is only the file's."""
 
     def __init__(self, path):
         self.path = Path(path)
@@ -354,8 +357,15 @@ class Tokenizer:
         except OSError as e:
             raise InputError(f"{path}: cannot read the tokenizer ({e.strerror})")
         self.sha256 = hashlib.sha256(data).hexdigest()
-        if re.match(rb'[A-Za-z0-9+/]+=* \d+\r?\n', data):
-            self._init_tiktoken(data)
+        if data.lstrip()[:1] in (b'{', b'['):  # JSON (a SentencePiece model starts with byte 0x0a)
+            self._init_ranks(*read_hf_ranks(self.path, data))
+        elif re.match(rb'[A-Za-z0-9+/]+=* \d+\r?\n', data):
+            try:
+                ranks = {b64decode(token): int(rank)
+                         for token, rank in (line.split() for line in data.splitlines() if line)}
+            except ValueError:
+                raise InputError(f"{self.path}: a line is not `base64-token rank`")
+            self._init_ranks(ranks)
         else:
             self._init_sentencepiece(data)
 
@@ -370,13 +380,8 @@ class Tokenizer:
         self.bos_id, self.eos_id = self.sp.bos_id(), self.sp.eos_id()
         self.stop_tokens = (self.eos_id,)
 
-    def _init_tiktoken(self, data):
+    def _init_ranks(self, ranks, file_special=None):
         self.kind = 'tiktoken'
-        try:
-            ranks = {b64decode(token): int(rank)
-                     for token, rank in (line.split() for line in data.splitlines() if line)}
-        except ValueError:
-            raise InputError(f"{self.path}: a line is not `base64-token rank`")
         # Meta gives the 256 special tokens the ids after the file's ranks (len(ranks) + i). A vocabulary
         # extended by tokenize_prep.py keeps them where they were: its new ranks start 256 past Meta's
         # last one, so the specials go in the first gap of the ranks, which is len(ranks) for Meta's file.
@@ -388,11 +393,35 @@ class Tokenizer:
         if len(set(ids)) != len(ids) or ids[-1] >= self.n_words or after and after[0] < start + len(self.special):
             raise InputError(f"{self.path}: the ranks repeat or leave holes other than one of {len(self.special)} "
                              "for the special tokens; use Meta's file or one tokenize_prep.py wrote")
+        # tokenizer.json names its specials itself: they must be Llama 3's ids (names differ between 3.0 and 3.1)
+        if file_special is not None and (sorted(file_special.values()) != sorted(self.special.values()) or any(
+                file_special.get(t) != self.special[t] for t in ('<|begin_of_text|>', '<|end_of_text|>'))):
+            raise InputError(f"{self.path}: its added tokens are not Llama 3's 256 special tokens at ids "
+                             f"{start}-{start + 255} (<|begin_of_text|> first); this project reads Llama 3's")
         self.ranks = ranks
         self.model = tiktoken.Encoding(name=self.path.name, pat_str=LLAMA3_PATTERN,
                                        mergeable_ranks=ranks, special_tokens=self.special)
         self.bos_id, self.eos_id = self.special['<|begin_of_text|>'], self.special['<|end_of_text|>']
         self.stop_tokens = (self.eos_id, self.special['<|eom_id|>'], self.special['<|eot_id|>'])
+
+    @functools.cached_property
+    def digest(self):
+        """sha256 of what decides the ids: the ranks (with Llama 3's split pattern), or each piece with its
+        score and type; and the special ids. Meta's tokenizer.model and the tokenizer.json save_hf_tokenizer
+        writes for it have the same digest (the files' sha256 differ)."""
+        h = hashlib.sha256()
+        if self.kind == 'tiktoken':
+            h.update(f'byte-level BPE {LLAMA3_PATTERN}\n'.encode())
+            h.update(tiktoken_file_bytes(self.ranks))
+        else:
+            sp = self.sp
+            types = ((sp.is_byte, 'byte'), (sp.is_control, 'control'), (sp.is_unknown, 'unknown'),
+                     (sp.is_unused, 'unused'))
+            for i in range(self.n_words):
+                kind = next((name for is_type, name in types if is_type(i)), 'normal')
+                h.update(f'{sp.id_to_piece(i)}\t{sp.get_score(i)!r}\t{kind}\n'.encode())
+        h.update(f'bos {self.bos_id} eos {self.eos_id} stop {sorted(self.stop_tokens)}\n'.encode())
+        return h.hexdigest()
 
     def encode(self, text, bos, eos):
         if self.kind == 'sentencepiece':
@@ -447,6 +476,165 @@ def bpe(ranks, parts):
     return parts
 
 
+# -----------------------------------------------------------------------------------------------
+# Hugging Face's tokenizer.json: read (byte-level BPE) and write (both kinds)
+
+
+def _byte_chars():
+    """GPT-2's bytes_to_unicode (openai/gpt-2 encoder.py), which byte-level BPE vocabularies are written
+    in: each byte is a printable character, itself for the printable ASCII and Latin-1 ones."""
+    printable = [*range(ord('!'), ord('~') + 1), *range(ord('¡'), ord('¬') + 1), *range(ord('®'), ord('ÿ') + 1)]
+    others = [b for b in range(256) if b not in printable]
+    return {**{b: chr(b) for b in printable}, **{b: chr(256 + i) for i, b in enumerate(others)}}
+
+
+BYTE_CHARS = _byte_chars()
+# str.translate tables: bytes read as latin-1 -> byte-level text, and back (other characters to one latin-1 lacks)
+TO_BYTE_LEVEL = str.maketrans({b: c for b, c in BYTE_CHARS.items()})
+FROM_BYTE_LEVEL = str.maketrans({**{o: '\uffff' for o in range(256)}, **{c: chr(b) for b, c in BYTE_CHARS.items()}})
+
+
+def tiktoken_file_bytes(ranks):
+    """{token bytes: rank} as Meta's tiktoken file: `base64-token rank` lines in rank order."""
+    return ''.join(f'{b64encode(t).decode()} {r}\n' for t, r in sorted(ranks.items(), key=lambda kv: kv[1])).encode()
+
+
+def read_hf_ranks(path, data):
+    """({token bytes: rank}, {special token: id}) of a Hugging Face tokenizer.json of byte-level BPE with
+    Llama 3's split (what transformers' TikTokenConverter writes for Llama 3): its vocabulary ids are the
+    ranks. Anything else is refused: a SentencePiece-converted one (Metaspace, byte fallback) is read from
+    the tokenizer.model beside it, and a WordPiece or Unigram one is no LLaMA's."""
+    try:
+        spec = json.loads(data)
+    except ValueError as e:
+        raise InputError(f"{path}: not readable JSON ({e})")
+    model = spec.get('model') if isinstance(spec, dict) else None
+    pre = (spec.get('pre_tokenizer') or {}) if isinstance(model, dict) else {}
+    steps = pre.get('pretokenizers', []) if pre.get('type') == 'Sequence' else [pre]
+    kinds = [s.get('type') for s in steps]
+    if not isinstance(model, dict) or model.get('type') != 'BPE' or 'ByteLevel' not in kinds:
+        what = model.get('type') if isinstance(model, dict) else 'no model'
+        steps = '+'.join(filter(None, kinds)) or 'none'
+        raise InputError(f"{path}: not byte-level BPE (model {what}, pre-tokenizer {steps}); give the "
+                         "tokenizer.model beside it (SentencePiece), or a Llama 3 tokenizer.json")
+    split = [s.get('pattern', {}).get('Regex') for s in steps if s.get('type') == 'Split']
+    if spec.get('normalizer') or split != [LLAMA3_PATTERN] or any(s.get('use_regex') for s in steps):
+        raise InputError(f"{path}: byte-level BPE, but it does not split text as Llama 3 does (normalizer, split "
+                         "pattern); this project encodes with Llama 3's pattern")
+    vocab, special = model.get('vocab') or {}, {t['content']: t['id'] for t in spec.get('added_tokens', [])}
+    try:
+        ranks = {t.translate(FROM_BYTE_LEVEL).encode('latin-1'): r for t, r in vocab.items() if t not in special}
+    except UnicodeEncodeError:
+        raise InputError(f"{path}: a vocabulary entry is not written in byte-level characters (GPT-2's byte map)")
+    # HF merges by the merge list's order, tiktoken by rank: they agree when each merge makes a token
+    # ranked no lower than the merge before it (TikTokenConverter lists them so)
+    last = -1
+    for merge in model.get('merges', []):
+        a, b = merge.split(' ') if isinstance(merge, str) else merge
+        rank = vocab.get(a + b)
+        if rank is None or rank < last:
+            raise InputError(f"{path}: merge {a} {b} is out of rank order or makes no token; its merges and "
+                             "vocabulary ids disagree, so it would not encode as its ranks do")
+        last = rank
+    return ranks, special
+
+
+def _template(bos, bos_id):
+    """HF's post-processor that puts BOS before the text (and before each text of a pair)."""
+    single = [{'SpecialToken': {'id': bos, 'type_id': 0}}, {'Sequence': {'id': 'A', 'type_id': 0}}]
+    pair = single + [{'SpecialToken': {'id': bos, 'type_id': 1}}, {'Sequence': {'id': 'B', 'type_id': 1}}]
+    return {'type': 'TemplateProcessing', 'single': single, 'pair': pair,
+            'special_tokens': {bos: {'id': bos, 'ids': [bos_id], 'tokens': [bos]}}}
+
+
+def _added(tokens):
+    """HF's added_tokens for {special token: id}: matched whole in the text, never normalized."""
+    return [{'id': i, 'content': t, 'single_word': False, 'lstrip': False, 'rstrip': False, 'normalized': False,
+             'special': True} for t, i in sorted(tokens.items(), key=lambda kv: kv[1])]
+
+
+def _hf_byte_level(tok):
+    """Llama 3's tokenizer.json as transformers' TikTokenConverter writes it: the ranks as vocabulary ids,
+    every split of a token into two tokens as a merge, in the rank order of what it makes (HF applies the
+    earliest merge first, tiktoken the lowest rank), and whole words looked up first (ignore_merges), as
+    tiktoken does. The specials are in the vocabulary too: tokenizers numbers an added token that is not
+    after the vocabulary's last id, so without them an extended vocabulary's BOS would move."""
+    ranks, merges = tok.ranks, []
+    for token, rank in sorted(ranks.items(), key=lambda kv: kv[1]):
+        splits = [(token[:k], token[k:]) for k in range(1, len(token)) if token[:k] in ranks and token[k:] in ranks]
+        merges += sorted(splits, key=lambda ab: (ranks[ab[0]], ranks[ab[1]]))
+    text = {t: t.decode('latin-1').translate(TO_BYTE_LEVEL) for t in ranks}
+    byte_level = {'type': 'ByteLevel', 'add_prefix_space': False, 'trim_offsets': True, 'use_regex': False}
+    return {
+        'version': '1.0', 'truncation': None, 'padding': None, 'added_tokens': _added(tok.special),
+        'normalizer': None,
+        'pre_tokenizer': {'type': 'Sequence', 'pretokenizers': [
+            {'type': 'Split', 'pattern': {'Regex': LLAMA3_PATTERN}, 'behavior': 'Isolated', 'invert': False},
+            byte_level]},
+        'post_processor': _template('<|begin_of_text|>', tok.bos_id), 'decoder': byte_level,
+        'model': {'type': 'BPE', 'dropout': None, 'unk_token': None, 'continuing_subword_prefix': None,
+                  'end_of_word_suffix': None, 'fuse_unk': False, 'byte_fallback': False, 'ignore_merges': True,
+                  'vocab': {**{text[t]: r for t, r in ranks.items()}, **tok.special},
+                  'merges': [[text[a], text[b]] for a, b in merges]}}
+
+
+def _hf_sentencepiece(tok):
+    """LLaMA 2's tokenizer.json as transformers' LlamaConverter writes it (legacy=True, as in Meta's Llama-2-hf
+    repositories): BPE with byte fallback; merges, every split of a piece into two, by the piece's score,
+    highest first (SentencePiece merges by score; transformers' generate_merges orders them so); text
+    prefixed with '▁' and its spaces made '▁' by the normalizer. (Its non-legacy Metaspace pre-tokenizer
+    adds no '▁' before text that starts with a space, where SentencePiece does: other ids.)"""
+    sp, n = tok.sp, tok.n_words
+    probe = ' a  ﬁ２ '  # LLaMA's normalizer keeps this as it is; NFKC or whitespace folding would not
+    if sp.normalize(probe) != '▁' + probe.replace(' ', '▁'):  # a warning: refusing would lose a finished run's save
+        warnings.warn(f"{tok.path}: its normalizer is not LLaMA's (identity, spaces kept, a '▁' prefix); the "
+                      "tokenizer.json written for it gives other ids on text that normalizer changes")
+    pieces = [sp.id_to_piece(i) for i in range(n)]
+    normal = {p: i for i, p in enumerate(pieces) if not (sp.is_control(i) or sp.is_unknown(i) or sp.is_byte(i))}
+    merges = []
+    for piece, i in normal.items():
+        splits = [(piece[:k], piece[k:], sp.get_score(i)) for k in range(1, len(piece))
+                  if piece[:k] in normal and piece[k:] in normal]
+        merges += sorted(splits, key=lambda m: (normal[m[0]], normal[m[1]]))
+    merges.sort(key=lambda m: (-m[2], -len(m[0]), -len(m[1])))  # generate_merges' order (a stable sort)
+    specials = {pieces[i]: i for i in range(n) if sp.is_control(i) or sp.is_unknown(i)}
+    return {
+        'version': '1.0', 'truncation': None, 'padding': None, 'added_tokens': _added(specials),
+        'normalizer': {'type': 'Sequence', 'normalizers': [
+            {'type': 'Prepend', 'prepend': '▁'}, {'type': 'Replace', 'pattern': {'String': ' '}, 'content': '▁'}]},
+        'pre_tokenizer': None, 'post_processor': _template(pieces[tok.bos_id], tok.bos_id),
+        'decoder': {'type': 'Sequence', 'decoders': [
+            {'type': 'Replace', 'pattern': {'String': '▁'}, 'content': ' '}, {'type': 'ByteFallback'},
+            {'type': 'Fuse'}, {'type': 'Strip', 'content': ' ', 'start': 1, 'stop': 0}]},
+        'model': {'type': 'BPE', 'dropout': None, 'unk_token': pieces[sp.unk_id()], 'continuing_subword_prefix': None,
+                  'end_of_word_suffix': None, 'fuse_unk': True, 'byte_fallback': any(map(sp.is_byte, range(n))),
+                  'ignore_merges': False, 'vocab': {p: i for i, p in enumerate(pieces)},
+                  'merges': [[a, b] for a, b, _ in merges]}}
+
+
+def save_hf_tokenizer(tokenizer, out_dir):
+    """Hugging Face's tokenizer files in out_dir (a checkpoint folder being written): tokenizer.json, which
+    transformers' AutoTokenizer loads as it is (PreTrainedTokenizerFast: nothing converted at load time)
+    to the ids of tokenizer.encode(text, bos=True, eos=False), BOS first as training and generation use it,
+    and tokenizer_config.json; for SentencePiece also its tokenizer.model. One difference: HF reads
+    special-token text in the input ('<s>', '<|eot_id|>') as the special token, model.py as text, as
+    Meta's code does by default. Reading the folder back (find_tokenizer, Tokenizer) gives the same digest."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if tokenizer.kind == 'tiktoken':
+        spec, names = _hf_byte_level(tokenizer), {'bos_token': '<|begin_of_text|>', 'eos_token': '<|end_of_text|>'}
+    else:
+        sp = tokenizer.sp
+        spec = _hf_sentencepiece(tokenizer)
+        names = {'bos_token': sp.id_to_piece(sp.bos_id()), 'eos_token': sp.id_to_piece(sp.eos_id()),
+                 'unk_token': sp.id_to_piece(sp.unk_id())}
+        shutil.copyfile(tokenizer.path, out_dir / 'tokenizer.model')
+    config = {'tokenizer_class': 'PreTrainedTokenizerFast', **names, 'add_bos_token': True, 'add_eos_token': False,
+              'clean_up_tokenization_spaces': False}
+    (out_dir / 'tokenizer.json').write_text(json.dumps(spec, ensure_ascii=False) + '\n')
+    (out_dir / 'tokenizer_config.json').write_text(json.dumps(config, indent=2, ensure_ascii=False) + '\n')
+
+
 # Alpaca's prompt (Taori et al. 2023, stanford_alpaca train.py PROMPT_DICT). x-LLaMA (NJUNLP/x-LLM
 # train.py) and COMMIT wrap every language, code-mixed text included, in this English template.
 PROMPT_TEMPLATES = {
@@ -482,17 +670,25 @@ def checkpoint_layout(ckpt_dir):
 
 
 def find_tokenizer(ckpt_dir, tokenizer_path=''):
-    """An explicit path, else tokenizer.model in the checkpoint directory (Llama 3, and this
-    project's checkpoints) or in its parent (LLaMA 1/2 downloads keep one beside the size folders)."""
+    """An explicit file or folder, else the checkpoint directory's tokenizer, else tokenizer.model in its
+    parent (LLaMA 1/2 downloads keep one beside the size folders). In a folder, tokenizer.model (Meta's
+    layout, and SentencePiece in Hugging Face's) comes before tokenizer.json (Hugging Face's Llama 3)."""
+    def in_folder(d):
+        return next((d / name for name in ('tokenizer.model', 'tokenizer.json') if (d / name).is_file()), None)
     if tokenizer_path:
-        if not Path(tokenizer_path).is_file():
-            raise InputError(f"{tokenizer_path}: tokenizer file not found")
-        return Path(tokenizer_path)
-    for d in (Path(ckpt_dir), Path(ckpt_dir).parent):
-        if (d / 'tokenizer.model').is_file():
-            return d / 'tokenizer.model'
-    raise InputError(f"{ckpt_dir}: no tokenizer.model here or in the parent directory; "
-                     "set tokenizer_path to Meta's tokenizer.model")
+        path = Path(tokenizer_path)
+        found = in_folder(path) if path.is_dir() else path if path.is_file() else None
+        if found is None:
+            raise InputError(f"{tokenizer_path}: no tokenizer file here (nor tokenizer.model or tokenizer.json in it); "
+                             "give Meta's tokenizer.model or a Hugging Face model folder")
+        return found
+    found = in_folder(Path(ckpt_dir))
+    if found is None and (Path(ckpt_dir).parent / 'tokenizer.model').is_file():
+        found = Path(ckpt_dir).parent / 'tokenizer.model'
+    if found is None:
+        raise InputError(f"{ckpt_dir}: no tokenizer.model or tokenizer.json here, nor tokenizer.model in the parent "
+                         "directory; set tokenizer_path to Meta's tokenizer.model")
+    return found
 
 
 def torch_reason(e):
@@ -833,8 +1029,7 @@ def save_hf(out_dir, args, state, tokenizer):
     generation = {'bos_token_id': tokenizer.bos_id, 'eos_token_id': stops if len(stops) > 1 else stops[0]}
     for name, obj in (('config.json', config), ('generation_config.json', generation)):
         (out_dir / name).write_text(json.dumps(obj, indent=2) + '\n')
-    if 'save_hf_tokenizer' in globals():  # tokenizer.json and tokenizer_config.json (branch i21-tokenizer)
-        save_hf_tokenizer(tokenizer, out_dir)  # noqa: F821
+    save_hf_tokenizer(tokenizer, out_dir)
 
 
 def build(args, state, device='cpu', dtype=None):
@@ -901,9 +1096,12 @@ def save(out_dir, args, state, tokenizer_path, extra=None, save_format='meta'):
             except RuntimeError as e:  # torch reports a failed write (a full disk) from its C++ writer
                 raise InputError(f"{out_dir}: cannot write {name} ({str(e).strip().splitlines()[0][:120]}); "
                                  "check the free disk space (an earlier checkpoint there is untouched)") from None
+        tokenizer = Tokenizer(tokenizer_path)
         if save_format in ('hf', 'both'):
-            save_hf(tmp, args, state, Tokenizer(tokenizer_path))
-        shutil.copyfile(tokenizer_path, tmp / 'tokenizer.model')
+            save_hf(tmp, args, state, tokenizer)
+        # Meta's tokenizer.model: the file itself, or for a vocabulary read from tokenizer.json its ranks in Meta's form
+        (tmp / 'tokenizer.model').write_bytes(
+            tiktoken_file_bytes(tokenizer.ranks) if tokenizer.kind == 'tiktoken' else tokenizer.path.read_bytes())
 
 
 def meta_state_dict(state, lora_scale=None, tied=False, dtype=None):
@@ -1112,7 +1310,7 @@ def generate(model, prompts, max_new_tokens, temperature=0.0, top_p=1.0, stop_to
 # `python model.py`: continue a prompt, like Meta's example_text_completion.py
 
 ckpt_dir = 'out/demo/base/latest'  # a checkpoint directory, Meta's layout or Hugging Face's (the demo's English base)
-tokenizer_path = ''  # '' = tokenizer.model in ckpt_dir or its parent
+tokenizer_path = ''  # '' = tokenizer.model (else tokenizer.json) in ckpt_dir, or tokenizer.model in its parent
 prompt = 'The river'  # the text to continue
 template = ''  # '' = the raw prompt; 'alpaca' wraps it as an instruction (PROMPT_TEMPLATES)
 max_new_tokens = 64

@@ -29,7 +29,7 @@ from torch.distributed.fsdp import MixedPrecisionPolicy, fully_shard
 
 import model as M
 import plumbing as P
-from tokenize_prep import read_meta, read_shard
+from tokenize_prep import read_meta, read_shard, same_tokenizer
 
 # -----------------------------------------------------------------------------------------------
 # settings (defaults: the demo's English base model, trained from scratch on a laptop CPU)
@@ -226,7 +226,7 @@ def starting_point(cfg, init_from, data_meta, block_size):
                                tied=False, resize=False)
     ckpt = Path(init_from)
     args, tok = M.load_args(ckpt, max_seq_len=max(block_size, 2048))
-    resize = tok.sha256 != data_meta['tokenizer_sha256']
+    resize = not same_tokenizer(tok, data_meta)
     if resize and not cfg.resize_vocab:
         raise P.InputError(f"{cfg.data_dir}/meta.json: the shards were made with {data_tok}, not with this "
                            f"checkpoint's {tok.path}; re-run tokenize_prep.py with the model's tokenizer, or "
@@ -594,7 +594,7 @@ def run_stage(cfg, make_data):
     data = make_data(cfg, data_meta, proc.rank, proc.world)  # checks the shards before the model is built
     derived = data[2]
     saved = start_run(cfg, derived)  # the run.json of the run to resume, or None
-    if saved and saved.get('data', {}).get('tokenizer_sha256') != data_meta['tokenizer_sha256']:
+    if saved and not same_tokenizer(saved.get('data', {}), data_meta):
         raise P.InputError(f"{cfg.data_dir}/meta.json: the shards were remade with another tokenizer since this "
                            "run started; resume with the run's own data, or start a new run")
     # resuming: rebuild exactly what the run started from (run.json written before 'init_from' was kept

@@ -6,7 +6,7 @@
 Pretraining text becomes one shard per language and split (`en.train.bin`, `en.val.bin`): every
 document starts with BOS. Instruction data (Alpaca records, code-mixed records, translation pairs)
 becomes one shuffled shard per mixture (`sft.train.bin`) with a loss mask: 0 on BOS and the prompt,
-1 on the response and EOS. meta.json beside them names the tokenizer (path and sha256) and counts
+1 on the response and EOS. meta.json beside them names the tokenizer (path and vocabulary digest) and counts
 everything. The work streams through worker processes in bounded memory, and the output is the
 same byte for byte whatever the number of workers.
 """
@@ -30,7 +30,7 @@ import regex
 import sentencepiece as spm
 from tqdm import tqdm
 
-from model import LLAMA3_PATTERN, Tokenizer, bpe, format_prompt
+from model import LLAMA3_PATTERN, Tokenizer, bpe, find_tokenizer, format_prompt, tiktoken_file_bytes
 from plumbing import InputError, atomic_path, configure, decode_utf8, read_records, read_text
 
 # -----------------------------------------------------------------------------------------------
@@ -137,9 +137,19 @@ def read_meta(data_dir, needs=()):
     return meta
 
 
+def same_tokenizer(a, b):
+    """Whether a and b, each a Tokenizer or a shards' meta.json, are one tokenizer: the same vocabulary
+    (digest), whichever file holds it, Meta's tokenizer.model or Hugging Face's tokenizer.json. A meta.json
+    written before the digest has only its file's sha256: then files are compared, as they were."""
+    a, b = ({'tokenizer_digest': x.digest, 'tokenizer_sha256': x.sha256} if isinstance(x, Tokenizer) else x
+            for x in (a, b))
+    key = 'tokenizer_digest' if 'tokenizer_digest' in a and 'tokenizer_digest' in b else 'tokenizer_sha256'
+    return a.get(key) == b.get(key)
+
+
 # -----------------------------------------------------------------------------------------------
 # Settings (the demo's; a config file or --name=value overrides them)
-tokenizer_path = 'out/demo/tokenizer/tokenizer.model'  # the base tokenizer: Meta's tokenizer.model, or the demo's
+tokenizer_path = 'out/demo/tokenizer/tokenizer.model'  # Meta's tokenizer.model, an HF folder, or its tokenizer.json
 tokenizer_train = 'data/demo/en.train.txt'  # if tokenizer_path is missing, train an English BPE on this ('' to refuse)
 tokenizer_vocab_size = 1000  # pieces of that tokenizer (LLaMA: 32000; the demo's English allows at most ~1800)
 out_dir = 'out/demo/data'  # shards and meta.json; replaced as a whole when the run succeeds
@@ -849,8 +859,7 @@ def extend_tiktoken(base, texts, out_path, n_new=20000, english=None, field='tex
                "so merging it would change English ids" if learn_merges(base.ranks, start, 1, lambda t: True)
                else "no pair of tokens occurs twice")
         raise InputError(f"{', '.join(map(str, texts.values()))}: no token to add: {why}")
-    data = base.path.read_bytes()
-    data += b'' if data.endswith(b'\n') else b'\n'
+    data = tiktoken_file_bytes(base.ranks)  # Meta's file as it is, also when the base is a tokenizer.json
     data += ''.join(f"{b64encode(t).decode()} {base.n_words + k}\n" for k, t in enumerate(new)).encode()
     ext = _write_checked(out_path, data, base, english, field)
     assert ext.n_words == base.n_words + len(new) and ext.special == base.special
@@ -939,6 +948,7 @@ def prepare(cfg, tokenizer, base=None):
             raise InputError("nothing to write: set pretrain and/or sft (python tokenize_prep.py --help)")
         languages = set(cfg.pretrain) | {c for m in mixtures.values() for s in m.values() for c in s['lang'].split('-')}
         meta = {'format_version': VERSION, 'tokenizer': str(Path(tokenizer).resolve()), 'tokenizer_sha256': tok.sha256,
+                'tokenizer_digest': tok.digest,
                 'tokenizer_kind': tok.kind, 'vocab_size': tok.n_words, 'bos_id': tok.bos_id, 'eos_id': tok.eos_id,
                 'dtype': dtype.name, 'template': cfg.template, 'pretrain_eos': cfg.pretrain_eos,
                 'languages': sorted(languages), 'shortening': dict(cfg.shorten), 'seed': cfg.seed,
@@ -1008,6 +1018,7 @@ def check_out_dir(cfg):
 def main(cfg):
     check_settings(cfg)
     path = Path(cfg.tokenizer_path)
+    path = find_tokenizer('', path) if path.exists() else path  # a folder: its tokenizer.model or tokenizer.json
     for paths in cfg.report.values():
         list_files(paths)
     if not path.exists():
@@ -1019,7 +1030,8 @@ def main(cfg):
     if cfg.extend:
         ext = extend_tokenizer(path, cfg.extend, cfg.extend_out, cfg.extend_vocab_size, cfg.english_text or None,
                                cfg.text_field)
-        base, tokenizer = {'path': str(path), 'sha256': Tokenizer(path).sha256}, ext.path
+        base_tok = Tokenizer(path)
+        base, tokenizer = {'path': str(path), 'sha256': base_tok.sha256, 'digest': base_tok.digest}, ext.path
     prepare(cfg, tokenizer, base)
     if cfg.report:
         if base:

@@ -625,6 +625,136 @@ def test_real_llama3_tokenizer():
         128009, 128008, 128004)
 
 
+# ---------------------------------------------------------------- Hugging Face's tokenizer files
+
+HF_LINES = ["The river runs past 12 old mills, and bakers open at dawn.", "  two  spaces,\ttabs\n\nand newlines ",
+            "नदी के किनारे एक पुराना गाँव है।", "我们去河边。", "Café “quoted” – 3½ naïve ü 😀", "", " "]
+
+
+def auto_tokenizer(folder, monkeypatch):
+    """transformers' AutoTokenizer on folder, with its converters made to fail: nothing is converted at load."""
+    import transformers.convert_slow_tokenizer as C
+    from transformers import AutoTokenizer
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("transformers converted a tokenizer at load time")
+    with monkeypatch.context() as m:
+        m.setattr(C.SentencePieceExtractor, '__init__', refuse)
+        m.setattr(C.TikTokenConverter, '__init__', refuse)
+        return AutoTokenizer.from_pretrained(folder)
+
+
+def check_hf_export(tok, folder, lines, monkeypatch):
+    """save_hf_tokenizer's folder: AutoTokenizer gives tok's ids (BOS first) and decodes them back as tok
+    does, and reading the folder back gives the same vocabulary (digest)."""
+    M.save_hf_tokenizer(tok, folder)
+    hf = auto_tokenizer(folder, monkeypatch)
+    assert len(hf) == tok.n_words and (hf.bos_token_id, hf.eos_token_id) == (tok.bos_id, tok.eos_id)
+    for line in lines:
+        ids = tok.encode(line, bos=True, eos=False)
+        assert hf(line)['input_ids'] == ids, line
+        assert hf.decode(ids[1:]) == tok.decode(ids[1:]), line
+    back = M.Tokenizer(M.find_tokenizer('', folder))
+    assert back.digest == tok.digest and back.n_words == tok.n_words and back.stop_tokens == tok.stop_tokens
+    return back
+
+
+@pytest.fixture(scope='module')
+def llama_like_sp(tmp_path_factory):
+    """A SentencePiece model trained as the demo's is (tokenize_prep.train_tokenizer: LLaMA's options)."""
+    import tokenize_prep as T
+    d = tmp_path_factory.mktemp('llama_like')
+    (d / 'en.txt').write_text(TEXT_EN)
+    return T.train_tokenizer(str(d / 'en.txt'), d / 'tokenizer.model', 300)
+
+
+TEXT_EN = ''.join(f"Line {i}: the river runs past {i * 7 % 13} old mills, and bakers open at dawn.\n"
+                  for i in range(200))
+HINDI = ["नदी के किनारे एक पुराना गाँव है और लोग सुबह बाज़ार जाते हैं।", "मेरा नाम राम है और मैं दिल्ली में रहता हूँ।",
+         "आज मौसम बहुत अच्छा है, चलो पार्क में घूमने चलते हैं।", "हम कल सुबह ट्रेन से मुंबई जाएंगे।"] * 20
+
+
+def test_hf_tokenizer_files_give_the_same_ids(llama_like_sp, tiktoken_file, tmp_path, monkeypatch):
+    """Both kinds, base and extended (tokenize_prep's extension): the exported folder loads in transformers
+    to model.Tokenizer's ids, and reads back as the same tokenizer."""
+    import tokenize_prep as T
+    (tmp_path / 'hi.txt').write_text('\n'.join(HINDI) + '\n')
+    lines = HF_LINES + TEXT_EN.splitlines()[:20] + HINDI[:4]
+    for name, base in (('sp', llama_like_sp), ('tt', tiktoken_file)):
+        ext = T.extend_tokenizer(base, {'hi': str(tmp_path / 'hi.txt')}, tmp_path / f'{name}.ext.model', 60)
+        for tok, folder in ((M.Tokenizer(base), tmp_path / name), (ext, tmp_path / f'{name}_ext')):
+            back = check_hf_export(tok, folder, lines, monkeypatch)
+            assert back.path.name == ('tokenizer.model' if name == 'sp' else 'tokenizer.json')
+    assert ext.n_words > 266 + 256 and ext.bos_id == 266  # the specials stay in the gap, new tokens after them
+
+
+def test_vocabulary_digest(tiktoken_file, llama_like_sp, tmp_path):
+    """Identity is the vocabulary: the same ranks as Meta's file and as tokenizer.json are one tokenizer;
+    another order of the same tokens is another."""
+    tok = M.Tokenizer(tiktoken_file)
+    M.save_hf_tokenizer(tok, tmp_path / 'hf')
+    as_json = M.Tokenizer(tmp_path / 'hf/tokenizer.json')
+    assert as_json.digest == tok.digest and as_json.sha256 != tok.sha256 and as_json.special == tok.special
+    (tmp_path / 'crlf.model').write_bytes(tiktoken_file.read_bytes().replace(b'\n', b'\r\n'))
+    assert M.Tokenizer(tmp_path / 'crlf.model').digest == tok.digest
+    swapped = tiktoken_file.read_text().replace('dGg= 256', 'dGg= 257').replace('aGU= 257', 'aGU= 256')  # th, he
+    (tmp_path / 'swapped.model').write_text(swapped)
+    assert M.Tokenizer(tmp_path / 'swapped.model').digest != tok.digest
+    assert M.Tokenizer(llama_like_sp).digest not in (tok.digest, M.Tokenizer(append_sp(llama_like_sp, tmp_path)).digest)
+
+
+def append_sp(model_file, tmp_path):
+    (tmp_path / 'sp_plus.model').write_bytes(append_pieces(model_file, ['▁riverbank']))
+    return tmp_path / 'sp_plus.model'
+
+
+def test_tokenizer_json_that_is_not_byte_level_bpe_is_refused(tiktoken_file, llama_like_sp, sp_tokenizer, tmp_path):
+    M.save_hf_tokenizer(M.Tokenizer(llama_like_sp), tmp_path / 'sp')
+    (tmp_path / 'sp/tokenizer.model').unlink()  # SentencePiece's tokenizer.json alone
+    M.save_hf_tokenizer(M.Tokenizer(tiktoken_file), tmp_path / 'tt')
+    spec = json.loads((tmp_path / 'tt/tokenizer.json').read_text())
+    gpt2 = dict(spec, pre_tokenizer={'type': 'ByteLevel', 'add_prefix_space': False, 'use_regex': True})
+    swapped = dict(spec, model=dict(spec['model'], merges=spec['model']['merges'][::-1]))
+    cases = {'wordpiece.json': {'model': {'type': 'WordPiece', 'vocab': {'a': 0}}}, 'list.json': [1, 2],
+             'unigram.json': {'model': {'type': 'Unigram', 'vocab': [['a', 0]]}, 'pre_tokenizer': {'type': 'Split'}},
+             'gpt2.json': gpt2, 'merges.json': swapped}
+    for name, spec in cases.items():
+        (tmp_path / name).write_text(json.dumps(spec))
+    messages = {'sp': 'not byte-level BPE', 'wordpiece.json': 'not byte-level BPE', 'list.json': 'not byte-level',
+                'unigram.json': 'not byte-level BPE', 'gpt2.json': "does not split text as Llama 3",
+                'merges.json': 'out of rank order'}
+    for name, message in messages.items():
+        path = M.find_tokenizer('', tmp_path / name)
+        with pytest.raises(P.InputError, match=message) as e:
+            M.Tokenizer(path)
+        assert str(e.value).startswith(f'error: {path}: ') and '\n' not in str(e.value)
+    with pytest.warns(UserWarning, match="normalizer is not LLaMA's"):  # NFKC, extra spaces removed
+        M.save_hf_tokenizer(M.Tokenizer(sp_tokenizer), tmp_path / 'nfkc')
+    with pytest.raises(P.InputError, match='no tokenizer file here'):
+        M.find_tokenizer('', tmp_path)  # a folder without tokenizer.model or tokenizer.json
+
+
+@pytest.mark.parametrize('which', ['llama2', 'llama3'])
+def test_hf_tokenizer_files_of_meta_tokenizers_on_flores(which, tmp_path, monkeypatch):
+    """Meta's tokenizers, base and extended on a little FLORES text: AutoTokenizer on the exported folder
+    gives model.Tokenizer's ids on 300 lines of each of six languages (four scripts); the folder reads back
+    as the same vocabulary (Llama 3's from its tokenizer.json, the folder's only tokenizer file)."""
+    import tokenize_prep as T
+    path = asset(f'tokenizers/{which}/tokenizer.model')
+    langs = ('eng_Latn', 'deu_Latn', 'tur_Latn', 'vie_Latn', 'hin_Deva', 'zho_Hans')
+    flores = {k: asset(f'flores200-devtest/{k}.devtest').read_text(encoding='utf-8').splitlines() for k in langs}
+    texts = {}
+    for k in ('hin_Deva', 'zho_Hans'):
+        texts[k] = tmp_path / f'{k}.txt'
+        texts[k].write_text('\n'.join(flores[k][-200:]) + '\n', encoding='utf-8')
+    ext = T.extend_tokenizer(path, {k: str(p) for k, p in texts.items()}, tmp_path / 'ext.model', 2000)
+    lines = [s for k in langs for s in flores[k][:300]]
+    for tok, folder in ((M.Tokenizer(path), tmp_path / 'base'), (ext, tmp_path / 'ext')):
+        back = check_hf_export(tok, folder, lines, monkeypatch)  # Llama 3: read from tokenizer.json
+        assert back.path.name == ('tokenizer.model' if which == 'llama2' else 'tokenizer.json')
+    assert ext.n_words > M.Tokenizer(path).n_words + 500 and (which == 'llama2' or ext.bos_id == 128000)
+
+
 # ---------------------------------------------------------------- generation
 
 def test_batched_greedy_equals_one_prompt_at_a_time_and_stops():

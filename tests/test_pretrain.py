@@ -31,7 +31,7 @@ def write_data(path, tokenizer, texts, val_fraction=0.2):
         T.write_shard(path / f'{lang}.train.bin', ids[n_val:])
         T.write_shard(path / f'{lang}.val.bin', ids[:n_val])
     (path / 'meta.json').write_text(json.dumps({'tokenizer': str(tokenizer), 'tokenizer_sha256': tok.sha256,
-                                                'vocab_size': tok.n_words}))
+                                                'tokenizer_digest': tok.digest, 'vocab_size': tok.n_words}))
     return path
 
 
@@ -196,6 +196,30 @@ def test_shards_from_another_tokenizer_are_refused(data, tmp_path, tiktoken_file
     r = run(data, tmp_path / 'out', f'--init_from={base}', '--max_steps=2', ok=False)
     one_line_error(r, 'meta.json', 'resize_vocab=True')
     assert not (tmp_path / 'out').exists()
+
+
+def test_one_vocabulary_in_either_file_is_one_tokenizer(tmp_path, tiktoken_file):
+    """Shards made with Meta's tokenizer.model train a checkpoint whose tokenizer is Hugging Face's
+    tokenizer.json of the same vocabulary without a resize, and the reverse. Shards written before the
+    digest (meta.json with the file's sha256 only) are compared by file, as they were: refused."""
+    from types import SimpleNamespace
+    import pretrain
+    tok = M.Tokenizer(tiktoken_file)
+    args = tiny_args(dim=32, n_heads=4, multiple_of=16, vocab_size=tok.n_words)
+    state = random_model(args).state_dict()
+    meta_ckpt = write_checkpoint(tmp_path / 'meta', args, state, tiktoken_file)
+    hf_ckpt = write_checkpoint(tmp_path / 'hf', args, state, None)
+    M.save_hf_tokenizer(tok, hf_ckpt)  # tokenizer.json, and no tokenizer.model
+    for ckpt, shards_tokenizer in ((hf_ckpt, tiktoken_file), (meta_ckpt, hf_ckpt / 'tokenizer.json')):
+        data = write_data(tmp_path / f'data_{ckpt.name}', shards_tokenizer, {'en': TEXT})
+        meta = json.loads((data / 'meta.json').read_text())
+        cfg = SimpleNamespace(init_from=str(ckpt), block_size=32, resize_vocab=False, data_dir=str(data), save_format='meta')
+        start = pretrain.starting_point(cfg, cfg.init_from, meta, cfg.block_size)
+        assert not start.resize and start.args.vocab_size == tok.n_words
+        got = pretrain.initial_weights(start, seed=0)
+        assert got.keys() == state.keys() and all(torch.equal(got[k], v) for k, v in state.items())
+        with pytest.raises(P.InputError, match='resize_vocab=True'):
+            pretrain.starting_point(cfg, cfg.init_from, {k: v for k, v in meta.items() if k != 'tokenizer_digest'}, 32)
 
 
 def test_corrupt_shard_is_refused(data, tmp_path):

@@ -100,6 +100,26 @@ def test_tiktoken_shards(tiktoken_file, corpus, tmp_path):
     assert [d for d, _ in docs] == [tok.encode(line, bos=True, eos=True) for line in ENGLISH]
 
 
+def test_a_hugging_face_folder_as_tokenizer_path(tiktoken_file, corpus, tmp_path):
+    """tokenizer_path may name a Hugging Face folder or its tokenizer.json: the same vocabulary as Meta's
+    file, so the same extension, the same shards and the same tokenizer_digest (not the same file sha256)."""
+    M.save_hf_tokenizer(M.Tokenizer(tiktoken_file), tmp_path / 'hf')
+    names = {'meta': tiktoken_file, 'folder': tmp_path / 'hf', 'json': tmp_path / 'hf/tokenizer.json'}
+    for name, path in names.items():
+        T.main(settings(tokenizer_path=str(path), pretrain={'en': corpus['en'], 'hi': corpus['hi']},
+                        out_dir=str(tmp_path / name), extend={'hi': corpus['hi']}, extend_vocab_size=30,
+                        extend_out=str(tmp_path / f'{name}.ext.model'), english_text=corpus['en']))
+    metas = {name: T.read_meta(tmp_path / name) for name in names}
+    base = {name: m['base_tokenizer'] for name, m in metas.items()}
+    assert {b['digest'] for b in base.values()} == {M.Tokenizer(tiktoken_file).digest}
+    assert base['meta']['sha256'] != base['json']['sha256'] and base['folder']['path'] == str(names['json'])
+    assert all(T.same_tokenizer(metas['meta'], m) for m in metas.values())
+    for name in ('folder', 'json'):
+        assert (tmp_path / f'{name}.ext.model').read_bytes() == (tmp_path / 'meta.ext.model').read_bytes()
+        for shard in ('en.train.bin', 'hi.train.bin'):
+            assert (tmp_path / name / shard).read_bytes() == (tmp_path / 'meta' / shard).read_bytes()
+
+
 def test_truncated_or_foreign_shards_are_refused(tmp_path):
     T.write_shard(tmp_path / 'a.bin', np.arange(100, dtype=np.uint16), mask=np.ones(100, np.uint8))
     assert T.read_shard(tmp_path / 'a.bin').tokens.tolist() == list(range(100))
@@ -270,27 +290,6 @@ def test_tiktoken_extension_keeps_english_and_special_ids(tiktoken_file, tmp_pat
     assert rows['tokens'] == sum(len(ext.encode(s, 0, 0)) for s in HINDI)
 
 
-def test_tiktoken_extension_in_transformers(tiktoken_file, tmp_path):
-    """The README's recipe: transformers' converter numbers the specials after the last line of the
-    file, so it puts them in the vocabulary at model.Tokenizer's ids."""
-    from transformers import PreTrainedTokenizerFast
-    from transformers.convert_slow_tokenizer import TikTokenConverter
-    english = write(tmp_path / 'en.txt', ENGLISH)
-    hindi = write(tmp_path / 'hi.txt', HINDI * 20)
-    ext = T.extend_tokenizer(tiktoken_file, {'hi': hindi}, tmp_path / 'x.model', 300, english)
-    converted = TikTokenConverter(vocab_file=str(ext.path), extra_special_tokens=M.LLAMA3_SPECIAL).converted()
-    assert converted.token_to_id('<|begin_of_text|>') == len(ext.ranks) != ext.bos_id  # as Meta's loader: moved
-    spec = json.loads(converted.to_str())
-    for t in spec['added_tokens']:
-        t['id'] = spec['model']['vocab'][t['content']] = ext.special[t['content']]
-    (tmp_path / 'tokenizer.json').write_text(json.dumps(spec, ensure_ascii=False))
-    hf = PreTrainedTokenizerFast(tokenizer_file=str(tmp_path / 'tokenizer.json'))
-    assert len(hf) == ext.n_words and hf.convert_tokens_to_ids(list(ext.special)) == list(ext.special.values())
-    for line in HINDI + ENGLISH + THAI_TELUGU:
-        assert hf.encode(line, add_special_tokens=False) == ext.encode(line, False, False)
-        assert hf.decode(ext.encode(line, True, True)) == '<|begin_of_text|>' + line + '<|end_of_text|>'
-
-
 def test_tiktoken_extension_on_flores_with_llama3(tmp_path):
     llama3 = asset('tokenizers/llama3/tokenizer.model')
     flores = {k: asset(f'flores200-devtest/{k}.devtest').read_text().splitlines()
@@ -315,7 +314,7 @@ def test_tiktoken_extension_bad_input(tiktoken_file, tmp_path, monkeypatch):
     empty = write(tmp_path / 'empty.txt', ['', ' '])
     german = write(tmp_path / 'de.txt', ['Der Fluss fließt durch die alte Stadt.'] * 5)
     out = tmp_path / 'ext.model'
-    cases = [((tmp_path / 'tokenizer.json', {'hi': hindi}), 'neither a SentencePiece model nor a tiktoken'),
+    cases = [((tmp_path / 'tokenizer.json', {'hi': hindi}), 'tokenizer.json: not byte-level BPE'),
              ((tmp_path / 'few.model', {'hi': hindi}), 'without all 256 single bytes'),
              ((tiktoken_file, {'hi': hindi, 'xx': empty}), r"empty.txt: no 'xx' text"),
              ((tiktoken_file, {'de': german}), 'would change English ids')]
