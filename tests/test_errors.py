@@ -384,8 +384,8 @@ def test_pruning_and_overwrite_delete_only_the_runs_own_checkpoints(world, tmp_p
     assert os.readlink(run / 'latest') == 'step_000002' and not (run / 'step_000006').exists()  # the old run's: gone
 
 
-LOCKED = {'codemix': (MIX, 'out.json'), 'tokenize_prep': (PREP, 'out'), 'pretrain': (PRE, 'out'), 'sft': (SFT, 'out'),
-          'evaluate': (EVAL, 'ev')}
+LOCKED = {'codemix': (MIX, 'out.json'), 'tokenize_prep': (PREP, 'out'), 'pretrain': (PRE, 'out'),
+          'sft': (SFT + ' --block_size=512', 'out'), 'evaluate': (EVAL, 'ev')}
 HOLD = "import sys, time, plumbing; held = plumbing.lock(sys.argv[1]); print(flush=True); time.sleep(300)"
 
 
