@@ -131,7 +131,7 @@ CASES = [
     ('mix-config-code', 'codemix.py {d}/c.py', ['c.py line 1', 'literal'],
      lambda w, d: write(d / 'c.py', 'alpha = __import__("os").getpid()')),
     # tokenize_prep.py
-    ('prep-foreign-out-dir', PREP.replace('{d}/out', '{d}/mine'), ['out_dir', 'overwrite=True'],
+    ('prep-foreign-out-dir', PREP.replace('{d}/out', '{d}/mine'), ['out_dir', 'notes.txt', 'did not write'],
      lambda w, d: user_folder(d)),
     ('prep-file-out-dir', PREP.replace('{d}/out', '{d}/mine/notes.txt'), ['out_dir', 'a file'], lambda w, d: user_folder(d)),
     ('prep-out-under-file', PREP.replace('{d}/out', '{d}/mine/notes.txt/x'), ['notes.txt is a file'],
