@@ -684,6 +684,8 @@ def run_stage(cfg, make_data):
               'tied': start.tied, 'template': data_meta.get('template'), 'data': data_meta, 'init_from': init_from,
               'settings': vars(cfg), 'derived': vars(derived)}
     train(cfg, model, optimizer, data, record, saved['step'] if saved else 0, proc)
+    if held:  # rank 0's lock on out_dir (an error or a kill before this releases it too)
+        held.close()
     if proc.world > 1:
         dist.destroy_process_group()
 
