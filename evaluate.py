@@ -1385,12 +1385,13 @@ def main(cfg):
     if not names or len(set(names)) < len(names):
         raise InputError("ckpt_dirs: name one or more checkpoint directories, each with a different last name")
     columns = {}
-    for name, ckpt in zip(names, ckpts):
-        columns[name] = evaluate(ckpt, cfg)
-        path = Path(cfg.out_dir) / f'{name}.json'
-        with atomic_path(path) as tmp:  # a temporary name, renamed: an earlier result file survives any failure
-            tmp.write_text(json.dumps(columns[name], indent=2, ensure_ascii=False) + '\n', encoding='utf-8')
-        print(f"wrote {path}")
+    with P.lock(cfg.out_dir):  # for the whole run: a second run writing into out_dir is refused
+        for name, ckpt in zip(names, ckpts):
+            columns[name] = evaluate(ckpt, cfg)
+            path = Path(cfg.out_dir) / f'{name}.json'
+            with atomic_path(path) as tmp:  # a temporary name, renamed: an earlier result file survives any failure
+                tmp.write_text(json.dumps(columns[name], indent=2, ensure_ascii=False) + '\n', encoding='utf-8')
+            print(f"wrote {path}")
     print(format_table(columns, cfg.table_rows))
     if 'ppl' in cfg.tasks:
         print(f"note: {PPL_NOTE}")
@@ -1399,4 +1400,7 @@ def main(cfg):
 
 
 if __name__ == '__main__':
-    main(P.configure(globals()))
+    cfg = P.configure(globals())
+    P.on_interrupt(lambda sig: f"interrupted by {sig}: the result files in {cfg.out_dir} are whole (each is written "
+                   "once its checkpoint is evaluated); run the same command again")
+    main(cfg)

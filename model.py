@@ -33,7 +33,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from plumbing import InputError, atomic_path, check_system, check_writable, configure
+from plumbing import InputError, atomic_path, check_system, check_writable, configure, lock, on_interrupt
 
 # -----------------------------------------------------------------------------------------------
 # The model: Meta's ModelArgs and module tree
@@ -1091,11 +1091,11 @@ def save(out_dir, args, state, tokenizer_path, extra=None, save_format='meta'):
             if name.endswith('.json'):
                 (tmp / name).write_text(json.dumps(obj, indent=2, ensure_ascii=False) + '\n')
                 continue
-            try:
-                torch.save(obj, tmp / name)
-            except RuntimeError as e:  # torch reports a failed write (a full disk) from its C++ writer
-                raise InputError(f"{out_dir}: cannot write {name} ({str(e).strip().splitlines()[0][:120]}); "
-                                 "check the free disk space (an earlier checkpoint there is untouched)") from None
+            with open(tmp / name, 'wb') as f:  # a file, not a path: a full disk is then an OSError (atomic_path
+                try:                           # names the disk), not '[enforce fail at inline_container.cc]'
+                    torch.save(obj, f)
+                except RuntimeError as e:  # torch's writer, closed after the failed write, hides that OSError
+                    raise e.__context__ if isinstance(e.__context__, OSError) else e
         tokenizer = Tokenizer(tokenizer_path)
         if save_format in ('hf', 'both'):
             save_hf(tmp, args, state, tokenizer)
@@ -1346,10 +1346,14 @@ if __name__ == '__main__':
     cfg = configure(globals())
     check_settings(cfg)
     if cfg.export_dir:  # a conversion: the weights stream from ckpt_dir's files into export_dir's
+        export_lock = lock(cfg.export_dir)  # held until the process ends: a second export there is refused
+        on_interrupt(lambda sig: f"interrupted by {sig}: {cfg.export_dir} is as it was (it is replaced only when "
+                     "complete); run the same command again")
         args, tok = load_args(cfg.ckpt_dir, cfg.tokenizer_path, cfg.max_seq_len)
         save(cfg.export_dir, args, read_weights(cfg.ckpt_dir, args), tok.path, save_format=cfg.export_format)
         print(f"wrote {cfg.export_dir} ({cfg.export_format})")
         raise SystemExit
+    on_interrupt(lambda sig: f"interrupted by {sig}: generation stopped; nothing is written")
     torch.manual_seed(cfg.seed)
     model, tok = load(cfg.ckpt_dir, cfg.tokenizer_path, cfg.device, getattr(torch, cfg.dtype), cfg.max_seq_len)
     text = format_prompt(cfg.prompt, template=cfg.template) if cfg.template else cfg.prompt

@@ -8,10 +8,13 @@ stage.
 
 import ast
 import ctypes
+import errno
+import fcntl
 import json
 import os
 import re
 import shutil
+import signal
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -204,6 +207,54 @@ def read_records(path, prompts=False):
 # Processes, the machine, and outputs written whole
 
 
+def lock(path):
+    """Hold the output `path` for this run: an exclusive lock on `.NAME.lock` beside it (it exists before the
+    output does and outlives a swap of it). Returns the open lock file; closing it (`with lock(p):`) or the end of
+    the process, a kill included, releases it, so a lock is never stale. Held by another process: one line."""
+    path = Path(os.path.realpath(path))  # two names of one folder share one lock
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        f = open(path.with_name(f'.{path.name}.lock'), 'a+')
+    except OSError as e:
+        raise _unwritable(path, e) from None
+    try:  # a POSIX lock, not flock: forked workers (tokenize_prep's) do not inherit it, so none outlives a killed run
+        fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        f.seek(0)
+        holder = f.read().strip() or '?'
+        f.close()
+        raise InputError(f"{path}: another run (process {holder}) is writing this output; wait for it to end, "
+                         "or choose another output") from None
+    f.truncate(0)
+    f.write(f"{os.getpid()}\n")  # for the message above, in the next run
+    f.flush()
+    return f
+
+
+def _unwritable(path, e):
+    """One line for an output that cannot be written: the full disk (not torch's words) or the file in the way."""
+    if e.errno in (errno.ENOSPC, errno.EDQUOT):
+        disk = next(p for p in Path(os.path.realpath(path)).parents if os.path.ismount(p))
+        kept = f"the earlier {path.name} is untouched" if os.path.lexists(path) else "nothing of it was written"
+        return InputError(f"{path}: no space left on {disk}; {kept}; free some space and run again")
+    blocker = next((p for p in reversed(path.parents) if p.is_file()), None)
+    return InputError(f"{path}: cannot write this output ({f'{blocker} is a file' if blocker else e.strerror or e}); "
+                      "check the path, its permissions and the free disk space")
+
+
+def on_interrupt(say):
+    """From here on, Ctrl-C (SIGINT) and SIGTERM end the script with the one line say(signal name) and exit status
+    128 + the signal (130, 143), no traceback. It is raised as SystemExit wherever the script is, so every
+    `finally` runs (atomic_path deletes its temporary name: outputs stay whole)."""
+    def stop(signum, frame):
+        for s in (signal.SIGINT, signal.SIGTERM):  # a second signal (torchrun's SIGTERM after Ctrl-C) ends at once
+            signal.signal(s, signal.SIG_DFL)
+        os.write(2, f"{say(signal.Signals(signum).name)}\n".encode())  # not print: the signal may interrupt one
+        raise SystemExit(128 + signum)
+    for s in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(s, stop)
+
+
 def _alive(pid):
     try:
         os.kill(pid, 0)
@@ -292,13 +343,10 @@ def atomic_path(path):
             os.rename(tmp, path)
             _remove(old)
     except OSError as e:
-        ours = e.filename is None or Path(e.filename) in (path, *path.parents) or str(e.filename).startswith(str(tmp))
-        if not ours:
+        if e.errno not in (errno.ENOSPC, errno.EDQUOT) and e.filename is not None and not (
+                Path(e.filename) in (path, *path.parents) or str(e.filename).startswith(str(tmp))):
             raise  # not about the output (an input file, say): the caller's to explain
-        blocker = next((p for p in reversed(path.parents) if p.is_file()), None)
-        cause = f'{blocker} is a file' if blocker else e.strerror or e
-        raise InputError(f"{path}: cannot write this output ({cause}); "
-                         "check the path, its permissions and the free disk space") from None
+        raise _unwritable(path, e) from None
     finally:
         try:
             _remove(tmp)  # after an exchange: the old output

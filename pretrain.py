@@ -12,6 +12,7 @@ interrupted, and one process computes the same global batch as eight.
 import json
 import math
 import os
+import re
 import shutil
 import sys
 import time
@@ -368,17 +369,75 @@ def save_checkpoint(cfg, model, optimizer, step, record, proc):
                  'run.json': {'step': step, **record}}
         if 'lora' in cfg.mode:
             files['adapter.pth'] = M.lora_state_dict(state)
-        weights = M.meta_state_dict(state, lora_scale, record['tied'], save_dtype)  # in place: after `files` took theirs
-        M.save(out / name, model.args, weights, record['tokenizer'], files, cfg.save_format)
+        # merged and cast in place, so only after `files` took what they need from state
+        weights = M.meta_state_dict(state, lora_scale, record['tied'], save_dtype)
+        try:
+            M.save(out / name, model.args, weights, record['tokenizer'], files, cfg.save_format)
+        except P.InputError as e:  # a full disk, say: the line also names the checkpoint that survives
+            latest = out / 'latest'
+            kept = f" ({latest} is {os.readlink(latest)}, whole: resume with --init_from=resume)" \
+                if latest.is_symlink() else ''
+            raise P.InputError(e.code.removeprefix('error: ') + kept) from None
         P.recover(out / 'latest')  # links left by killed runs
         link = out / f'.latest.tmp{os.getpid()}'
         link.unlink(missing_ok=True)
         link.symlink_to(name)
         os.replace(link, out / 'latest')
-        for old in sorted(out.glob('step_*'))[:-cfg.keep_last]:
+        others = [p for p in own_checkpoints(out) if p.name != name]  # never the one latest now names
+        for old in others[:max(0, len(others) - cfg.keep_last + 1)]:
             shutil.rmtree(old)
     if proc.world > 1:
         dist.barrier()
+
+
+def own_checkpoints(out):
+    """The checkpoints this stage wrote in out, oldest first: folders named exactly step_NNNNNN with the run.json
+    written inside each. Only these are pruned or replaced; a user's step_000002_backup, a folder of plots or a
+    file named like a checkpoint are not the run's, whatever their names."""
+    ours = [p for p in Path(out).glob('step_*') if re.fullmatch(r'step_\d{6,}', p.name) and not p.is_symlink()
+            and (p / 'run.json').is_file()]
+    return sorted(ours, key=lambda p: int(p.name[5:]))
+
+
+def check_in_the_way(cfg, start, max_steps):
+    """Refuse, before training, what stands where the run will write: a `latest` that is not a link, or a folder
+    or file named as one of the run's next checkpoints that is not this stage's own."""
+    out = Path(cfg.out_dir)
+    if os.path.lexists(out / 'latest') and not (out / 'latest').is_symlink():
+        raise P.InputError(f"{out / 'latest'}: not a link, but the run points latest at its newest checkpoint; move "
+                           "it, or choose another out_dir")
+    ours = own_checkpoints(out)
+    for step in range(start + 1, max_steps + 1):
+        path = out / f'step_{step:06d}'
+        if (step % cfg.ckpt_interval == 0 or step == max_steps) and os.path.lexists(path) and path not in ours:
+            raise P.InputError(f"{path}: not a checkpoint of this stage (no run.json inside), and the run would write "
+                               "one by this name; move it, or choose another out_dir")
+
+
+def lock_out_dir(cfg, proc):
+    """Rank 0 holds out_dir for the run (plumbing.lock); if another run holds it, every process stops with the same
+    line (under torchrun, the others learn it from rank 0)."""
+    held, refused = None, None
+    if proc.rank == 0:
+        try:
+            held = P.lock(cfg.out_dir)
+        except P.InputError as e:
+            refused = e.code
+    if proc.world > 1:
+        box = [refused]
+        dist.broadcast_object_list(box)
+        refused = box[0]
+    if refused:
+        raise SystemExit(refused)
+    return held
+
+
+def interrupted(cfg, sig, step):
+    """The line a run ends with on Ctrl-C or SIGTERM: the step, the checkpoint latest names, how to go on."""
+    latest = Path(cfg.out_dir) / 'latest'
+    then = (f"{latest} is {os.readlink(latest)}, whole; to go on, run the same command with --init_from=resume"
+            if latest.is_symlink() else "no checkpoint yet; run the same command to start again")
+    return f"interrupted by {sig} {'before training' if step is None else f'at step {step}'}: {then}"
 
 
 def start_run(cfg, derived):
@@ -410,7 +469,7 @@ def start_run(cfg, derived):
             raise P.InputError(f"{latest}/run.json: resume with the run's own settings; these differ: "
                                + ', '.join(differ))
         return saved
-    if ((out / 'latest').exists() or any(out.glob('step_*'))) and not cfg.overwrite:
+    if (os.path.islink(out / 'latest') or own_checkpoints(out)) and not cfg.overwrite:
         raise P.InputError(f"{out}: holds checkpoints of another run; resume it with init_from=resume, "
                            "set overwrite=True to replace it, or choose another out_dir")
     return None
@@ -541,6 +600,8 @@ def train(cfg, model, optimizer, data, record, start_step, proc):
     log = open(Path(cfg.out_dir) / 'log.jsonl', 'a') if proc.rank == 0 else None
     flops, peak = flops_per_token(model, derived.block_size, cfg.mode), cfg.peak_flops or device_peak_flops(proc.device)
     timed_s = timed_tokens = 0  # since the last log line: training steps only (not evaluation or saving)
+    step = start_step
+    P.on_interrupt(lambda sig: interrupted(cfg, sig, step))  # the loop's step, as it is when the signal comes
     for step in range(start_step, derived.max_steps + 1):
         if step % cfg.eval_interval == 0 or step == derived.max_steps:
             losses = evaluate_loss(model, eval_sets, cfg, proc)
@@ -590,10 +651,13 @@ def run_stage(cfg, make_data):
     The settings were checked before (check_settings), so that every process stops at once, the
     same way; nothing here assigns them (sft.py's derived values come back in `derived`)."""
     proc = setup_distributed(cfg)
+    P.on_interrupt(lambda sig: interrupted(cfg, sig, None))
     data_meta = read_meta(cfg.data_dir, ('tokenizer', 'tokenizer_sha256', 'vocab_size'))
     data = make_data(cfg, data_meta, proc.rank, proc.world)  # checks the shards before the model is built
     derived = data[2]
+    held = lock_out_dir(cfg, proc)  # for the whole run: a second run on out_dir is refused
     saved = start_run(cfg, derived)  # the run.json of the run to resume, or None
+    check_in_the_way(cfg, saved['step'] if saved else 0, derived.max_steps)
     if saved and not same_tokenizer(saved.get('data', {}), data_meta):
         raise P.InputError(f"{cfg.data_dir}/meta.json: the shards were remade with another tokenizer since this "
                            "run started; resume with the run's own data, or start a new run")
@@ -612,7 +676,7 @@ def run_stage(cfg, make_data):
     if saved:
         restore(cfg, model, optimizer, saved['step'], proc)  # the step: run.json's, written beside train_state.pth
     elif proc.rank == 0:  # overwrite=True: the old run goes only now, once the new one has passed every check
-        for old in Path(cfg.out_dir).glob('step_*'):
+        for old in own_checkpoints(cfg.out_dir):
             shutil.rmtree(old)
         for f in ('latest', 'log.jsonl'):
             (Path(cfg.out_dir) / f).unlink(missing_ok=True)
@@ -621,6 +685,8 @@ def run_stage(cfg, make_data):
               'tied': start.tied, 'template': data_meta.get('template'), 'data': data_meta, 'init_from': init_from,
               'settings': vars(cfg), 'derived': vars(derived)}
     train(cfg, model, optimizer, data, record, saved['step'] if saved else 0, proc)
+    if held:  # rank 0's lock on out_dir (an error or a kill before this releases it too)
+        held.close()
     if proc.world > 1:
         dist.destroy_process_group()
 

@@ -15,6 +15,7 @@ import heapq
 import io
 import json
 import os
+import signal
 import struct
 import unicodedata
 import zlib
@@ -31,7 +32,7 @@ import sentencepiece as spm
 from tqdm import tqdm
 
 from model import LLAMA3_PATTERN, Tokenizer, bpe, find_tokenizer, format_prompt, tiktoken_file_bytes
-from plumbing import InputError, atomic_path, configure, decode_utf8, read_records, read_text
+from plumbing import InputError, atomic_path, configure, decode_utf8, lock, on_interrupt, read_records, read_text
 
 # -----------------------------------------------------------------------------------------------
 # The shard format: a 32-byte header, the tokens, then (instruction shards) one loss-mask byte per
@@ -153,7 +154,6 @@ tokenizer_path = 'out/demo/tokenizer/tokenizer.model'  # Meta's tokenizer.model,
 tokenizer_train = 'data/demo/en.train.txt'  # if tokenizer_path is missing, train an English BPE on this ('' to refuse)
 tokenizer_vocab_size = 1000  # pieces of that tokenizer (LLaMA: 32000; the demo's English allows at most ~1800)
 out_dir = 'out/demo/data'  # shards and meta.json; replaced as a whole when the run succeeds
-overwrite = False  # replace an out_dir that holds something other than this script's own earlier output
 pretrain = {'en': 'data/demo/en.train.txt', 'hi': 'data/demo/hi.train.txt',
             'zh': 'data/demo/zh.train.txt'}  # language -> file, folder or list of them (.jsonl: JSON lines, else text)
 pretrain_val = {'en': 'data/demo/en.val.txt', 'hi': 'data/demo/hi.val.txt',
@@ -254,6 +254,8 @@ _tok = None  # a worker process's own Tokenizer, built by the Pool initializer
 
 def _start_worker(path):
     global _tok
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to report; it ends the pool (SIGTERM)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _tok = Tokenizer(path)
 
 
@@ -1001,43 +1003,51 @@ def _paths(value):
 
 
 def check_out_dir(cfg):
-    """out_dir is replaced as a whole: only an empty folder or this script's own earlier output
-    (meta.json with format_version and tokenizer_sha256) is replaced without overwrite=True."""
+    """out_dir is replaced as a whole, so it may hold only what this script wrote there: meta.json and the
+    shards it lists. Anything else (your notes, the corpus itself) is refused by name, never deleted."""
     out = Path(cfg.out_dir)
     if os.path.lexists(out) and not out.is_dir():
         raise InputError(f"out_dir={cfg.out_dir}: a file, not a folder; name a folder for the shards")
-    if not out.is_dir() or not any(out.iterdir()) or cfg.overwrite:
+    if not out.is_dir() or not any(out.iterdir()):
         return
     try:
-        read_meta(out, needs=('format_version', 'tokenizer_sha256'))
-    except InputError:
-        raise InputError(f"out_dir={cfg.out_dir}: holds files that tokenize_prep.py did not write, and would be "
-                         "replaced as a whole; name a new or empty folder, or set overwrite=True to replace it")
+        ours = {'meta.json', *read_meta(out, needs=('format_version', 'shards'))['shards']}
+    except (InputError, TypeError):
+        ours = set()
+    others = sorted(p.name for p in out.iterdir() if p.name not in ours)
+    if others:
+        raise InputError(f"out_dir={cfg.out_dir}: holds {', '.join(others[:3])}{', ...' if len(others) > 3 else ''}, "
+                         "which tokenize_prep.py did not write, and the folder is replaced as a whole; move them out, "
+                         "or name a new or empty folder")
 
 
 def main(cfg):
     check_settings(cfg)
-    path = Path(cfg.tokenizer_path)
-    path = find_tokenizer('', path) if path.exists() else path  # a folder: its tokenizer.model or tokenizer.json
-    for paths in cfg.report.values():
-        list_files(paths)
-    if not path.exists():
-        if not cfg.tokenizer_train:
-            raise InputError(f"{path}: tokenizer not found; give Meta's tokenizer.model as tokenizer_path")
-        print(f"{path} does not exist: training one (set tokenizer_train='' to refuse)")
-        train_tokenizer(cfg.tokenizer_train, path, cfg.tokenizer_vocab_size, cfg.text_field)
-    tokenizer, base = path, None
-    if cfg.extend:
-        ext = extend_tokenizer(path, cfg.extend, cfg.extend_out, cfg.extend_vocab_size, cfg.english_text or None,
-                               cfg.text_field)
-        base_tok = Tokenizer(path)
-        base, tokenizer = {'path': str(path), 'sha256': base_tok.sha256, 'digest': base_tok.digest}, ext.path
-    prepare(cfg, tokenizer, base)
-    if cfg.report:
-        if base:
-            tokenization_report(path, cfg.report, f"base {path}")
-        tokenization_report(tokenizer, cfg.report)
+    with lock(cfg.out_dir):  # for the whole run: a second run on out_dir is refused
+        path = Path(cfg.tokenizer_path)
+        path = find_tokenizer('', path) if path.exists() else path  # a folder: its tokenizer.model or tokenizer.json
+        for paths in cfg.report.values():
+            list_files(paths)
+        if not path.exists():
+            if not cfg.tokenizer_train:
+                raise InputError(f"{path}: tokenizer not found; give Meta's tokenizer.model as tokenizer_path")
+            print(f"{path} does not exist: training one (set tokenizer_train='' to refuse)")
+            train_tokenizer(cfg.tokenizer_train, path, cfg.tokenizer_vocab_size, cfg.text_field)
+        tokenizer, base = path, None
+        if cfg.extend:
+            ext = extend_tokenizer(path, cfg.extend, cfg.extend_out, cfg.extend_vocab_size, cfg.english_text or None,
+                                   cfg.text_field)
+            base_tok = Tokenizer(path)
+            base, tokenizer = {'path': str(path), 'sha256': base_tok.sha256, 'digest': base_tok.digest}, ext.path
+        prepare(cfg, tokenizer, base)
+        if cfg.report:
+            if base:
+                tokenization_report(path, cfg.report, f"base {path}")
+            tokenization_report(tokenizer, cfg.report)
 
 
 if __name__ == '__main__':
-    main(configure(globals()))
+    cfg = configure(globals())
+    on_interrupt(lambda sig: f"interrupted by {sig}: {cfg.out_dir} is as it was (it is replaced only when complete); "
+                 "run the same command again")
+    main(cfg)

@@ -12,6 +12,7 @@ import json
 import os
 import pickle
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -130,11 +131,15 @@ CASES = [
     ('mix-config-code', 'codemix.py {d}/c.py', ['c.py line 1', 'literal'],
      lambda w, d: write(d / 'c.py', 'alpha = __import__("os").getpid()')),
     # tokenize_prep.py
-    ('prep-foreign-out-dir', PREP.replace('{d}/out', '{d}/mine'), ['out_dir', 'overwrite=True'],
+    ('prep-foreign-out-dir', PREP.replace('{d}/out', '{d}/mine'), ['out_dir', 'notes.txt', 'did not write'],
      lambda w, d: user_folder(d)),
     ('prep-file-out-dir', PREP.replace('{d}/out', '{d}/mine/notes.txt'), ['out_dir', 'a file'], lambda w, d: user_folder(d)),
     ('prep-out-under-file', PREP.replace('{d}/out', '{d}/mine/notes.txt/x'), ['notes.txt is a file'],
      lambda w, d: user_folder(d)),
+    ('prep-user-file-in-own-out-dir', PREP.replace('{d}/out', '{d}/data'), ['notes.txt', 'did not write'],
+     lambda w, d: (data_with(w, d), write(d / 'data' / 'notes.txt', 'my notes'))),
+    ('prep-corpus-in-own-out-dir', PREP.replace('{d}/out', '{d}/data').replace('{w}/en.txt', '{d}/data/en.txt'),
+     ['en.txt', 'did not write'], lambda w, d: (data_with(w, d), shutil.copy(w / 'en.txt', d / 'data' / 'en.txt'))),
     ('prep-no-tokenizer', PREP.replace('{w}/tokenizer.model', '{d}/nope.model') + ' --tokenizer_train=', ['nope.model']),
     ('prep-garbage-tokenizer', PREP.replace('{w}/tokenizer.model', '{d}/t.model'), ['t.model'],
      lambda w, d: write(d / 't.model', b'\x00garbage' * 10)),
@@ -198,6 +203,11 @@ CASES = [
     ('pre-overwrite-then-bad-data', PRE.replace('{d}/out', '{d}/run') + ' --overwrite=True --mixture={{"xx":1}}',
      ['xx.train.bin'], lambda w, d: copy_run(w, d, lambda s: None)),  # the old run goes only once all is checked
     ('pre-resume-none', PRE + ' --init_from=resume', ['no checkpoint to resume']),
+    # a run deletes only what it wrote: a user's folder or file named like a checkpoint is in the way, not replaced
+    ('pre-overwrite-user-step-folder', PRE + ' --overwrite=True', ['step_000002', 'not a checkpoint'],
+     lambda w, d: write(d / 'out' / 'step_000002' / 'plots.txt', 'my plots')),
+    ('pre-overwrite-user-latest-file', PRE + ' --overwrite=True', ['latest', 'not a link'],
+     lambda w, d: write(d / 'out' / 'latest', 'my notes')),
     ('pre-resume-changed-lr', PRE.replace('{d}/out', '{d}/run') + ' --init_from=resume --lr=0.5', ['lr=0.5'],
      lambda w, d: copy_run(w, d, lambda s: None)),
     ('pre-resume-no-run-json', PRE.replace('{d}/out', '{d}/run') + ' --init_from=resume', ['run.json'],
@@ -252,9 +262,12 @@ assert len(set(IDS)) == len(IDS) >= 60
 
 
 def digest(folder):
-    """{relative path: sha256} of every file under folder (links by their target)."""
+    """{relative path: sha256} of every file under folder (links by their target), but the `.NAME.lock` files
+    that a run takes beside its output and leaves there (plumbing.lock)."""
     out = {}
     for p in sorted(Path(folder).rglob('*')):
+        if p.name.startswith('.') and p.name.endswith('.lock'):
+            continue
         key = str(p.relative_to(folder))
         out[key] = os.readlink(p) if p.is_symlink() else hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else 'dir'
     return out
@@ -351,3 +364,81 @@ def test_one_line_and_nothing_lost(case, results):
     assert after == before, "the case's files changed"
     assert world_after == world_before, "the user's shared files changed"
     assert not (ROOT / 'PWNED').exists()
+
+
+# -----------------------------------------------------------------------------------------------
+# A run owns what it wrote and holds its output alone
+
+
+def test_pruning_and_overwrite_delete_only_the_runs_own_checkpoints(world, tmp_path):
+    """A user's backup of a checkpoint, a folder of plots and a file, all named like checkpoints, outlive
+    keep_last pruning and overwrite=True; latest always names a checkpoint that exists."""
+    run = copy_run(world, tmp_path, lambda s: None)
+    shutil.copytree(run / 'step_000002', run / 'step_000001_backup')  # even with a run.json inside
+    write(run / 'step_000009', 'a file of mine')
+    write(run / 'step_000007' / 'plots.txt', 'my plots')  # after every real checkpoint, by name
+    mine = {k: v for k, v in digest(run).items() if k.startswith(('step_000001_backup', 'step_000009', 'step_000007'))}
+    for settings in (['--init_from=resume', '--max_steps=6', '--keep_last=1'], ['--overwrite=True', '--keep_last=2']):
+        r = subprocess.run([sys.executable, *PRE.format(w=world, d=tmp_path).replace(f'{tmp_path}/out', str(run)).split(),
+                            *settings], cwd=ROOT, capture_output=True, text=True, env=environment())
+        assert r.returncode == 0, r.stderr[-2000:]
+        assert {k: v for k, v in digest(run).items() if k in mine} == mine
+        assert (run / 'latest' / 'run.json').is_file()
+    assert os.readlink(run / 'latest') == 'step_000002' and not (run / 'step_000006').exists()  # the old run's: gone
+
+
+LOCKED = {'codemix': (MIX, 'out.json'), 'tokenize_prep': (PREP, 'out'), 'pretrain': (PRE, 'out'),
+          'sft': (SFT + ' --block_size=512', 'out'), 'evaluate': (EVAL, 'ev')}
+HOLD = "import sys, time, plumbing; held = plumbing.lock(sys.argv[1]); print(flush=True); time.sleep(300)"
+
+
+def holder(output):
+    """A process that holds the lock of `output`, as a running stage does."""
+    p = subprocess.Popen([sys.executable, '-c', HOLD, str(output)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    p.stdout.readline()
+    return p
+
+
+@pytest.mark.parametrize('stage', LOCKED)
+def test_a_second_run_on_an_output_in_use_is_refused(stage, world, tmp_path):
+    command, output = LOCKED[stage]
+    first = holder(tmp_path / output)
+    try:
+        r = subprocess.run([sys.executable, *command.format(w=world, d=tmp_path).split()], cwd=ROOT, capture_output=True,
+                           text=True, env=environment())
+    finally:
+        first.kill()
+        first.wait()
+    lines = r.stderr.strip().splitlines()
+    assert r.returncode == 1 and len(lines) == 1 and f'another run (process {first.pid})' in lines[0], r.stderr[-2000:]
+    assert not (tmp_path / output).exists()
+
+
+def test_a_run_proceeds_once_the_holder_is_killed(world, tmp_path):
+    first = holder(tmp_path / 'out')
+    os.kill(first.pid, signal.SIGKILL)  # no chance to clean up: the kernel releases the lock
+    first.wait()
+    r = subprocess.run([sys.executable, *PRE.format(w=world, d=tmp_path).split()], cwd=ROOT, capture_output=True,
+                       text=True, env=environment())
+    assert r.returncode == 0 and (tmp_path / 'out' / 'latest' / 'run.json').is_file(), r.stderr[-2000:]
+
+
+def test_a_full_disk_is_named_and_the_earlier_checkpoint_survives(tmp_path, sp_tokenizer):
+    """A 1 MB file system (tmpfs; needs root): the second, larger checkpoint does not fit."""
+    import model as M
+    from conftest import random_model, tiny_args
+    disk = tmp_path / 'disk'
+    disk.mkdir()
+    if subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', str(disk)], capture_output=True).returncode:
+        pytest.skip('mounting a small tmpfs needs root')
+    try:
+        small, large = tiny_args(dim=32, n_heads=4, multiple_of=16), tiny_args(dim=256)
+        M.save(disk / 'step_000001', small, random_model(small).state_dict(), sp_tokenizer)
+        before = digest(disk)
+        with pytest.raises(P.InputError) as e:
+            M.save(disk / 'step_000002', large, random_model(large).state_dict(), sp_tokenizer)
+        assert e.value.code == (f"error: {disk}/step_000002: no space left on {disk}; nothing of it was written; "
+                                "free some space and run again")
+        assert digest(disk) == before and M.load(disk / 'step_000001')
+    finally:
+        subprocess.run(['umount', '--lazy', str(disk)])  # lazy: a failed writer may still hold a file open

@@ -230,3 +230,27 @@ def test_template_that_does_not_match_the_data_is_refused(setup, tmp_path, sp_to
 def test_help_lists_pretrain_settings_too():
     r = subprocess.run([sys.executable, 'sft.py', '--help'], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0 and '--epochs=1' in r.stdout and '--mode=' in r.stdout and '# Alpaca' in r.stdout
+
+
+def test_ctrl_c_is_one_line_and_the_run_resumes_bitwise(setup, tmp_path):
+    settings = ['--epochs=4', '--eval_interval=4', '--ckpt_interval=2', '--lr=3e-3', '--grad_accum=2']
+    run(setup, tmp_path / 'ref', *settings)
+    out = tmp_path / 'stopped'
+    p = subprocess.Popen(command(setup, out, *settings), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         text=True, env={**os.environ, 'OMP_NUM_THREADS': '1'})
+    deadline = time.time() + 120
+    while not (out / 'latest').exists() and time.time() < deadline and p.poll() is None:
+        time.sleep(0.01)
+    p.send_signal(signal.SIGINT)  # what Ctrl-C sends
+    stderr = p.communicate()[1]
+    latest, end = (os.readlink(d / 'latest') for d in (out, tmp_path / 'ref'))
+    assert latest < end, "the run finished before it could be interrupted"
+    lines = stderr.strip().splitlines()
+    assert p.returncode == 130 and len(lines) == 1 and 'Traceback' not in stderr, stderr[-3000:]
+    assert lines[0].startswith('interrupted by SIGINT at step ') and f'latest is {latest}' in lines[0]
+    assert '--init_from=resume' in lines[0]
+    run(setup, out, *settings, '--init_from=resume')
+    a, b = (torch.load(d / 'latest' / 'train_state.pth', weights_only=True) for d in (tmp_path / 'ref', out))
+    assert all(torch.equal(a['trainable'][k], b['trainable'][k]) for k in a['trainable'])
+    for x, y in zip(a['optimizer']['state'].values(), b['optimizer']['state'].values()):
+        assert all(torch.equal(x[k], y[k]) for k in x)

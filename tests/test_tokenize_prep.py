@@ -505,7 +505,7 @@ def test_a_kill_during_the_swap_leaves_the_old_or_the_new_output(sp_tokenizer, t
     out, old, new, text = two_outputs
     r = run_prep(['-c', KILL_AFTER_SWAP, swap.split()[0], *prep_command(sp_tokenizer, text, out)])
     assert r.returncode == -signal.SIGKILL, r.stderr[-2000:]  # the kill did happen, mid-swap
-    leftovers = [p.name for p in out.parent.iterdir() if p.name.startswith('.out.')]
+    leftovers = [p.name for p in out.parent.iterdir() if p.name.startswith(('.out.tmp', '.out.old'))]
     assert leftovers  # the hidden copy the kill left behind ...
     if swap == 'exchange':
         assert snapshot(out) == new  # the swap is one step: the new output, whole
@@ -514,7 +514,7 @@ def test_a_kill_during_the_swap_leaves_the_old_or_the_new_output(sp_tokenizer, t
         P.recover(out)
         assert snapshot(out) == old
     P.recover(out)  # ... is cleaned up by the next writer, the process being dead
-    assert not [p.name for p in out.parent.iterdir() if p.name.startswith('.out.')]
+    assert not [p.name for p in out.parent.iterdir() if p.name.startswith(('.out.tmp', '.out.old'))]
 
 
 def test_kills_at_any_moment_leave_the_old_or_the_new_output(sp_tokenizer, two_outputs):
@@ -531,7 +531,8 @@ def test_kills_at_any_moment_leave_the_old_or_the_new_output(sp_tokenizer, two_o
         assert snapshot(out) in (old, new), delay
         old = snapshot(out)
     assert run_prep(prep_command(sp_tokenizer, text, out)).returncode == 0
-    assert snapshot(out) == new and sorted(p.name for p in out.parent.iterdir() if p.name.startswith('.out')) == []
+    assert snapshot(out) == new
+    assert not [p.name for p in out.parent.iterdir() if p.name.startswith(('.out.tmp', '.out.old'))]
 
 
 def test_an_out_dir_that_is_not_our_own_output_is_refused(sp_tokenizer, tmp_path):
@@ -541,14 +542,20 @@ def test_an_out_dir_that_is_not_our_own_output_is_refused(sp_tokenizer, tmp_path
     (mine / 'notes.txt').write_text('my own notes')
     shutil.copy(text, mine / 'corpus.txt')
     before = snapshot(mine)
-    for out, message in [(mine, 'holds files that tokenize_prep.py did not write'), (mine / 'notes.txt', 'a file, not a folder')]:
+    for out, message in [(mine, 'holds corpus.txt, notes.txt, which tokenize_prep.py did not write'),
+                         (mine / 'notes.txt', 'a file, not a folder')]:
         cfg = settings(tokenizer_path=str(sp_tokenizer), pretrain={'en': str(mine / 'corpus.txt')}, out_dir=str(out))
         with pytest.raises(P.InputError, match=message):
             T.main(cfg)
         assert snapshot(mine) == before
-    T.main(settings(tokenizer_path=str(sp_tokenizer), pretrain={'en': text}, out_dir=str(mine), overwrite=True))
-    assert 'meta.json' in snapshot(mine)
-    T.main(settings(tokenizer_path=str(sp_tokenizer), pretrain={'en': text}, out_dir=str(mine)))  # now it is ours
+    data = tmp_path / 'data'  # the stage's own output, and a file of the user's put inside it: not the stage's
+    T.main(settings(tokenizer_path=str(sp_tokenizer), pretrain={'en': text}, out_dir=str(data)))
+    (data / 'notes.txt').write_text('my own notes')
+    with pytest.raises(P.InputError, match='holds notes.txt, which tokenize_prep.py did not write'):
+        T.main(settings(tokenizer_path=str(sp_tokenizer), pretrain={'en': text}, out_dir=str(data)))
+    assert (data / 'notes.txt').read_text() == 'my own notes'
+    (data / 'notes.txt').unlink()
+    T.main(settings(tokenizer_path=str(sp_tokenizer), pretrain={'en': text}, out_dir=str(data)))  # its own: replaced
 
 
 def test_demo_defaults_do_not_follow_a_real_tokenizer(sp_tokenizer, tmp_path):
