@@ -21,7 +21,7 @@ from collections import Counter
 from pathlib import Path
 
 from model import format_prompt
-from plumbing import InputError, atomic_path, configure, decode_utf8, read_records, read_text
+from plumbing import InputError, atomic_path, check_apart, configure, decode_utf8, read_records, read_text
 
 # -----------------------------------------------------------------------------------------------
 # Words and punctuation
@@ -195,6 +195,7 @@ if __name__ == '__main__':
                 raise InputError(f"{path}: the demo data is missing; python data/demo/generate.py writes it")
     if not out_path or not dict_path:
         raise InputError(f"input_file {in_path!r}: set --output_file and --dictionary_file too")
+    check_apart(out_path, 'output_file', {'input_file': in_path, 'dictionary_file': dict_path})
     # the dictionary maps English to the target language; align mode reads it the other way round
     reverse = (cfg.dict_columns == 'x-en') != (cfg.mode == 'align')
     table, skipped = load_dictionary(dict_path, reverse, cfg.dict_separator)

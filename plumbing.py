@@ -310,6 +310,19 @@ def check_writable(path, setting):
                          f"{'not a folder' if not parent.is_dir() else 'not writable'}); choose another path")
 
 
+def check_apart(output, setting, inputs):
+    """An output the run replaces (or deletes) as a whole may neither be one of its inputs ({setting: a path or
+    a list of paths}) nor hold one: writing it would destroy what it is made from."""
+    out = Path(output).resolve()
+    for name, paths in inputs.items():
+        for path in [paths] if isinstance(paths, (str, Path)) else paths:
+            inside = Path(path).resolve()
+            if inside == out or out in inside.parents:
+                what = f"the same path as {name}" if inside == out else f"holds {name} {path}"
+                raise InputError(f"{setting}={output}: {what}, which writing it would destroy; "
+                                 f"choose another {setting}")
+
+
 @contextmanager
 def atomic_path(path):
     """Yields a temporary name beside `path`; it replaces `path` only if the block finishes, in

@@ -126,6 +126,8 @@ CASES = [
      lambda w, d: (d / 'outdir').mkdir()),
     ('mix-output-under-file', MIX.replace('{d}/out.json', '{d}/f.txt/out.json'), ['f.txt is a file'],
      lambda w, d: write(d / 'f.txt', 'x')),
+    ('mix-output-is-input', MIX.replace('{d}/out.json', '{d}/a.json').replace('{w}/alpaca.json', '{d}/a.json'),
+     ['output_file=', 'the same path as input_file'], lambda w, d: shutil.copy(w / 'alpaca.json', d / 'a.json')),
     ('mix-config-syntax', 'codemix.py {d}/c.py', ['c.py line 1', 'syntax'], lambda w, d: write(d / 'c.py', 'alpha = = 1')),
     ('mix-config-code', 'codemix.py {d}/c.py', ['c.py line 1', 'literal'],
      lambda w, d: write(d / 'c.py', 'alpha = __import__("os").getpid()')),
