@@ -201,3 +201,23 @@ def test_template_that_does_not_match_the_data_is_refused(setup, tmp_path, sp_to
 def test_help_lists_pretrain_settings_too():
     r = subprocess.run([sys.executable, 'sft.py', '--help'], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0 and '--epochs=1' in r.stdout and '--mode=' in r.stdout and '# Alpaca' in r.stdout
+
+
+def test_held_out_examples_that_do_not_fit_block_size_are_said_once_not_nan(setup, tmp_path, sp_tokenizer):
+    """A held-out example whose prompt fills block_size has no trained token left: when none is left, the run
+    says so once at the start and logs no held-out loss, instead of NaN at every evaluation."""
+    data = write_instructions(tmp_path / 'data', sp_tokenizer, RECORDS)
+    long = [{**r, 'input': r['input'] + ' the old town' * 80} for r in RECORDS]  # prompts past block_size
+    long_data = write_instructions(tmp_path / 'long', sp_tokenizer, long)
+    (data / 'sft.val.bin').write_bytes((long_data / 'sft.val.bin').read_bytes())
+    r = run((data, setup[1]), tmp_path / 'out', '--max_steps=4', '--eval_interval=1', '--block_size=128')
+    said = [line for line in r.stdout.splitlines() if 'sft.val.bin' in line]
+    assert len(said) == 1 and 'block_size=128' in said[0], r.stdout
+    logged = (tmp_path / 'out' / 'log.jsonl').read_text()
+    assert 'NaN' not in logged and 'val_loss' not in logged
+
+
+def test_warmup_longer_than_the_run_is_refused(setup, tmp_path):
+    r = run(setup, tmp_path / 'out', '--max_steps=2', '--warmup_steps=5', ok=False)
+    assert r.returncode == 1 and 'warmup_steps=5' in r.stderr and r.stderr.count('\n') == 1, r.stderr
+    assert not (tmp_path / 'out').exists()
