@@ -91,7 +91,7 @@ def other_tokenizer(path):
     """A tokenizer of the world's size (300 pieces), trained on other text."""
     import sentencepiece as spm
     path.parent.mkdir(parents=True)
-    (path.parent / 'text.txt').write_text(TEXT.upper() + TEXT)
+    (path.parent / 'text.txt').write_text(TEXT + 'bakers open river shops at dawn\n' * 60)
     spm.SentencePieceTrainer.train(input=str(path.parent / 'text.txt'), model_prefix=str(path.with_suffix('')),
                                    vocab_size=300, model_type='bpe', byte_fallback=True, character_coverage=1.0,
                                    bos_id=1, eos_id=2, unk_id=0, pad_id=-1, minloglevel=2)
