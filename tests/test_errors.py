@@ -167,7 +167,7 @@ CASES = [
     ('prep-sft-budget-name', PREP + ' --sft=' + SOURCE.replace('{extra}', '') + ' --sft_budget={{"alpacca":2}}',
      ['sft_budget', "'alpacca'", "'alpaca'"]),
     ('prep-sft-mixture-list', PREP + ' --sft={{"m":["{w}/alpaca.json"]}}', ["sft['m']", 'dict']),
-    ('prep-sft-source-key', PREP + ' --sft=' + SOURCE.replace('{extra}', ',"optinal":true'), ["'optinal'", 'optional']),
+    ('prep-sft-source-key', PREP + ' --sft=' + SOURCE.replace('{extra}', ',"optinal":True'), ["'optinal'", 'optional']),
     ('prep-demo-report', PREP.replace(' --report={{}}', ''), ["report: still the demo's", 'en.txt']),
     ('prep-demo-english', PREP + ' --extend={{"en":"{w}/en.txt"}}', ["english_text: still the demo's"]),
     ('prep-shorten', PREP + ' --shorten={{"en":5}}', ['shorten']),
@@ -270,7 +270,8 @@ CASES = [
      lambda w, d: other_tokenizer(d / 't' / 'tokenizer.model')),
     ('eval-ppl-oov-shard', EVAL.replace('{w}/en.txt', '{d}/data/en.train.bin'), ['en.train.bin', 'token ids up to 305'],
      lambda w, d: data_with(w, d, oov=True)),
-    ('eval-output-under-file', EVAL.replace('{d}/ev', '{d}/f.txt/ev'), ['f.txt is a file'], lambda w, d: write(d / 'f.txt', 'x')),
+    ('eval-output-under-file', EVAL.replace('{d}/ev', '{d}/f.txt/ev'), ['out_dir=', 'f.txt is not a folder'],
+     lambda w, d: write(d / 'f.txt', 'x')),
     # model.py
     ('gen-max-new-tokens', GEN + ' --max_new_tokens=-1', ['max_new_tokens=-1']),
     ('gen-temperature-nan', GEN + ' --temperature=nan', ['temperature=nan']),
