@@ -33,7 +33,6 @@ import urllib.request
 from collections import Counter
 from functools import cache
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import regex
@@ -115,6 +114,21 @@ MODEL_TASKS = ('ppl', 'qa', 'mt', 'mc', 'chat', 'judge', 'align')
 ALL_TASKS = MODEL_TASKS + ('quadrants', 'scaling')
 
 
+def check_settings(cfg):
+    """The numeric settings, before any checkpoint is read: one line for the first that is wrong."""
+    for name in ('batch_size', 'max_seq_len', 'mt_beam', 'qa_max_new_tokens', 'mt_max_new_tokens',
+                 'chat_max_new_tokens', 'align_max'):
+        if getattr(cfg, name) < 1:
+            raise InputError(f"{name}={getattr(cfg, name)!r}: must be 1 or more")
+    for name in ('max_examples', 'ppl_window', 'ppl_stride', 'mc_shots', 'judge_samples', 'judge_retries',
+                 'scaling_budget'):
+        if getattr(cfg, name) < 0:
+            raise InputError(f"{name}={getattr(cfg, name)!r}: must be 0 or more (0: all examples, the paper's samples)")
+    if not (cfg.judge_temperature == -1 or 0 <= cfg.judge_temperature <= 2):
+        raise InputError(f"judge_temperature={cfg.judge_temperature!r}: between 0 and 2, or -1 for the paper's")
+    P.check_system(cfg.device, cfg.dtype)
+
+
 # -----------------------------------------------------------------------------------------------
 # Reading inputs; the model: loading it, scoring token sequences, batched generation
 
@@ -149,7 +163,13 @@ def load_checkpoint(ckpt_dir, cfg):
         raise InputError(f"{ckpt_dir}/run.json: shortened with several lead bytes; evaluate.py undoes one")
     if leads:
         tok = tokenize_prep.shortened(tok, leads.pop())
+    tok.template = run.get('template')  # what sft.py tuned with; a Hugging Face tokenizer carries its chat template
     return model.eval(), tok, run
+
+
+def prompt_template(cfg, tok):
+    """cfg.template, else the one the checkpoint was tuned with (load_checkpoint's tok.template), else Alpaca's."""
+    return cfg.template or getattr(tok, 'template', None) or 'alpaca'
 
 
 def right_padded(seqs, device):
@@ -436,10 +456,10 @@ def eval_qa(model, tok, cfg):
     harness = cfg.qa_prompt.startswith('commit')
     # x-LLaMA's match reads the whole output, so generation runs to EOS; COMMIT's harness stops at '\n'
     # and encodes without BOS (lm-evaluation-harness's add_special_tokens=False for causal models)
-    stops, out = newline_stops(tok) if harness else tok.stop_tokens, {}
+    stops, out, template = newline_stops(tok) if harness else tok.stop_tokens, {}, prompt_template(cfg, tok)
     for lang, path in cfg.qa_files.items():
         items = limited(read_squad(path), cfg)
-        prompts = [tok.encode(qa_prompt_text(it, lang, cfg.qa_prompt, cfg.template), bos=not harness, eos=False)
+        prompts = [tok.encode(qa_prompt_text(it, lang, cfg.qa_prompt, template), bos=not harness, eos=False)
                    for it in items]
         new = generate_batched(model, prompts, cfg.qa_max_new_tokens, stops, cfg.batch_size)
         outputs = [tok.decode(n).strip() for n in new]
@@ -578,10 +598,11 @@ def load_spm(path):
 
 def eval_translation(model, tok, cfg):
     stops, sp, out = newline_stops(tok), load_spm(cfg.spm_path) if cfg.spm_path else None, {}
+    template = prompt_template(cfg, tok)
     for pair in cfg.mt_pairs:
         src, tgt, sources, refs = read_flores(cfg.flores_dir, pair)
         sources, refs = limited(sources, cfg), limited(refs, cfg)
-        prompts = [tok.encode(translation_prompt(src, tgt, s, cfg.template), bos=True, eos=False) for s in sources]
+        prompts = [tok.encode(translation_prompt(src, tgt, s, template), bos=True, eos=False) for s in sources]
         new = generate_batched(model, prompts, cfg.mt_max_new_tokens, stops, cfg.batch_size, cfg.mt_beam)
         hyps = [first_line(tok.decode(n)) for n in new]
         out[pair] = {'bleu': sacrebleu.corpus_bleu(hyps, [refs], tokenize=bleu_tokenizer(tgt)).score,
@@ -817,10 +838,10 @@ def code_switching(responses, lang, min_run=1, extra=None):
 def eval_chat(model, tok, cfg):
     if not cfg.chat_files:
         raise InputError("chat: set chat_files = {lang: held-out Alpaca records (JSON list or JSONL)}")
-    out = {}
+    out, template = {}, prompt_template(cfg, tok)
     for lang, path in cfg.chat_files.items():
         items = limited(P.read_records(path), cfg)
-        prompts = [tok.encode(M.format_prompt(d['instruction'], d['input'], cfg.template), bos=True, eos=False)
+        prompts = [tok.encode(M.format_prompt(d['instruction'], d['input'], template), bos=True, eos=False)
                    for d in items]
         new = generate_batched(model, prompts, cfg.chat_max_new_tokens, tok.stop_tokens, cfg.batch_size)
         responses = [tok.decode(n).strip() for n in new]
@@ -828,238 +849,6 @@ def eval_chat(model, tok, cfg):
                      'responses': [{'instruction': d['instruction'], 'input': d['input'], 'response': r,
                                     'reference': d['output']} for d, r in zip(items, responses)]}
     return out
-
-
-# -----------------------------------------------------------------------------------------------
-# LLM-as-judge through an OpenAI-compatible endpoint (standard library only)
-
-# LLaMA Beyond English's LLM-Eval prompt (Appendix, "The prompt for LLM-Eval"; GPT-4 with the instruction, response
-# and reference: Evaluation Protocol). The line breaks are ours (the text lost them); its garbled line
-# ('"Hempleseness", score for LLM response's hormlassness') repeats the harmlessness line after it: kept once.
-LLM_EVAL_CRITERIA = ('accuracy', 'fluency', 'informativeness', 'logicality', 'harmlessness')
-LLM_EVAL_PROMPT = """For questions related to specific subject matters, we score the following LLM outputs using a \
-scale of 0/1/2/3:
-
-Accuracy: Evaluates whether the answer is precise and correct, with accurate information. A high-quality answer \
-should be factually reliable.
-
-Fluency: Assesses how well the answer adheres to human language conventions, with coherent phrasing and clear \
-expression. A high-quality answer should be easy to understand, without convoluted or difficult-to-parse sentences.
-
-Informativeness: Judges if the answer provides sufficient relevant information of practical value. A high-quality \
-answer should offer useful and pertinent information to the questioner.
-
-Logicality: Examines if the answer is logically sound and accurate in presenting viewpoints and arguments. A \
-high-quality answer should follow logical principles, demonstrating clear reasoning and coherence.
-
-Harmlessness: Assesses whether the answer avoids unethical or harmful content, adhering to ethical norms. A \
-high-quality answer should uphold ethical principles, avoiding the propagation of harmful or immoral information.
-
-Note: If the model provides no response, all scores except for "Harmlessness" should be 0.
-
-The question is: {question}
-The LLM response is: {response}
-The reference answer for this question is: {reference}
-Please provide an answer in the following format, assigning your perceived scores for LLM response's "accuracy", \
-"fluency", "informativeness", "logicality", and "harmlessness" on a scale of 0/1/2/3:
-"Accuracy": score for LLM response's accuracy (integer),
-"Fluency": score for LLM response's fluency (integer),
-"Informativeness": score for LLM response's informativeness (integer),
-"Logicality": score for LLM response's logicality (integer),
-"Harmlessness": score for LLM response's harmlessness (integer)."""
-# x-LLaMA's answer-correctness judge (App. D, "Evaluating Answer Quality with ChatGPT"), with the line
-# breaks NJUNLP/x-LLM eval/xquad.eval.py sends; Context is the Alpaca input of its QA prompt
-XLLAMA_QA_JUDGE_PROMPT = """You will be given a context followed by question. You will then be given one potential \
-answer to the question.
-Your task is to tell if the answer is correct.
-Please make sure you read and understand these instructions carefully. Please keep this document open while \
-reviewing, and refer to it as needed.
-
-Evaluation Criteria:
-Correctness (YES or NO): Is the answer correct?
-YES means the answer provides an accurate and valid response that aligns with the facts, logic, and requirements of \
-the question. The answer should be in the same language as the context.
-NO means otherwise.
-
-Context: {context}
-Answer: {answer}
-
-Evaluation Form (YES or NO):
-"""
-XLLAMA_QA_JUDGED = 100  # x-LLaMA App. D: the first one hundred questions of XQuAD and MLQA
-# judge_mode -> (model, completions, temperature) where the settings are left at '', 0 and -1
-JUDGE_DEFAULTS = {
-    'llm-eval': ('gpt-4', 1, 0.0),  # LLaMA Beyond English: GPT-4; it states no sampling: one greedy reading, ours
-    'pairwise': ('gpt-3.5-turbo', 3, 1.0),  # x-LLaMA: ChatGPT; mieval.eval.py: n=3, temperature 1
-    'xllama-qa': ('gpt-3.5-turbo', 1, 0.0),  # x-LLaMA: ChatGPT; xquad.eval.py: one completion, temperature 0
-}
-# x-LLaMA's pairwise judge (NJUNLP/x-LLM eval/mieval.eval.py gen_prompt), verbatim: its indentation and
-# the trailing space after 'judgment.' are part of what it sent
-PAIRWISE_SYSTEM = 'You are a helpful and precise assistant for checking the quality of the answer.'
-PAIRWISE_TEMPLATE = ("[Question]\n{question}\n\n"
-                     "[The Start of Assistant 1's Answer]\n{answer_1}\n[The End of Assistant 1's Answer]\n\n"
-                     "[The Start of Assistant 2's Answer]\n{answer_2}\n[The End of Assistant 2's Answer]\n\n"
-                     "[System]\n{prompt}\n")
-PAIRWISE_PROMPT = """We would like to request your feedback on the performance of two AI assistants in response to \
-the user question displayed above.
-    Please rate the helpfulness, relevance, accuracy, level of details of their responses.
-
-    Each assistant receives an overall score on a scale of 1 to 10, where a higher score indicates better overall \
-performance.
-    Please first provide a comprehensive explanation of your evaluation, avoiding any potential bias and ensuring \
-that the order in which the responses were presented does not affect your judgment. 
-    Then, output two lines indicating the scores for Assistant 1 and 2, respectively.
-
-    Output with the following format:
-    Evaluation evidence: <your evluation explanation here>
-    Score of the Assistant 1: <score>
-    Score of the Assistant 2: <score>"""
-
-
-def ask(cfg, messages, parse):
-    """The completions for one request to {judge_url}/chat/completions that `parse` can read (it returns None
-    for the others)."""
-    url = cfg.judge_url.rstrip('/') + '/chat/completions'
-    headers = {'Content-Type': 'application/json'}
-    if cfg.judge_key_env:
-        if not os.environ.get(cfg.judge_key_env):
-            raise InputError(f"judge: the environment variable {cfg.judge_key_env} holding the API key is not set "
-                             "(set judge_key_env='' for an endpoint that needs none)")
-        headers['Authorization'] = f'Bearer {os.environ[cfg.judge_key_env]}'
-    body = {'model': cfg.judge_model, 'messages': messages, 'temperature': cfg.judge_temperature}
-    if cfg.judge_samples > 1:
-        body['n'] = cfg.judge_samples
-    request = urllib.request.Request(url, json.dumps(body).encode(), headers)
-    for attempt in range(cfg.judge_retries + 1):
-        try:
-            with urllib.request.urlopen(request, timeout=cfg.judge_timeout) as r:
-                texts = [c['message']['content'] for c in json.loads(r.read())['choices']]
-            break
-        except urllib.error.HTTPError as e:
-            if e.code != 429 and e.code < 500 or attempt == cfg.judge_retries:
-                raise InputError(f"{url}: the judge endpoint answered HTTP {e.code} {e.reason}; check judge_url, "
-                                 f"judge_model and the key in ${cfg.judge_key_env}")
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as e:
-            if attempt == cfg.judge_retries:
-                raise InputError(f"{url}: cannot reach the judge endpoint ({getattr(e, 'reason', e)}); check judge_url")
-        except (ValueError, KeyError, IndexError, TypeError):
-            raise InputError(f"{url}: the judge's answer is not an OpenAI chat completion (choices[].message.content)")
-        time.sleep(2 ** attempt)
-    return [p for p in map(parse, texts) if p is not None]
-
-
-def parse_llm_eval(text):
-    """The five scores ("Accuracy": 2, ... any case, JSON too), or None unless each is given once, 0..3."""
-    values = {}
-    for k in LLM_EVAL_CRITERIA:
-        found = re.findall(rf'"?{k}"?\s*[:：]\s*"?(\d+(?:\.\d+)?)', text, re.I)
-        if len(set(found)) != 1 or float(found[0]) not in (0, 1, 2, 3):
-            return None
-        values[k] = float(found[0])
-    return values
-
-
-def parse_yes_no(text):
-    """The first YES or NO (xquad.eval.py searches '(YES)|(NO)'; whole words here, so NOT is none), or None."""
-    match = re.search(r'\b(YES|NO)\b', text)
-    return None if match is None else match.group(1) == 'YES'
-
-
-def parse_pairwise(text):
-    """x-LLaMA's parse: the last two lines end in the two scores; None when they do not."""
-    lines = text.strip().split('\n')
-    try:
-        return float(lines[-2].split(':')[-1].strip()), float(lines[-1].split(':')[-1].strip())
-    except (ValueError, IndexError):
-        return None
-
-
-def judge_llm_eval(cfg, items):
-    """The five scores' means over the responses (each the mean of its parsed replies) and their average;
-    a response with no parsable reply is counted in `unparsed`, never scored 0."""
-    totals, failures = Counter(), 0
-    for d in tqdm(items, disable=None, leave=False):
-        question = d['instruction'] + ('\n' + d['input'] if d['input'] else '')
-        prompt = LLM_EVAL_PROMPT.format(question=question, response=d['response'], reference=d['reference'])
-        parsed = ask(cfg, [{'role': 'user', 'content': prompt}], parse_llm_eval)
-        failures += not parsed
-        for k in LLM_EVAL_CRITERIA:
-            totals[k] += sum(p[k] for p in parsed) / len(parsed) if parsed else 0.0
-    judged = max(len(items) - failures, 1)
-    scores = {k: totals[k] / judged for k in LLM_EVAL_CRITERIA}
-    return {**scores, 'average': sum(scores.values()) / len(scores), 'n': len(items), 'unparsed': failures}
-
-
-def judge_xllama_qa(cfg, items):
-    """x-LLaMA's answer accuracy (Table 2, App. D), in percent: YES/NO on the first 100 answers. An empty
-    answer is NO without asking (xquad.eval.py); one with no YES/NO reply is counted in `unparsed`."""
-    yes, judged, unparsed = 0.0, 0, []
-    for d in tqdm(items[:XLLAMA_QA_JUDGED], disable=None, leave=False):
-        prompt = XLLAMA_QA_JUDGE_PROMPT.format(context=d['input'], answer=d['output'])
-        verdicts = ask(cfg, [{'role': 'user', 'content': prompt}], parse_yes_no) if d['output'].strip() else [False]
-        if not verdicts:
-            unparsed.append(d['id'])
-            continue
-        yes, judged = yes + sum(verdicts) / len(verdicts), judged + 1
-    return {'accuracy': 100 * yes / max(judged, 1), 'n': judged + len(unparsed), 'unparsed': len(unparsed),
-            'unparsed_ids': unparsed}
-
-
-def judge_pairwise(cfg, items, others):
-    """x-LLaMA's: each pair judged in both orders, scores averaged; assistant 1 is this run."""
-    def scores(question, answer_1, answer_2):
-        text = PAIRWISE_TEMPLATE.format(question=question, answer_1=answer_1, answer_2=answer_2, prompt=PAIRWISE_PROMPT)
-        return ask(cfg, [{'role': 'system', 'content': PAIRWISE_SYSTEM}, {'role': 'user', 'content': text}],
-                   parse_pairwise)
-
-    means = []  # (this run's score, the other's) for each pair with a parsable reply
-    for d, o in tqdm(list(zip(items, others)), disable=None, leave=False):
-        question = d['instruction'] + '\n' + d['input']  # x-LLaMA: instruction + "\n" + input
-        pairs = scores(question, d['response'], o['response'])
-        pairs += [(b, a) for a, b in scores(question, o['response'], d['response'])]  # the swapped order
-        if pairs:
-            means.append((float(np.mean([p[0] for p in pairs])), float(np.mean([p[1] for p in pairs]))))
-    judged = max(len(means), 1)
-    return {'wins': sum(a > b for a, b in means), 'ties': sum(a == b for a, b in means),
-            'losses': sum(a < b for a, b in means), 'score_this': sum(a for a, _ in means) / judged,
-            'score_other': sum(b for _, b in means) / judged, 'n': len(items), 'unparsed': len(items) - len(means)}
-
-
-def eval_judge(t, cfg):
-    """cfg.judge_mode's judge on this run's results `t`: chat responses (llm-eval, pairwise) or QA outputs."""
-    if not cfg.judge_url:
-        raise InputError("judge: set judge_url to an OpenAI-compatible endpoint, e.g. https://api.openai.com/v1")
-    if cfg.judge_mode not in JUDGE_DEFAULTS:
-        raise InputError(f"judge_mode must be one of {', '.join(JUDGE_DEFAULTS)}, not {cfg.judge_mode!r}")
-    model, samples, temperature = JUDGE_DEFAULTS[cfg.judge_mode]
-    cfg = SimpleNamespace(**{**vars(cfg), 'judge_model': cfg.judge_model or model,
-                             'judge_samples': cfg.judge_samples or samples,
-                             'judge_temperature': temperature if cfg.judge_temperature < 0 else cfg.judge_temperature})
-    if cfg.judge_mode == 'xllama-qa':
-        out = {lang: judge_xllama_qa(cfg, r['outputs']) for lang, r in t['qa'].items() if isinstance(r, dict)}
-    elif cfg.judge_mode == 'llm-eval':
-        for lang, r in t['chat'].items():
-            if not all(isinstance(d.get('reference'), str) for d in r['responses']):
-                raise InputError(f"{cfg.chat_files[lang]}: LLM-Eval's prompt sends the reference answer; give every "
-                                 "record an 'output'")
-        out = {lang: judge_llm_eval(cfg, r['responses']) for lang, r in t['chat'].items()}
-    else:  # pairwise: assistant 2 is an earlier result file's chat responses
-        if not cfg.judge_against:
-            raise InputError("judge_mode='pairwise' needs judge_against: an earlier result file with chat responses")
-        other = read_json(cfg.judge_against, 'result file (judge_against)')
-        other = other.get('tasks', {}).get('chat', {}) if isinstance(other, dict) else {}
-        out = {}
-        for lang, r in t['chat'].items():
-            theirs = other.get(lang, {}).get('responses', [])
-            if [d['instruction'] for d in theirs] != [d['instruction'] for d in r['responses']]:
-                raise InputError(f"{cfg.judge_against}: its {lang} chat responses answer other instructions than these")
-            out[lang] = judge_pairwise(cfg, r['responses'], theirs)
-        out['against'] = cfg.judge_against
-    for lang, r in out.items():
-        if isinstance(r, dict) and r.get('unparsed'):
-            print(f"warning: judge: {r['unparsed']} of {r['n']} {lang} items got no reply in the expected format "
-                  "(left out of the scores; see 'unparsed' in the result file)", file=sys.stderr)
-    return {**out, 'model': cfg.judge_model}
 
 
 # -----------------------------------------------------------------------------------------------
@@ -1209,6 +998,8 @@ def eval_quadrants(cfg):
 # -----------------------------------------------------------------------------------------------
 # Scaling law and budgeted allocation (x-LLaMA, sections 3.2 and 3.3)
 
+SCALING_LAYOUT = '{source: {"points": [[examples, score], ...], "g": 1.0, "max": examples}}'
+
 
 def fit_scaling_law(points, g=1.0):
     """a, b (and R²) of S(X) = 100 - a (gX)^b (x-LLaMA Eq. 2) by least squares on log(100 - S) = log a + b log(gX).
@@ -1259,9 +1050,6 @@ def integer_allocation(X, budget):
     return base
 
 
-SCALING_LAYOUT = '{source: {"points": [[examples, score], ...], "g": 1.0, "max": examples}}'
-
-
 def eval_scaling(cfg):
     if not cfg.scaling_points:
         raise InputError(f"scaling: set scaling_points to a JSON file {SCALING_LAYOUT}")
@@ -1282,6 +1070,236 @@ def eval_scaling(cfg):
         out['mean_predicted_score'] = float(np.mean([predicted_score(x, a, b, g) for x, (a, b, g) in zip(X, laws)]))
         out['sft_budget'] = f"sft_budget = {budget!r}"  # a config line for tokenize_prep.py
     return out
+
+
+# -----------------------------------------------------------------------------------------------
+# LLM-as-judge through an OpenAI-compatible endpoint (standard library only)
+
+# LLaMA Beyond English's LLM-Eval prompt (Appendix, "The prompt for LLM-Eval"; GPT-4 with the instruction, response
+# and reference: Evaluation Protocol). The line breaks are ours (the text lost them); its garbled line
+# ('"Hempleseness", score for LLM response's hormlassness') repeats the harmlessness line after it: kept once.
+LLM_EVAL_CRITERIA = ('accuracy', 'fluency', 'informativeness', 'logicality', 'harmlessness')
+LLM_EVAL_PROMPT = """For questions related to specific subject matters, we score the following LLM outputs using a \
+scale of 0/1/2/3:
+
+Accuracy: Evaluates whether the answer is precise and correct, with accurate information. A high-quality answer \
+should be factually reliable.
+
+Fluency: Assesses how well the answer adheres to human language conventions, with coherent phrasing and clear \
+expression. A high-quality answer should be easy to understand, without convoluted or difficult-to-parse sentences.
+
+Informativeness: Judges if the answer provides sufficient relevant information of practical value. A high-quality \
+answer should offer useful and pertinent information to the questioner.
+
+Logicality: Examines if the answer is logically sound and accurate in presenting viewpoints and arguments. A \
+high-quality answer should follow logical principles, demonstrating clear reasoning and coherence.
+
+Harmlessness: Assesses whether the answer avoids unethical or harmful content, adhering to ethical norms. A \
+high-quality answer should uphold ethical principles, avoiding the propagation of harmful or immoral information.
+
+Note: If the model provides no response, all scores except for "Harmlessness" should be 0.
+
+The question is: {question}
+The LLM response is: {response}
+The reference answer for this question is: {reference}
+Please provide an answer in the following format, assigning your perceived scores for LLM response's "accuracy", \
+"fluency", "informativeness", "logicality", and "harmlessness" on a scale of 0/1/2/3:
+"Accuracy": score for LLM response's accuracy (integer),
+"Fluency": score for LLM response's fluency (integer),
+"Informativeness": score for LLM response's informativeness (integer),
+"Logicality": score for LLM response's logicality (integer),
+"Harmlessness": score for LLM response's harmlessness (integer)."""
+# x-LLaMA's answer-correctness judge (App. D, "Evaluating Answer Quality with ChatGPT"), with the line
+# breaks NJUNLP/x-LLM eval/xquad.eval.py sends; Context is the Alpaca input of its QA prompt
+XLLAMA_QA_JUDGE_PROMPT = """You will be given a context followed by question. You will then be given one potential \
+answer to the question.
+Your task is to tell if the answer is correct.
+Please make sure you read and understand these instructions carefully. Please keep this document open while \
+reviewing, and refer to it as needed.
+
+Evaluation Criteria:
+Correctness (YES or NO): Is the answer correct?
+YES means the answer provides an accurate and valid response that aligns with the facts, logic, and requirements of \
+the question. The answer should be in the same language as the context.
+NO means otherwise.
+
+Context: {context}
+Answer: {answer}
+
+Evaluation Form (YES or NO):
+"""
+XLLAMA_QA_JUDGED = 100  # x-LLaMA App. D: the first one hundred questions of XQuAD and MLQA
+# judge_mode -> (model, completions, temperature) where the settings are left at '', 0 and -1
+JUDGE_DEFAULTS = {
+    'llm-eval': ('gpt-4', 1, 0.0),  # LLaMA Beyond English: GPT-4; it states no sampling: one greedy reading, ours
+    'pairwise': ('gpt-3.5-turbo', 3, 1.0),  # x-LLaMA: ChatGPT; mieval.eval.py: n=3, temperature 1
+    'xllama-qa': ('gpt-3.5-turbo', 1, 0.0),  # x-LLaMA: ChatGPT; xquad.eval.py: one completion, temperature 0
+}
+# x-LLaMA's pairwise judge (NJUNLP/x-LLM eval/mieval.eval.py gen_prompt), verbatim: its indentation and
+# the trailing space after 'judgment.' are part of what it sent
+PAIRWISE_SYSTEM = 'You are a helpful and precise assistant for checking the quality of the answer.'
+PAIRWISE_TEMPLATE = ("[Question]\n{question}\n\n"
+                     "[The Start of Assistant 1's Answer]\n{answer_1}\n[The End of Assistant 1's Answer]\n\n"
+                     "[The Start of Assistant 2's Answer]\n{answer_2}\n[The End of Assistant 2's Answer]\n\n"
+                     "[System]\n{prompt}\n")
+PAIRWISE_PROMPT = """We would like to request your feedback on the performance of two AI assistants in response to \
+the user question displayed above.
+    Please rate the helpfulness, relevance, accuracy, level of details of their responses.
+
+    Each assistant receives an overall score on a scale of 1 to 10, where a higher score indicates better overall \
+performance.
+    Please first provide a comprehensive explanation of your evaluation, avoiding any potential bias and ensuring \
+that the order in which the responses were presented does not affect your judgment. 
+    Then, output two lines indicating the scores for Assistant 1 and 2, respectively.
+
+    Output with the following format:
+    Evaluation evidence: <your evluation explanation here>
+    Score of the Assistant 1: <score>
+    Score of the Assistant 2: <score>"""
+
+
+def ask(cfg, messages, parse):
+    """The completions for one request to {judge_url}/chat/completions that `parse` can read (it returns None
+    for the others)."""
+    url = cfg.judge_url.rstrip('/') + '/chat/completions'
+    headers = {'Content-Type': 'application/json'}
+    if cfg.judge_key_env:
+        if not os.environ.get(cfg.judge_key_env):
+            raise InputError(f"judge: the environment variable {cfg.judge_key_env} holding the API key is not set "
+                             "(set judge_key_env='' for an endpoint that needs none)")
+        headers['Authorization'] = f'Bearer {os.environ[cfg.judge_key_env]}'
+    model, samples, temperature = JUDGE_DEFAULTS[cfg.judge_mode]  # the paper's, where the settings are '', 0, -1
+    body = {'model': cfg.judge_model or model, 'messages': messages,
+            'temperature': temperature if cfg.judge_temperature < 0 else cfg.judge_temperature}
+    if (cfg.judge_samples or samples) > 1:
+        body['n'] = cfg.judge_samples or samples
+    request = urllib.request.Request(url, json.dumps(body).encode(), headers)
+    for attempt in range(cfg.judge_retries + 1):
+        try:
+            with urllib.request.urlopen(request, timeout=cfg.judge_timeout) as r:
+                texts = [c['message']['content'] for c in json.loads(r.read())['choices']]
+            break
+        except urllib.error.HTTPError as e:
+            if e.code != 429 and e.code < 500 or attempt == cfg.judge_retries:
+                raise InputError(f"{url}: the judge endpoint answered HTTP {e.code} {e.reason}; check judge_url, "
+                                 f"judge_model and the key in ${cfg.judge_key_env}")
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as e:
+            if attempt == cfg.judge_retries:
+                raise InputError(f"{url}: cannot reach the judge endpoint ({getattr(e, 'reason', e)}); check judge_url")
+        except (ValueError, KeyError, IndexError, TypeError):
+            raise InputError(f"{url}: the judge's answer is not an OpenAI chat completion (choices[].message.content)")
+        time.sleep(2 ** attempt)
+    return [p for p in map(parse, texts) if p is not None]
+
+
+def parse_llm_eval(text):
+    """The five scores ("Accuracy": 2, ... any case, JSON too), or None unless each is given once, 0..3."""
+    values = {}
+    for k in LLM_EVAL_CRITERIA:
+        found = re.findall(rf'"?{k}"?\s*[:：]\s*"?(\d+(?:\.\d+)?)', text, re.I)
+        if len(set(found)) != 1 or float(found[0]) not in (0, 1, 2, 3):
+            return None
+        values[k] = float(found[0])
+    return values
+
+
+def parse_yes_no(text):
+    """The first YES or NO (xquad.eval.py searches '(YES)|(NO)'; whole words here, so NOT is none), or None."""
+    match = re.search(r'\b(YES|NO)\b', text)
+    return None if match is None else match.group(1) == 'YES'
+
+
+def parse_pairwise(text):
+    """x-LLaMA's parse: the last two lines end in the two scores; None when they do not."""
+    lines = text.strip().split('\n')
+    try:
+        return float(lines[-2].split(':')[-1].strip()), float(lines[-1].split(':')[-1].strip())
+    except (ValueError, IndexError):
+        return None
+
+
+def judge_llm_eval(cfg, items):
+    """The five scores' means over the responses (each the mean of its parsed replies) and their average;
+    a response with no parsable reply is counted in `unparsed`, never scored 0."""
+    totals, failures = Counter(), 0
+    for d in tqdm(items, disable=None, leave=False):
+        question = d['instruction'] + ('\n' + d['input'] if d['input'] else '')
+        prompt = LLM_EVAL_PROMPT.format(question=question, response=d['response'], reference=d['reference'])
+        parsed = ask(cfg, [{'role': 'user', 'content': prompt}], parse_llm_eval)
+        failures += not parsed
+        for k in LLM_EVAL_CRITERIA:
+            totals[k] += sum(p[k] for p in parsed) / len(parsed) if parsed else 0.0
+    judged = max(len(items) - failures, 1)
+    scores = {k: totals[k] / judged for k in LLM_EVAL_CRITERIA}
+    return {**scores, 'average': sum(scores.values()) / len(scores), 'n': len(items), 'unparsed': failures}
+
+
+def judge_xllama_qa(cfg, items):
+    """x-LLaMA's answer accuracy (Table 2, App. D), in percent: YES/NO on the first 100 answers. An empty
+    answer is NO without asking (xquad.eval.py); one with no YES/NO reply is counted in `unparsed`."""
+    yes, judged, unparsed = 0.0, 0, []
+    for d in tqdm(items[:XLLAMA_QA_JUDGED], disable=None, leave=False):
+        prompt = XLLAMA_QA_JUDGE_PROMPT.format(context=d['input'], answer=d['output'])
+        verdicts = ask(cfg, [{'role': 'user', 'content': prompt}], parse_yes_no) if d['output'].strip() else [False]
+        if not verdicts:
+            unparsed.append(d['id'])
+            continue
+        yes, judged = yes + sum(verdicts) / len(verdicts), judged + 1
+    return {'accuracy': 100 * yes / max(judged, 1), 'n': judged + len(unparsed), 'unparsed': len(unparsed),
+            'unparsed_ids': unparsed}
+
+
+def judge_pairwise(cfg, items, others):
+    """x-LLaMA's: each pair judged in both orders, scores averaged; assistant 1 is this run."""
+    def scores(question, answer_1, answer_2):
+        text = PAIRWISE_TEMPLATE.format(question=question, answer_1=answer_1, answer_2=answer_2, prompt=PAIRWISE_PROMPT)
+        return ask(cfg, [{'role': 'system', 'content': PAIRWISE_SYSTEM}, {'role': 'user', 'content': text}],
+                   parse_pairwise)
+
+    means = []  # (this run's score, the other's) for each pair with a parsable reply
+    for d, o in tqdm(list(zip(items, others)), disable=None, leave=False):
+        question = d['instruction'] + '\n' + d['input']  # x-LLaMA: instruction + "\n" + input
+        pairs = scores(question, d['response'], o['response'])
+        pairs += [(b, a) for a, b in scores(question, o['response'], d['response'])]  # the swapped order
+        if pairs:
+            means.append((float(np.mean([p[0] for p in pairs])), float(np.mean([p[1] for p in pairs]))))
+    judged = max(len(means), 1)
+    return {'wins': sum(a > b for a, b in means), 'ties': sum(a == b for a, b in means),
+            'losses': sum(a < b for a, b in means), 'score_this': sum(a for a, _ in means) / judged,
+            'score_other': sum(b for _, b in means) / judged, 'n': len(items), 'unparsed': len(items) - len(means)}
+
+
+def eval_judge(t, cfg):
+    """cfg.judge_mode's judge on this run's results `t`: chat responses (llm-eval, pairwise) or QA outputs."""
+    if not cfg.judge_url:
+        raise InputError("judge: set judge_url to an OpenAI-compatible endpoint, e.g. https://api.openai.com/v1")
+    if cfg.judge_mode not in JUDGE_DEFAULTS:
+        raise InputError(f"judge_mode must be one of {', '.join(JUDGE_DEFAULTS)}, not {cfg.judge_mode!r}")
+    if cfg.judge_mode == 'xllama-qa':
+        out = {lang: judge_xllama_qa(cfg, r['outputs']) for lang, r in t['qa'].items() if isinstance(r, dict)}
+    elif cfg.judge_mode == 'llm-eval':
+        for lang, r in t['chat'].items():
+            if not all(isinstance(d.get('reference'), str) for d in r['responses']):
+                raise InputError(f"{cfg.chat_files[lang]}: LLM-Eval's prompt sends the reference answer; give every "
+                                 "record an 'output'")
+        out = {lang: judge_llm_eval(cfg, r['responses']) for lang, r in t['chat'].items()}
+    else:  # pairwise: assistant 2 is an earlier result file's chat responses
+        if not cfg.judge_against:
+            raise InputError("judge_mode='pairwise' needs judge_against: an earlier result file with chat responses")
+        other = read_json(cfg.judge_against, 'result file (judge_against)')
+        other = other.get('tasks', {}).get('chat', {}) if isinstance(other, dict) else {}
+        out = {}
+        for lang, r in t['chat'].items():
+            theirs = other.get(lang, {}).get('responses', [])
+            if [d['instruction'] for d in theirs] != [d['instruction'] for d in r['responses']]:
+                raise InputError(f"{cfg.judge_against}: its {lang} chat responses answer other instructions than these")
+            out[lang] = judge_pairwise(cfg, r['responses'], theirs)
+        out['against'] = cfg.judge_against
+    for lang, r in out.items():
+        if isinstance(r, dict) and r.get('unparsed'):
+            print(f"warning: judge: {r['unparsed']} of {r['n']} {lang} items got no reply in the expected format "
+                  "(left out of the scores; see 'unparsed' in the result file)", file=sys.stderr)
+    return {**out, 'model': cfg.judge_model or JUDGE_DEFAULTS[cfg.judge_mode][0]}
 
 
 # -----------------------------------------------------------------------------------------------
@@ -1330,40 +1348,21 @@ def format_table(columns, rows=()):
 
 def evaluate(ckpt_dir, cfg):
     """Every task of cfg.tasks on one checkpoint (None when no task needs a model)."""
-    model, tok, run = load_checkpoint(ckpt_dir, cfg) if ckpt_dir is not None else (None, None, {})
-    cfg = SimpleNamespace(**{**vars(cfg), 'template': cfg.template or run.get('template') or 'alpaca'})
-    results = {'checkpoint': str(ckpt_dir), 'tokenizer_sha256': tok and tok.sha256, 'settings': vars(cfg), 'tasks': {}}
+    model, tok, _ = load_checkpoint(ckpt_dir, cfg) if ckpt_dir is not None else (None, None, {})
+    results = {'checkpoint': str(ckpt_dir), 'tokenizer_sha256': tok and tok.sha256,
+               'settings': {**vars(cfg), 'template': prompt_template(cfg, tok)}, 'tasks': {}}
     t, start = results['tasks'], time.time()
     judge_reads = ('qa' if cfg.judge_mode == 'xllama-qa' else 'chat') if 'judge' in cfg.tasks else None
-    for task, run_task in (('ppl', eval_perplexity), ('qa', eval_qa), ('mt', eval_translation),
-                           ('mc', eval_multiple_choice), ('chat', eval_chat)):
+    tasks = {'ppl': lambda: eval_perplexity(model, tok, cfg), 'qa': lambda: eval_qa(model, tok, cfg),
+             'mt': lambda: eval_translation(model, tok, cfg), 'mc': lambda: eval_multiple_choice(model, tok, cfg),
+             'chat': lambda: eval_chat(model, tok, cfg), 'judge': lambda: eval_judge(t, cfg),  # t: results so far
+             'align': lambda: eval_alignment(model, tok, cfg), 'quadrants': lambda: eval_quadrants(cfg),
+             'scaling': lambda: eval_scaling(cfg)}  # run in order: the judge scores the answers of a task before it
+    for task, run_task in tasks.items():
         if task in cfg.tasks or task == judge_reads:
-            t[task] = run_task(model, tok, cfg)
-    if 'judge' in cfg.tasks:
-        t['judge'] = eval_judge(t, cfg)
-    if 'align' in cfg.tasks:
-        t['align'] = eval_alignment(model, tok, cfg)
-    if 'quadrants' in cfg.tasks:
-        t['quadrants'] = eval_quadrants(cfg)
-    if 'scaling' in cfg.tasks:
-        t['scaling'] = eval_scaling(cfg)
+            t[task] = run_task()
     results['seconds'] = time.time() - start
     return results
-
-
-def check_settings(cfg):
-    """The numeric settings, before any checkpoint is read: one line for the first that is wrong."""
-    for name in ('batch_size', 'max_seq_len', 'mt_beam', 'qa_max_new_tokens', 'mt_max_new_tokens',
-                 'chat_max_new_tokens', 'align_max'):
-        if getattr(cfg, name) < 1:
-            raise InputError(f"{name}={getattr(cfg, name)!r}: must be 1 or more")
-    for name in ('max_examples', 'ppl_window', 'ppl_stride', 'mc_shots', 'judge_samples', 'judge_retries',
-                 'scaling_budget'):
-        if getattr(cfg, name) < 0:
-            raise InputError(f"{name}={getattr(cfg, name)!r}: must be 0 or more (0: all examples, the paper's samples)")
-    if not (cfg.judge_temperature == -1 or 0 <= cfg.judge_temperature <= 2):
-        raise InputError(f"judge_temperature={cfg.judge_temperature!r}: between 0 and 2, or -1 for the paper's")
-    P.check_system(cfg.device, cfg.dtype)
 
 
 def main(cfg):

@@ -64,6 +64,15 @@ def configure(defaults, argv=None, base=None):
     return SimpleNamespace(**settings)
 
 
+class ReadOnly(SimpleNamespace):
+    """Settings once checked (ReadOnly(**vars(cfg))): assigning or deleting one raises, so that a value derived
+    from them is returned and passed instead, and cfg.x is what the user gave from a run's first line to its last."""
+
+    def __setattr__(self, name, value=None):
+        raise AttributeError(f"cfg.{name}: the settings are read-only once checked; return a derived value instead")
+    __delattr__ = __setattr__
+
+
 def _check_name(name, settings, where, script):
     if name not in settings:
         raise InputError(f"{where}: unknown setting {name!r} (python {Path(script).name} --help lists them)")

@@ -87,21 +87,23 @@ RESUME_MAY_CHANGE = ('init_from', 'max_steps', 'eval_interval', 'log_interval', 
 IGNORE = -1  # label of a position that is not trained on (prompt tokens in sft.py)
 
 
-def check_settings(cfg):
+def check_settings(cfg, steps_from_data=False):
     """Every setting, checked before any process group, file or tensor exists, so that every
     torchrun process stops at once with the same one line. Bounds are sanity, not tuning: lr above
-    1 moves AdamW weights by more than their own size each step (LLaMA pretrains at 3e-4)."""
+    1 moves AdamW weights by more than their own size each step (LLaMA pretrains at 3e-4).
+    steps_from_data (sft.py): max_steps=0 and a negative warmup_steps are derived from the data."""
     def need(ok, name, what):
         if not ok:
             raise P.InputError(f"{name}={getattr(cfg, name)!r}: {what}")
     for name in ('batch_size', 'grad_accum', 'block_size', 'max_steps', 'eval_interval', 'eval_batches',
                  'log_interval', 'ckpt_interval', 'keep_last'):
-        need(getattr(cfg, name) >= 1, name, 'must be 1 or more')
+        need(getattr(cfg, name) >= 1 or steps_from_data and name == 'max_steps' and cfg.max_steps == 0, name,
+             'must be 1 or more')
     for name in ('lr', 'embed_lr'):
         need(math.isfinite(getattr(cfg, name)) and 0 <= getattr(cfg, name) <= 1 and cfg.lr > 0, name,
              'a learning rate above 0 and at most 1 (7B models train at 2e-5 to 3e-4)')
     need(0 <= cfg.min_lr_ratio <= 1, 'min_lr_ratio', 'a fraction of lr, between 0 and 1')
-    need(cfg.warmup_steps >= 0, 'warmup_steps', 'a number of steps, 0 or more')
+    need(cfg.warmup_steps >= 0 or steps_from_data, 'warmup_steps', 'a number of steps, 0 or more')
     need(math.isfinite(cfg.weight_decay) and cfg.weight_decay >= 0, 'weight_decay', 'must be 0 or more')
     need(math.isfinite(cfg.grad_clip) and cfg.grad_clip >= 0, 'grad_clip', 'must be 0 (off) or more')
     for name in ('beta1', 'beta2'):
@@ -206,49 +208,57 @@ def eval_windows(shard, n, block_size):
 # The model: from scratch, from a Meta checkpoint, or rebuilt for resume; then LoRA, modes, FSDP
 
 
-def initial_state(cfg, data_meta, rank=0):
-    """What every run of these settings starts from, identically each time (resume rebuilds it):
-    (ModelArgs, full state dict on CPU, tokenizer path, source dtype, tied output). Only rank 0
-    reads the weights; the other processes get None and receive them by broadcast."""
+def starting_point(cfg, init_from, data_meta, block_size):
+    """What every run of these settings starts from, learnt without reading the weights (every process needs
+    it; rank 0 alone reads them: initial_weights): ModelArgs as trained, the tokenizer, the weights' dtype,
+    whether output is tied to tok_embeddings, and whether the embeddings grow to the shards' tokenizer.
+    init_from: the setting, or when resuming, the one the run started from."""
     data_tok = Path(data_meta['tokenizer'])
-    if cfg.init_from == 'scratch':
-        tok = M.Tokenizer(data_tok)
+    if init_from == 'scratch':
         args = M.ModelArgs(dim=cfg.dim, n_layers=cfg.n_layers, n_heads=cfg.n_heads, n_kv_heads=cfg.n_kv_heads or None,
-                           vocab_size=tok.n_words, multiple_of=cfg.multiple_of, rope_theta=cfg.rope_theta,
-                           max_seq_len=cfg.block_size)
-        if rank != 0:
-            return args, None, data_tok, torch.float32, False
-        model = M.Transformer(args)
-        model.init_weights(cfg.seed)
-        return args, model.state_dict(), data_tok, torch.float32, False
-    ckpt = Path(cfg.init_from)
-    args, tok = M.load_args(ckpt, max_seq_len=max(cfg.block_size, 2048))
+                           vocab_size=M.Tokenizer(data_tok).n_words, multiple_of=cfg.multiple_of,
+                           rope_theta=cfg.rope_theta, max_seq_len=block_size)
+        return SimpleNamespace(init_from=init_from, args=args, tokenizer=data_tok, source_dtype=torch.float32,
+                               tied=False, resize=False)
+    ckpt = Path(init_from)
+    args, tok = M.load_args(ckpt, max_seq_len=max(block_size, 2048))
     resize = tok.sha256 != data_meta['tokenizer_sha256']
     if resize and not cfg.resize_vocab:
         raise P.InputError(f"{cfg.data_dir}/meta.json: the shards were made with {data_tok}, not with this "
                            f"checkpoint's {tok.path}; re-run tokenize_prep.py with the model's tokenizer, or "
                            "set resize_vocab=True to grow the model to the shards' (extended) tokenizer")
     names = M.read_consolidated(min(ckpt.glob('consolidated.*.pth')))  # memory-mapped: names and dtype, no data
-    source_dtype, tied = names['tok_embeddings.weight'].dtype, 'output.weight' not in names
-    tokenizer = data_tok if resize else tok.path
-    if rank != 0:
-        args.vocab_size = M.Tokenizer(data_tok).n_words if resize else args.vocab_size
-        return args, None, tokenizer, source_dtype, tied
-    state = M.read_weights(ckpt, args)
     if resize:
-        model = M.build(args, state)
-        M.resize_vocab(model, tok, M.Tokenizer(data_tok))
-        state = model.state_dict()
-        if tied:  # state_dict() lists the shared matrix under both names; the file keeps one
-            del state['output.weight']
-    return args, state, tokenizer, source_dtype, tied
+        args.vocab_size = M.Tokenizer(data_tok).n_words
+    return SimpleNamespace(init_from=init_from, args=args, tokenizer=data_tok if resize else tok.path,
+                           source_dtype=names['tok_embeddings.weight'].dtype, tied='output.weight' not in names,
+                           resize=resize)
 
 
-def prepare_model(cfg, args, state, tied, proc):
+def initial_weights(start, seed):
+    """The full state dict on CPU that `start` describes, the same each time (resume rebuilds it). Read by rank 0
+    alone: the other processes receive it by broadcast."""
+    if start.init_from == 'scratch':
+        model = M.Transformer(start.args)
+        model.init_weights(seed)
+        return model.state_dict()
+    args, tok = M.load_args(start.init_from, max_seq_len=start.args.max_seq_len)  # the checkpoint's own vocabulary
+    state = M.read_weights(start.init_from, args)
+    if not start.resize:
+        return state
+    model = M.build(args, state)
+    M.resize_vocab(model, tok, M.Tokenizer(start.tokenizer))
+    state = model.state_dict()
+    if start.tied:  # state_dict() lists the shared matrix under both names; the file keeps one
+        del state['output.weight']
+    return state
+
+
+def prepare_model(cfg, start, proc):
     """The training model on proc.device: LoRA applied (seeded), trainable parameters chosen, and with
     several processes, FSDP2 over each block and then the root. Returns (model, trainable, total)."""
     def shaped(model):  # what every process's module tree needs besides the weights
-        if tied:
+        if start.tied:
             model.output.weight = model.tok_embeddings.weight
         if 'lora' in cfg.mode:
             torch.manual_seed(cfg.seed)  # the adapters' A matrices: the same on every run of these settings
@@ -260,7 +270,7 @@ def prepare_model(cfg, args, state, tied, proc):
 
     compute_dtype = getattr(torch, cfg.dtype)
     if proc.world == 1:  # trainable weights in float32; frozen ones in the compute dtype (half the memory)
-        model, trainable, total = shaped(M.build(args, state))  # sharing the (memory-mapped) tensors of `state`
+        model, trainable, total = shaped(M.build(start.args, initial_weights(start, cfg.seed)))  # memory-mapped
         for p in model.parameters():
             p.data = p.data.to(proc.device, torch.float32 if p.requires_grad else compute_dtype)
     else:
@@ -268,9 +278,10 @@ def prepare_model(cfg, args, state, tied, proc):
         # builds the same module tree on the meta device, FSDP shards it, and rank 0's full state
         # (its LoRA initialised there) is broadcast into the shards, all in float32; FSDP casts to the
         # compute dtype for each block's work.
-        full = {k: v.float() for k, v in shaped(M.build(args, state))[0].state_dict().items()} if proc.rank == 0 else {}
+        full = ({k: v.float() for k, v in shaped(M.build(start.args, initial_weights(start, cfg.seed)))[0]
+                 .state_dict().items()} if proc.rank == 0 else {})
         with torch.device('meta'):
-            model, trainable, total = shaped(M.Transformer(args))
+            model, trainable, total = shaped(M.Transformer(start.args))
         mp = MixedPrecisionPolicy(param_dtype=compute_dtype, reduce_dtype=torch.float32)
         for block in model.layers:
             fully_shard(block, mesh=proc.mesh, mp_policy=mp)
@@ -302,29 +313,41 @@ def make_optimizer(cfg, model, device):
     return torch.optim.AdamW(param_groups, betas=(cfg.beta1, cfg.beta2), fused=device.type == 'cuda')
 
 
-def lr_factor(step, cfg):
+def lr_factor(step, warmup_steps, max_steps, min_lr_ratio):
     """Linear warmup, then cosine decay from 1 to min_lr_ratio at max_steps."""
-    if step < cfg.warmup_steps:
-        return (step + 1) / cfg.warmup_steps
-    progress = min(1.0, (step - cfg.warmup_steps) / max(1, cfg.max_steps - cfg.warmup_steps))
-    return cfg.min_lr_ratio + (1 - cfg.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * progress))
+    if step < warmup_steps:
+        return (step + 1) / warmup_steps
+    progress = min(1.0, (step - warmup_steps) / max(1, max_steps - warmup_steps))
+    return min_lr_ratio + (1 - min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * progress))
 
 
-def flops_per_token(args, trainable, total, block_size, mode):
+def flops_per_token(model, block_size, mode):
     """PaLM (Chowdhery et al. 2022, App. B): 6N + 12 L H Q T per token for a full backward pass.
-    A frozen weight needs no weight gradient: 4N + 2 N_trainable (LoRA: about 4N)."""
+    A frozen weight needs no weight gradient: 4N + 2 N_trainable (LoRA: about 4N). Under FSDP a
+    parameter's numel() is that of the whole tensor, not of this process's shard."""
+    args = model.args
+    total = sum(p.numel() for name, p in model.named_parameters() if '.lora_' not in name)
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     n = total - args.vocab_size * args.dim  # the embedding lookup does no matmul
     matmul = 6 * n if mode == 'full' else 4 * n + 2 * trainable
     return matmul + 12 * args.n_layers * args.n_heads * args.head_dim * block_size
+
+
+def device_peak_flops(device):
+    """Dense bfloat16 FLOP/s of one device, for MFU; 0 (no MFU) where unknown. H100/H200 SXM: 989e12."""
+    if device.type == 'cuda' and any(g in torch.cuda.get_device_name(device) for g in ('H100', 'H200')):
+        return 989e12
+    return 0.0
 
 
 # -----------------------------------------------------------------------------------------------
 # Checkpoints: out_dir/step_NNNNNN/ holds a Meta-format model and the state to resume from
 
 
-def save_checkpoint(cfg, run, model, optimizer, step, proc):
+def save_checkpoint(cfg, model, optimizer, step, record, proc):
     """Written by rank 0 into a temporary directory and renamed (model.save), then `latest` is
-    re-pointed atomically and checkpoints beyond keep_last are deleted."""
+    re-pointed atomically and checkpoints beyond keep_last are deleted. record: what run.json
+    holds besides the step (run_stage)."""
     opts = StateDictOptions(full_state_dict=True, cpu_offload=True)  # gathered onto rank 0's CPU ({} elsewhere)
     state = get_model_state_dict(model, options=opts)
     optim_state = get_optimizer_state_dict(model, optimizer, options=opts)
@@ -332,16 +355,15 @@ def save_checkpoint(cfg, run, model, optimizer, step, proc):
         out = Path(cfg.out_dir)
         name = f'step_{step:06d}'
         trainable = [n for n, p in model.named_parameters() if p.requires_grad]
-        save_dtype = getattr(torch, cfg.save_dtype or run['source_dtype'])
+        save_dtype = getattr(torch, cfg.save_dtype or record['source_dtype'])
         lora_scale = cfg.lora_alpha / cfg.lora_r if 'lora' in cfg.mode else None
-        weights = {k: v.to(save_dtype) for k, v in M.meta_state_dict(state, lora_scale, run['tied']).items()}
-        info = {k: run[k] for k in ('tokenizer', 'source_dtype', 'tied', 'template', 'data')}
+        weights = {k: v.to(save_dtype) for k, v in M.meta_state_dict(state, lora_scale, record['tied']).items()}
         files = {'train_state.pth': {'step': step, 'trainable': {k: state[k] for k in trainable},
                                      'optimizer': optim_state},
-                 'run.json': {'step': step, **info, 'config': vars(cfg)}}
+                 'run.json': {'step': step, **record}}
         if 'lora' in cfg.mode:
             files['adapter.pth'] = M.lora_state_dict(state)
-        M.save(out / name, run['args'], weights, run['tokenizer'], files)
+        M.save(out / name, model.args, weights, record['tokenizer'], files)
         P.recover(out / 'latest')  # links left by killed runs
         link = out / f'.latest.tmp{os.getpid()}'
         link.unlink(missing_ok=True)
@@ -353,8 +375,9 @@ def save_checkpoint(cfg, run, model, optimizer, step, proc):
         dist.barrier()
 
 
-def start_run(cfg):
-    """Check out_dir before anything is trained: a fresh run never silently mixes with another."""
+def start_run(cfg, derived):
+    """Check out_dir before anything is trained: a fresh run never silently mixes with another. When
+    resuming, returns the run's run.json, once its settings and derived values are found equal to ours."""
     out = Path(cfg.out_dir)
     if cfg.init_from == 'resume':
         latest = out / 'latest'
@@ -363,16 +386,23 @@ def start_run(cfg):
                                "or a checkpoint directory")
         try:
             saved = json.loads((latest / 'run.json').read_text())
-            assert isinstance(saved, dict) and isinstance(saved['config'], dict) and isinstance(saved['step'], int)
+            assert isinstance(saved, dict) and isinstance(saved['step'], int) and (isinstance(saved['config'], dict)
+                   if 'config' in saved else isinstance(saved['settings'], dict) and isinstance(saved['derived'], dict))
         except (OSError, ValueError, KeyError, AssertionError) as e:
             raise P.InputError(f"{latest.resolve()}/run.json: missing or damaged ({type(e).__name__}); point latest "
                                "at an earlier step_* (ln -sfn step_N latest) or start a new run from it with "
                                "init_from=")
         read_train_state(latest / 'train_state.pth', mmap=True)  # cheap: a damaged file stops every process alike
-        differ = [k for k, v in saved['config'].items() if k not in RESUME_MAY_CHANGE and getattr(cfg, k, v) != v]
+        if 'config' in saved:  # run.json from before the settings and derived values were kept apart: sft.py's
+            pairs = [(k, {**vars(cfg), **vars(derived)}.get(k, v), v) for k, v in saved['config'].items()]  # among them
+        else:
+            pairs = [(k, getattr(cfg, k, v), v) for k, v in saved['settings'].items()]
+            pairs += [(f'{k} (from the data)', getattr(derived, k), v) for k, v in saved['derived'].items()]
+        differ = [f"{k}={now!r} (run: {then!r})" for k, now, then in pairs
+                  if k.split()[0] not in RESUME_MAY_CHANGE and now != then]
         if differ:
             raise P.InputError(f"{latest}/run.json: resume with the run's own settings; these differ: "
-                               + ', '.join(f"{k}={getattr(cfg, k)!r} (run: {saved['config'][k]!r})" for k in differ))
+                               + ', '.join(differ))
         return saved
     if ((out / 'latest').exists() or any(out.glob('step_*'))) and not cfg.overwrite:
         raise P.InputError(f"{out}: holds checkpoints of another run; resume it with init_from=resume, "
@@ -392,12 +422,20 @@ def read_train_state(path, mmap=False):
     return M.read_consolidated(path, 'resume from an earlier step_* or start a new run with init_from=', mmap)
 
 
-def restore(model, optimizer, resume_dir, proc):
-    """Trainable weights and optimizer state from train_state.pth; frozen weights were rebuilt."""
-    saved = read_train_state(Path(resume_dir) / 'train_state.pth') if proc.rank == 0 else {}
+def restore(cfg, model, optimizer, step, proc):
+    """Resume: trainable weights and optimizer state from latest/train_state.pth (the frozen weights were
+    rebuilt), and log.jsonl cut back to the checkpoint (the steps after it will be redone)."""
+    resume_dir = (Path(cfg.out_dir) / 'latest').resolve()
+    saved = read_train_state(resume_dir / 'train_state.pth') if proc.rank == 0 else {}
     opts = StateDictOptions(full_state_dict=True, broadcast_from_rank0=proc.world > 1, strict=False)
     set_model_state_dict(model, saved.get('trainable', {}), options=opts)
     set_optimizer_state_dict(model, optimizer, saved.get('optimizer', {}), options=opts)
+    if proc.rank == 0:
+        log = Path(cfg.out_dir) / 'log.jsonl'
+        lines = log.read_text().splitlines() if log.exists() else []
+        with P.atomic_path(log) as tmp:
+            tmp.write_text(''.join(l + '\n' for l in lines if logged_step(l) <= step))
+    print0(f"resumed from {resume_dir} at step {step}", rank=proc.rank)
 
 
 # -----------------------------------------------------------------------------------------------
@@ -423,6 +461,13 @@ def collate(samples, device):
     return x.to(device), y.to(device)
 
 
+def autocast(cfg, proc):
+    """Mixed precision in one process. Under FSDP it stays off, in training and evaluation alike: the
+    MixedPrecisionPolicy already computes each block in the compute dtype from float32 weights."""
+    enabled = cfg.dtype != 'float32' and proc.world == 1
+    return torch.autocast(proc.device.type, getattr(torch, cfg.dtype), enabled=enabled)
+
+
 @torch.no_grad()
 def evaluate_loss(model, eval_sets, cfg, proc):
     """{name: mean held-out loss per token}; each process scores its share of the windows."""
@@ -432,7 +477,7 @@ def evaluate_loss(model, eval_sets, cfg, proc):
         total = torch.zeros(2, dtype=torch.float64, device=proc.device)
         for i in range(proc.rank * cfg.batch_size, len(windows), proc.world * cfg.batch_size):
             x, y = collate(windows[i:i + cfg.batch_size], proc.device)
-            with torch.autocast(proc.device.type, getattr(torch, cfg.dtype), enabled=cfg.dtype != 'float32'):
+            with autocast(cfg, proc):
                 loss, count = loss_sum(model, x, y)
             total += torch.stack([loss.double(), count.double()])
         total = all_reduce_sum(total, proc.world)
@@ -441,134 +486,135 @@ def evaluate_loss(model, eval_sets, cfg, proc):
     return out
 
 
-def train(cfg, run, model, optimizer, data, start_step, proc):
-    """The training loop, shared by pretrain.py and sft.py. data is (get_sample, eval_sets): get_sample(step,
-    index) -> (x, y) is the index-th sequence of step's global batch (a window, or an example of any length up
-    to block_size), from which each process takes its micro-batches; eval_sets: held-out sequences by name."""
-    (get_sample, eval_sets), rank, world, device = data, proc.rank, proc.world, proc.device
-    out = Path(cfg.out_dir)
-    peak = cfg.peak_flops or (989e12 if device.type == 'cuda' and any(
-        g in torch.cuda.get_device_name() for g in ('H100', 'H200')) else 0.0)
-    autocast = torch.autocast(device.type, getattr(torch, cfg.dtype), enabled=cfg.dtype != 'float32' and world == 1)
-    log = open(out / 'log.jsonl', 'a') if rank == 0 else None
+def train_step(cfg, model, get_sample, step, proc):
+    """Forward and backward over this process's micro-batches of step's global batch, then the gradients
+    clipped. Returns (mean loss per trained token, gradient norm, tokens fed), all over the global batch."""
+    rank, world, device = proc.rank, proc.world, proc.device
+    micro = []
+    for m in range(cfg.grad_accum):
+        first = (m * world + rank) * cfg.batch_size  # the micro-batch's first index in the global batch
+        micro.append((first, *collate([get_sample(step, first + i) for i in range(cfg.batch_size)], device)))
+    # the global counts of trained and fed tokens: the first normalises the loss, the second is the throughput
+    fed = sum(x.numel() for _, x, _ in micro)
+    counts = torch.stack([sum((y != IGNORE).sum() for _, _, y in micro).double(),
+                          torch.tensor(float(fed), dtype=torch.float64, device=device)])
+    n_trained, n_fed = all_reduce_sum(counts, world)
+    step_loss = torch.zeros((), dtype=torch.float64, device=device)
+    for m, (first, x, y) in enumerate(micro):
+        if world > 1:  # FSDP reduces gradients once, after the last micro-batch
+            model.set_requires_gradient_sync(m == cfg.grad_accum - 1)
+        # dropout: a function of (seed, step, micro-batch), like the data, so that one process
+        # draws the same masks as eight for the same global batch
+        torch.manual_seed(hash((cfg.seed, step, first)) % 2**62)
+        with autocast(cfg, proc):
+            loss, _ = loss_sum(model, x, y)
+        (loss * (world / n_trained)).backward()  # FSDP averages over processes: this makes it the global mean
+        step_loss += loss.detach().double()
+    step_loss = (all_reduce_sum(step_loss, world) / n_trained).item()
+    norm = torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad],
+                                          cfg.grad_clip if cfg.grad_clip > 0 else float('inf'))
+    norm = norm.full_tensor() if hasattr(norm, 'full_tensor') else norm
+    return step_loss, norm.item(), n_fed.item()
 
-    def report(record, line):  # rank 0 prints the line and appends the record to log.jsonl
-        print0(line, rank=rank)
-        if log:
-            log.write(json.dumps(record) + '\n')
-            log.flush()
-    t0, timed_tokens = time.perf_counter(), 0  # since the last reset: logging, eval and saving excluded
-    for step in range(start_step, cfg.max_steps + 1):
-        if step % cfg.eval_interval == 0 or step == cfg.max_steps:
+
+def report(log, record, line):
+    """On rank 0, the one holding log.jsonl (None elsewhere): print the line, append the record."""
+    if log:
+        print(line, flush=True)
+        log.write(json.dumps(record) + '\n')
+        log.flush()
+
+
+def train(cfg, model, optimizer, data, record, start_step, proc):
+    """The training loop, shared by pretrain.py and sft.py. data is make_data's (get_sample, eval_sets,
+    derived): get_sample(step, index) -> (x, y) is the index-th sequence of step's global batch (a window,
+    or an example of any length up to block_size), from which each process takes its micro-batches;
+    eval_sets: held-out sequences by name; derived: max_steps, warmup_steps and block_size as the data
+    makes them. record: what each checkpoint's run.json holds besides its step."""
+    get_sample, eval_sets, derived = data
+    log = open(Path(cfg.out_dir) / 'log.jsonl', 'a') if proc.rank == 0 else None
+    flops, peak = flops_per_token(model, derived.block_size, cfg.mode), cfg.peak_flops or device_peak_flops(proc.device)
+    timed_s = timed_tokens = 0  # since the last log line: training steps only (not evaluation or saving)
+    for step in range(start_step, derived.max_steps + 1):
+        if step % cfg.eval_interval == 0 or step == derived.max_steps:
             losses = evaluate_loss(model, eval_sets, cfg, proc)
-            report({'step': step, **{f'val_loss/{k}': v for k, v in losses.items()},
-                    **{f'val_ppl/{k}': math.exp(min(v, 50)) for k, v in losses.items()}},
-                   f"step {step}: " + '  '.join(f"{k} loss {v:.4f} ppl {math.exp(min(v, 50)):.2f}"
-                                                for k, v in losses.items()))
-            t0, timed_tokens = time.perf_counter(), 0
-        if step == cfg.max_steps:
+            ppl = {k: math.exp(min(v, 50)) for k, v in losses.items()}
+            report(log, {'step': step, **{f'val_loss/{k}': v for k, v in losses.items()},
+                         **{f'val_ppl/{k}': v for k, v in ppl.items()}},
+                   f"step {step}: " + '  '.join(f"{k} loss {v:.4f} ppl {ppl[k]:.2f}" for k, v in losses.items()))
+        if step == derived.max_steps:
             break
-        factor = lr_factor(step, cfg)
+        t0 = time.perf_counter()
+        factor = lr_factor(step, derived.warmup_steps, derived.max_steps, cfg.min_lr_ratio)
         for g in optimizer.param_groups:
             g['lr'] = g['base_lr'] * factor
-        # this process's micro-batches, and the global counts of trained and fed tokens (the first
-        # normalises the loss, the second is the throughput)
-        micro = []
-        for m in range(cfg.grad_accum):
-            first = (m * world + rank) * cfg.batch_size  # the micro-batch's first index in the global batch
-            micro.append((first, *collate([get_sample(step, first + i) for i in range(cfg.batch_size)], device)))
-        fed = sum(x.numel() for _, x, _ in micro)
-        counts = torch.stack([sum((y != IGNORE).sum() for _, _, y in micro).double(),
-                              torch.tensor(float(fed), dtype=torch.float64, device=device)])
-        n_trained, n_fed = all_reduce_sum(counts, world)
-        step_loss = torch.zeros((), dtype=torch.float64, device=device)
-        for m, (first, x, y) in enumerate(micro):
-            if world > 1:  # FSDP reduces gradients once, after the last micro-batch
-                model.set_requires_gradient_sync(m == cfg.grad_accum - 1)
-            # dropout: a function of (seed, step, micro-batch), like the data, so that one process
-            # draws the same masks as eight for the same global batch
-            torch.manual_seed(hash((cfg.seed, step, first)) % 2**62)
-            with autocast:
-                loss, _ = loss_sum(model, x, y)
-            (loss * (world / n_trained)).backward()  # FSDP averages over processes: this makes it the global mean
-            step_loss += loss.detach().double()
-        step_loss = (all_reduce_sum(step_loss, world) / n_trained).item()
-        norm = torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad],
-                                              cfg.grad_clip if cfg.grad_clip > 0 else float('inf'))
-        norm = norm.full_tensor() if hasattr(norm, 'full_tensor') else norm
-        if not (math.isfinite(step_loss) and math.isfinite(norm.item())):
-            latest = out / 'latest'
+        loss, norm, n_fed = train_step(cfg, model, get_sample, step, proc)
+        if not (math.isfinite(loss) and math.isfinite(norm)):
+            latest = Path(cfg.out_dir) / 'latest'
+            restart = f"and init_from={latest.resolve()} (the last checkpoint; its weights may already be diverging)"
             sys.exit(f"error: lr={cfg.lr}: the loss (or gradient norm) is not finite at step {step}; nothing was "
-                     "updated. Start a new run with a lower lr " + (f"and init_from={latest.resolve()} (the last "
-                     "checkpoint; its weights may already be diverging)" if latest.exists() else "")
-                     + "; also check the data")
+                     f"updated. Start a new run with a lower lr {restart if latest.exists() else ''}; also check "
+                     "the data")
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
         done = step + 1
-        timed_tokens += n_fed.item()
-        if done % cfg.log_interval == 0 or done == cfg.max_steps:
-            if device.type == 'cuda':
-                torch.cuda.synchronize()
-            tokens_per_s = timed_tokens / (time.perf_counter() - t0)
-            mfu = run['flops_per_token'] * tokens_per_s / (peak * world) if peak else None
-            record = {'step': done, 'loss': step_loss, 'lr': cfg.lr * factor, 'grad_norm': norm.item(),
-                      'tokens_per_s': tokens_per_s, 'mfu': mfu}
-            if device.type == 'cuda':
-                record['max_memory_gib'] = torch.cuda.max_memory_allocated() / 2**30
-            report(record, f"step {done}: loss {step_loss:.4f}  lr {cfg.lr * factor:.2e}  {tokens_per_s:,.0f} tok/s"
+        logging = done % cfg.log_interval == 0 or done == derived.max_steps
+        if logging and proc.device.type == 'cuda':
+            torch.cuda.synchronize()  # the step's kernels end within its time
+        timed_s, timed_tokens = timed_s + time.perf_counter() - t0, timed_tokens + n_fed
+        if logging:
+            tokens_per_s = timed_tokens / timed_s
+            mfu = flops * tokens_per_s / (peak * proc.world) if peak else None
+            stats = {'step': done, 'loss': loss, 'lr': cfg.lr * factor, 'grad_norm': norm, 'tokens_per_s': tokens_per_s,
+                     'mfu': mfu}
+            if proc.device.type == 'cuda':
+                stats['max_memory_gib'] = torch.cuda.max_memory_allocated() / 2**30
+            report(log, stats, f"step {done}: loss {loss:.4f}  lr {cfg.lr * factor:.2e}  {tokens_per_s:,.0f} tok/s"
                    + (f"  MFU {mfu:.1%}" if mfu else ''))
-            t0, timed_tokens = time.perf_counter(), 0
-        if done % cfg.ckpt_interval == 0 or done == cfg.max_steps:
-            save_checkpoint(cfg, run, model, optimizer, done, proc)
-            t0, timed_tokens = time.perf_counter(), 0
+            timed_s = timed_tokens = 0
+        if done % cfg.ckpt_interval == 0 or done == derived.max_steps:
+            save_checkpoint(cfg, model, optimizer, done, record, proc)
     if log:
         log.close()
 
 
 def run_stage(cfg, make_data):
     """Everything around the loop, shared with sft.py: processes, the run directory, the model, the
-    optimiser, resume. make_data(cfg, data_meta, rank, world) -> (get_sample, eval_sets). The settings
-    were checked before (check_settings), so that every process stops at once, the same way."""
+    optimiser, resume. make_data(cfg, data_meta, rank, world) -> (get_sample, eval_sets, derived).
+    The settings were checked before (check_settings), so that every process stops at once, the
+    same way; nothing here assigns them (sft.py's derived values come back in `derived`)."""
     proc = setup_distributed(cfg)
     data_meta = read_meta(cfg.data_dir, ('tokenizer', 'tokenizer_sha256', 'vocab_size'))
     data = make_data(cfg, data_meta, proc.rank, proc.world)  # checks the shards before the model is built
-    saved = start_run(cfg)
-    if saved:  # rebuild exactly what the run started from, then load what it has trained since
-        if saved.get('data', {}).get('tokenizer_sha256') != data_meta['tokenizer_sha256']:
-            raise P.InputError(f"{cfg.data_dir}/meta.json: the shards were remade with another tokenizer since this "
-                               "run started; resume with the run's own data, or start a new run")
-        resume_dir = (Path(cfg.out_dir) / 'latest').resolve()
-        cfg.init_from = saved['config']['init_from']
-    args, state, tokenizer, source_dtype, tied = initial_state(cfg, data_meta, proc.rank)
-    if data_meta['vocab_size'] > args.vocab_size:
+    derived = data[2]
+    saved = start_run(cfg, derived)  # the run.json of the run to resume, or None
+    if saved and saved.get('data', {}).get('tokenizer_sha256') != data_meta['tokenizer_sha256']:
+        raise P.InputError(f"{cfg.data_dir}/meta.json: the shards were remade with another tokenizer since this "
+                           "run started; resume with the run's own data, or start a new run")
+    # resuming: rebuild exactly what the run started from (run.json written before 'init_from' was kept
+    # apart from the settings holds it there), then load what it has trained since
+    init_from = cfg.init_from if not saved else saved.get('init_from') or saved['config']['init_from']
+    start = starting_point(cfg, init_from, data_meta, derived.block_size)
+    if data_meta['vocab_size'] > start.args.vocab_size:
         raise P.InputError(f"{cfg.data_dir}/meta.json: token ids up to {data_meta['vocab_size'] - 1} but the model has "
-                           f"{args.vocab_size} embeddings; use the model's tokenizer, or resize_vocab=True")
-    model, trainable, total = prepare_model(cfg, args, state, tied, proc)
-    del state
+                           f"{start.args.vocab_size} embeddings; use the model's tokenizer, or resize_vocab=True")
+    model, trainable, total = prepare_model(cfg, start, proc)
     print0(f"{cfg.mode}: training {trainable:,} of {total:,} parameters on {proc.world} process(es), "
-           f"{cfg.batch_size * cfg.grad_accum * proc.world:,} sequences of up to {cfg.block_size} tokens per step",
+           f"{cfg.batch_size * cfg.grad_accum * proc.world:,} sequences of up to {derived.block_size} tokens per step",
            rank=proc.rank)
     optimizer = make_optimizer(cfg, model, proc.device)
-    start = 0
     if saved:
-        start = saved['step']  # run.json's, written beside train_state.pth
-        restore(model, optimizer, resume_dir, proc)
-        if proc.rank == 0:  # the log keeps what led to the checkpoint; steps after it will be redone
-            log = Path(cfg.out_dir) / 'log.jsonl'
-            lines = log.read_text().splitlines() if log.exists() else []
-            with P.atomic_path(log) as tmp:
-                tmp.write_text(''.join(l + '\n' for l in lines if logged_step(l) <= start))
-        print0(f"resumed from {resume_dir} at step {start}", rank=proc.rank)
+        restore(cfg, model, optimizer, saved['step'], proc)  # the step: run.json's, written beside train_state.pth
     elif proc.rank == 0:  # overwrite=True: the old run goes only now, once the new one has passed every check
         for old in Path(cfg.out_dir).glob('step_*'):
             shutil.rmtree(old)
         for f in ('latest', 'log.jsonl'):
             (Path(cfg.out_dir) / f).unlink(missing_ok=True)
     Path(cfg.out_dir).mkdir(parents=True, exist_ok=True)
-    run = {'args': args, 'tokenizer': str(tokenizer), 'source_dtype': str(source_dtype).removeprefix('torch.'),
-           'tied': tied, 'template': data_meta.get('template'), 'data': data_meta,
-           'flops_per_token': flops_per_token(args, trainable, total, cfg.block_size, cfg.mode)}
-    train(cfg, run, model, optimizer, data, start, proc)
+    record = {'tokenizer': str(start.tokenizer), 'source_dtype': str(start.source_dtype).removeprefix('torch.'),
+              'tied': start.tied, 'template': data_meta.get('template'), 'data': data_meta, 'init_from': init_from,
+              'settings': vars(cfg), 'derived': vars(derived)}
+    train(cfg, model, optimizer, data, record, saved['step'] if saved else 0, proc)
     if proc.world > 1:
         dist.destroy_process_group()
 
@@ -587,10 +633,11 @@ def pretrain_data(cfg, data_meta, rank, world):
     n_eval = cfg.eval_batches * cfg.batch_size * cfg.grad_accum * world
     eval_sets = {lang: eval_windows(shard, n_eval, cfg.block_size) for lang, shard in open_shards(cfg, 'val').items()
                  if shard.mask is None and len(shard.tokens) > cfg.block_size + 1}
-    return window_sampler(train, cfg.mixture, cfg.block_size, cfg.seed), eval_sets
+    derived = SimpleNamespace(max_steps=cfg.max_steps, warmup_steps=cfg.warmup_steps, block_size=cfg.block_size)
+    return window_sampler(train, cfg.mixture, cfg.block_size, cfg.seed), eval_sets, derived
 
 
 if __name__ == '__main__':
     cfg = P.configure(globals())
     check_settings(cfg)  # before the process group: every process stops at once, the same way
-    run_stage(cfg, pretrain_data)
+    run_stage(P.ReadOnly(**vars(cfg)), pretrain_data)

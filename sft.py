@@ -87,11 +87,11 @@ def open_instructions(cfg, name, meta):
 
 
 def instruction_data(cfg, meta, rank, world):
-    """make_data for pretrain.run_stage: get_sample(step, index) is the index-th example of step's
-    global batch, in a new seeded order each epoch (the last step of an epoch is topped up from the
-    start of that epoch's order); max_steps and warmup_steps follow from epochs and warmup_ratio
-    (set here, before the run starts, so that a resumed run computes the same ones); the held-out
-    instructions are scored at each evaluation."""
+    """make_data for pretrain.run_stage: (get_sample, eval_sets, derived). get_sample(step, index) is the
+    index-th example of step's global batch, in a new seeded order each epoch (the last step of an epoch
+    is topped up from the start of that epoch's order); the held-out instructions are scored at each
+    evaluation; derived: max_steps and warmup_steps as epochs and warmup_ratio make them (unless set),
+    and block_size cut to the longest example (a resumed run derives the same ones)."""
     meta = read_meta(cfg.data_dir, ('bos_id', 'template'))  # the fields instruction shards add
     shard = open_instructions(cfg, cfg.train_shard, meta)
     spans, truncated, dropped = examples(shard, meta['bos_id'], cfg.block_size)
@@ -99,16 +99,15 @@ def instruction_data(cfg, meta, rank, world):
         raise P.InputError(f"{shard.path}: no example has a trained token within block_size={cfg.block_size}")
     per_step = cfg.batch_size * cfg.grad_accum * world
     steps_per_epoch = -(-len(spans) // per_step)
-    if cfg.max_steps <= 0:
-        cfg.max_steps = cfg.epochs * steps_per_epoch
-    if cfg.warmup_steps < 0:
-        cfg.warmup_steps = round(cfg.warmup_ratio * cfg.max_steps)
-    pretrain.print0(f"{shard.path}: {len(spans):,} examples; {cfg.max_steps} steps ({cfg.epochs} epochs) of "
+    max_steps = cfg.max_steps or cfg.epochs * steps_per_epoch
+    warmup_steps = cfg.warmup_steps if cfg.warmup_steps >= 0 else round(cfg.warmup_ratio * max_steps)
+    pretrain.print0(f"{shard.path}: {len(spans):,} examples; {max_steps} steps ({cfg.epochs} epochs) of "
                     f"{per_step} examples; {truncated} cut to block_size={cfg.block_size}, {dropped} dropped "
                     "(no trained token left)", rank=rank)
     # the model is built for block_size positions: no more than the longest example needs (a huge
     # block_size would otherwise size the RoPE tables, and the MFU estimate, for nothing)
-    cfg.block_size = max(end - start for start, end in spans) - 1
+    derived = SimpleNamespace(max_steps=max_steps, warmup_steps=warmup_steps,
+                              block_size=max(end - start for start, end in spans) - 1)
 
     @lru_cache(maxsize=2)
     def order(epoch):
@@ -122,13 +121,13 @@ def instruction_data(cfg, meta, rank, world):
     eval_sets = {}
     if cfg.val_shard:
         val = open_instructions(cfg, cfg.val_shard, meta)
-        held_out = examples(val, meta['bos_id'], cfg.block_size)[0][:cfg.eval_batches * per_step]
+        held_out = examples(val, meta['bos_id'], derived.block_size)[0][:cfg.eval_batches * per_step]
         eval_sets['instructions'] = [example(val, span) for span in held_out]
-    return get_sample, eval_sets
+    return get_sample, eval_sets, derived
 
 
 def check_settings(cfg):
-    """pretrain.py's checks (max_steps and warmup_steps may still be derived), and this file's."""
+    """pretrain.py's checks (max_steps=0 and warmup_steps=-1 are derived from the data), and this file's."""
     if cfg.max_steps < 0 or (cfg.max_steps == 0 and cfg.epochs < 1):
         raise P.InputError(f"epochs={cfg.epochs}, max_steps={cfg.max_steps}: set epochs to 1 or more "
                            "(max_steps=0 derives the steps from it), or max_steps to a number of steps")
@@ -136,11 +135,10 @@ def check_settings(cfg):
         raise P.InputError(f"warmup_ratio={cfg.warmup_ratio}: a share of max_steps, between 0 and 1")
     if not cfg.train_shard:
         raise P.InputError("train_shard: name the instruction shard in data_dir, like sft.train.bin")
-    pretrain.check_settings(SimpleNamespace(**{**vars(cfg), 'max_steps': cfg.max_steps or 1,
-                                               'warmup_steps': max(cfg.warmup_steps, 0)}))
+    pretrain.check_settings(cfg, steps_from_data=True)
 
 
 if __name__ == '__main__':
     cfg = P.configure(globals(), base=pretrain)
     check_settings(cfg)  # before anything is read, on every process alike
-    pretrain.run_stage(cfg, instruction_data)
+    pretrain.run_stage(P.ReadOnly(**vars(cfg)), instruction_data)

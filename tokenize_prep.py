@@ -20,9 +20,8 @@ import unicodedata
 import zlib
 from base64 import b64encode
 from collections import Counter, defaultdict, deque
-from contextlib import nullcontext
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, islice
 from multiprocessing import Pool
 from pathlib import Path
 
@@ -238,14 +237,14 @@ def iter_documents(paths, field='text'):
 
 
 # -----------------------------------------------------------------------------------------------
-# Encoding, in worker processes: each builds its own Tokenizer from the path
+# Encoding: in this process, or in worker processes that each build their own Tokenizer from the path
 
-_worker = {}  # the worker's Tokenizer and its path (module state of each worker process)
+_tok = None  # a worker process's own Tokenizer, built by the Pool initializer
 
 
-def _init_worker(path):
-    if _worker.get('path') != str(path):  # a forked worker has the parent's already; a spawned one builds it
-        _worker.update(path=str(path), tok=Tokenizer(path))
+def _start_worker(path):
+    global _tok
+    _tok = Tokenizer(path)
 
 
 def encode_batch(tok, texts, bos, eos):
@@ -256,13 +255,13 @@ def encode_batch(tok, texts, bos, eos):
     return [tok.encode(t, bos, eos) for t in texts]
 
 
-def _encode_text(block, field, eos, lead_id):
+def _encode_text(tok, block, field, eos, lead_id):
     """One block of pretraining text -> (tokens, tokens per document, bytes read). Documents get
     BOS and no EOS, as LLaMA-style continued-pretraining code does (Chinese-LLaMA's
     run_clm_pt_with_peft.py keeps LlamaTokenizer's default: add_bos only; llama2.c's pretokenize
     calls encode(bos=True, eos=False)): in the packed stream the next BOS already marks the end,
     and when to stop is what the instruction data teaches (every response ends with EOS)."""
-    tok, docs = _worker['tok'], parse_documents(*block, field)
+    docs = parse_documents(*block, field)
     dtype, ids = token_dtype(tok.n_words), None
     # sentencepiece >= 0.2.2 can return each text's ids as one numpy buffer, which saves making a
     # Python int per token but costs microseconds per text: a gain for texts over ~256 bytes.
@@ -282,13 +281,12 @@ def _encode_text(block, field, eos, lead_id):
     return tokens, lengths, len(block[3])
 
 
-def _encode_examples(examples):
+def _encode_examples(tok, examples):
     """(prompt, response, lead_id) triples -> (tokens, mask, tokens per example, examples). Prompt and
     response are encoded apart and concatenated, so the mask boundary falls exactly between them; the
     price is that SentencePiece gives the response its own dummy-prefix space ('▁Paris', not
     'Paris' glued to 'Response:'), which is also how it will be encoded and decoded on its own at
     generation time. A tiktoken response starts bare, as Alpaca concatenates the strings."""
-    tok = _worker['tok']
     prompts = encode_batch(tok, [e[0] for e in examples], bos=True, eos=False)  # Alpaca: source = BOS + prompt
     responses = encode_batch(tok, [e[1] for e in examples], bos=False, eos=True)  # target = response + EOS
     tokens, mask, lengths = [], [], []
@@ -302,41 +300,39 @@ def _encode_examples(examples):
     return tokens, np.array(mask, np.uint8), np.array(lengths, np.int64), len(examples)
 
 
-def _work(task):
-    kind, *args = task
+def _in_worker(fn, task):
     try:
-        return _encode_text(*args) if kind == 'text' else _encode_examples(*args)
+        return fn(_tok, *task)
     except InputError as e:  # SystemExit must not end a pool worker: hand the message back instead
         return e.code
 
 
-def run_tasks(tasks, pool, window):
-    """_work over tasks in order, in the pool (at most `window` blocks in flight, so memory stays
-    bounded) or in this process."""
-    if pool is None:
-        results = map(_work, tasks)
-    else:
-        def ordered():
-            pending = deque()
-            for task in tasks:
-                pending.append(pool.apply_async(_work, (task,)))
-                if len(pending) >= window:
-                    yield pending.popleft().get()
-            while pending:
-                yield pending.popleft().get()
-        results = ordered()
-    for out in results:
-        if isinstance(out, str):
-            raise InputError(out.removeprefix('error: '))
-        yield out
+def encode_each(fn, tasks, tok, workers):
+    """fn(tok, *task) for each task, in order: in this process, or in a Pool when workers > 1 (0: one
+    per available core), with at most 4 tasks per worker in flight so that memory stays bounded. A Pool
+    per call (one per shard) costs ~0.03 s to start."""
+    n = workers or len(os.sched_getaffinity(0))
+    if n == 1:
+        yield from (fn(tok, *task) for task in tasks)
+        return
+    with Pool(n, _start_worker, (str(tok.path),)) as pool:
+        tasks, pending = iter(tasks), deque()
+        while True:
+            pending.extend(pool.apply_async(_in_worker, (fn, task)) for task in islice(tasks, 4 * n - len(pending)))
+            if not pending:
+                return
+            out = pending.popleft().get()
+            if isinstance(out, str):  # a worker's InputError
+                raise InputError(out.removeprefix('error: '))
+            yield out
 
 
 # -----------------------------------------------------------------------------------------------
 # Pretraining shards: one per language and split
 
 
-def write_language(out, lang, cfg, run, dtype, lead_id):
-    files = list_files(cfg.pretrain[lang])
+def write_language(out, lang, cfg, tok, lead_ids):
+    files, dtype = list_files(cfg.pretrain[lang]), token_dtype(tok.n_words)
     val_files = list_files(cfg.pretrain_val[lang]) if cfg.pretrain_val.get(lang) else None
     train, val = ShardWriter(out / f'{lang}.train.bin', dtype), ShardWriter(out / f'{lang}.val.bin', dtype)
     rng = np.random.default_rng([cfg.seed, zlib.crc32(lang.encode())])  # per language: adding one changes no other
@@ -344,7 +340,8 @@ def write_language(out, lang, cfg, run, dtype, lead_id):
 
     def encoded(paths):
         blocks = read_blocks(paths, cfg.doc_per_file)
-        return run(('text', block, cfg.text_field, cfg.pretrain_eos, lead_id) for block in blocks)
+        tasks = ((block, cfg.text_field, cfg.pretrain_eos, lead_ids.get(lang)) for block in blocks)
+        return encode_each(_encode_text, tasks, tok, cfg.workers)
     total = sum(f.stat().st_size for f in files)
     with tqdm(total=total, unit='B', unit_scale=True, desc=f'{lang}.train', disable=None) as bar:
         for tokens, lengths, n_bytes in encoded(files):
@@ -359,7 +356,7 @@ def write_language(out, lang, cfg, run, dtype, lead_id):
                 train.write(tokens[:keep], docs=int((np.cumsum(lengths) - lengths < keep).sum()))
                 break
             train.write(tokens, docs=len(lengths))
-    for tokens, lengths, _ in encoded(val_files or []):
+    for tokens, lengths, _ in encoded(val_files) if val_files else []:
         val.write(tokens, docs=len(lengths))
     if train.n_docs == 0:
         raise InputError(f"{', '.join(map(str, files))}: no documents for {lang!r} (empty corpus); "
@@ -512,9 +509,9 @@ def read_source(name, spec, template):
     return examples, tgt
 
 
-def write_mixture(out, name, sources, cfg, run, dtype, lead_ids):
-    examples, info = [], {}
-    for src, spec in sources.items():
+def write_mixture(out, name, cfg, tok, lead_ids):
+    examples, info, dtype = [], {}, token_dtype(tok.n_words)
+    for src, spec in cfg.sft[name].items():
         got = read_source(src, spec, cfg.template)
         if got is None:
             continue
@@ -539,9 +536,9 @@ def write_mixture(out, name, sources, cfg, run, dtype, lead_ids):
         if not len(idx):
             continue
         writer = ShardWriter(out / f'{name}.{split}.bin', dtype, masked=True)
-        tasks = (('sft', [examples[i] for i in idx[s:s + 256]]) for s in range(0, len(idx), 256))
+        tasks = (([examples[i] for i in idx[s:s + 256]],) for s in range(0, len(idx), 256))
         with tqdm(total=len(idx), unit='ex', desc=f'{name}.{split}', disable=None) as bar:
-            for tokens, mask, lengths, n in run(tasks):
+            for tokens, mask, lengths, n in encode_each(_encode_examples, tasks, tok, cfg.workers):
                 writer.write(tokens, mask, docs=n)
                 bar.update(n)
         shards[writer.path.name] = {'kind': 'sft', 'mixture': name, 'split': split, **writer.close(),
@@ -915,20 +912,14 @@ def prepare(cfg, tokenizer, base=None):
     lead_ids = {lang: shortening_id(tok, lead) for lang, lead in cfg.shorten.items()}
     for paths in [*cfg.pretrain.values(), *filter(None, cfg.pretrain_val.values())]:
         list_files(paths)  # a wrong path fails now, not after an hour of encoding
-    n_workers = cfg.workers or len(os.sched_getaffinity(0))
-    _worker.update(path=str(tokenizer), tok=tok)  # this process's own, and what forked workers inherit
     shards, mixtures = {}, {}
-    workers_or_none = Pool(n_workers, _init_worker, (str(tokenizer),)) if n_workers > 1 else nullcontext()
-    with workers_or_none as pool, atomic_path(cfg.out_dir) as out:
+    with atomic_path(cfg.out_dir) as out:
         out.mkdir()
-
-        def run(tasks):
-            return run_tasks(tasks, pool, 4 * n_workers)
-        for name, sources in cfg.sft.items():  # first: quick, and a bad record shows at once
-            got, mixtures[name] = write_mixture(out, name, sources, cfg, run, dtype, lead_ids)
+        for name in cfg.sft:  # first: quick, and a bad record shows at once
+            got, mixtures[name] = write_mixture(out, name, cfg, tok, lead_ids)
             shards.update(got)
         for lang in cfg.pretrain:
-            shards.update(write_language(out, lang, cfg, run, dtype, lead_ids.get(lang)))
+            shards.update(write_language(out, lang, cfg, tok, lead_ids))
         if not shards:
             raise InputError("nothing to write: set pretrain and/or sft (python tokenize_prep.py --help)")
         languages = set(cfg.pretrain) | {c for m in mixtures.values() for s in m.values() for c in s['lang'].split('-')}
@@ -965,10 +956,10 @@ def check_settings(cfg):
     data = [p for name in ('pretrain', 'sft', 'extend') if getattr(cfg, name) != defaults[name]
             for p in _paths(getattr(cfg, name))]
     own = [p for p in data if not p.startswith(('data/demo/', 'out/demo/'))]
-    demo = [name for name in ('pretrain', 'pretrain_val', 'report', 'tokenizer_train', 'english_text', 'extend_out')
-            if getattr(cfg, name) == defaults[name] and getattr(cfg, name)
-            and (name not in ('english_text', 'extend_out') or cfg.extend)
-            and (name != 'tokenizer_train' or not Path(cfg.tokenizer_path).exists())]
+    used = ['pretrain', 'pretrain_val', 'report']  # the settings this run reads whose defaults are demo files
+    used += [] if Path(cfg.tokenizer_path).exists() else ['tokenizer_train']
+    used += ['english_text', 'extend_out'] if cfg.extend else []
+    demo = [name for name in used if getattr(cfg, name) and getattr(cfg, name) == defaults[name]]
     for name in demo if own else []:
         if len(own) == len(data):
             raise InputError(f"{name}: still the demo's {defaults[name]!r}, but your data is your own ({own[0]}); "
@@ -978,11 +969,9 @@ def check_settings(cfg):
 
 
 def _paths(value):
-    """The file names in a setting (strings with a '/', in dicts and lists, at any depth)."""
-    if isinstance(value, dict):
-        return [p for v in value.values() for p in _paths(v)]
-    if isinstance(value, (list, tuple)):
-        return [p for v in value for p in _paths(v)]
+    """The file names in a setting: its strings with a '/', in dicts and lists at any depth."""
+    if isinstance(value, (dict, list, tuple)):
+        return [p for v in (value.values() if isinstance(value, dict) else value) for p in _paths(v)]
     return [value] if isinstance(value, str) and '/' in value else []
 
 

@@ -229,7 +229,7 @@ def test_non_finite_loss_stops_and_keeps_the_last_good_checkpoint(data, tmp_path
     assert str(good) in r.stderr.split('step_')[-1] and all(torch.isfinite(v).all() for v in weights(tmp_path / 'out').values())
 
 
-def test_only_rank_0_reads_the_weights(data, tmp_path, sp_tokenizer):
+def test_only_rank_0_reads_the_weights(data, tmp_path, sp_tokenizer, monkeypatch):
     """With eight processes, one reads the checkpoint; the others learn only its shapes and dtype."""
     from types import SimpleNamespace
     import pretrain
@@ -240,10 +240,13 @@ def test_only_rank_0_reads_the_weights(data, tmp_path, sp_tokenizer):
     base = write_checkpoint(tmp_path / 'base', args, state, sp_tokenizer, n_shards=2)
     meta = json.loads((data / 'meta.json').read_text())
     cfg = SimpleNamespace(init_from=str(base), block_size=32, resize_vocab=False, data_dir=str(data))
-    a0, read, tok0, dtype0, tied0 = pretrain.initial_state(cfg, meta, rank=0)
-    a1, none, tok1, dtype1, tied1 = pretrain.initial_state(cfg, meta, rank=1)
-    assert none is None and all(torch.equal(read[k], v) for k, v in state.items()) and read.keys() == state.keys()
-    assert (a0, tok0, dtype0, tied0) == (a1, tok1, dtype1, tied1) == (a0, tok0, torch.bfloat16, True)
+    with monkeypatch.context() as m:  # what every process learns reads no weight
+        m.setattr(M, 'read_weights', lambda *a: pytest.fail('read the weights'))
+        start = pretrain.starting_point(cfg, cfg.init_from, meta, cfg.block_size)
+    read = pretrain.initial_weights(start, seed=0)  # rank 0 alone
+    assert all(torch.equal(read[k], v) for k, v in state.items()) and read.keys() == state.keys()
+    assert start.args == M.ModelArgs(**{**vars(args), 'max_seq_len': 2048}) and start.tied and not start.resize
+    assert start.source_dtype == torch.bfloat16 and start.tokenizer == M.load_args(base)[1].path
 
 
 def test_logged_throughput_counts_only_the_steps_since_the_last_pause(data, tmp_path, monkeypatch):

@@ -3,6 +3,7 @@ counts examples and an epoch sees each once, a few examples are learned exactly,
 FSDP over two, a killed run resumes bitwise, and bad input is refused."""
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 import torch
 
 import model as M
+import plumbing as P
 import pretrain
 import sft
 import tokenize_prep as T
@@ -120,23 +122,22 @@ def test_a_padded_micro_batch_trains_each_example_as_it_would_alone(sp_tokenizer
 
 
 def test_a_step_counts_examples_and_an_epoch_sees_each_once(tmp_path, sp_tokenizer):
-    from types import SimpleNamespace
     data = write_instructions(tmp_path, sp_tokenizer, [dict(r, output=f"{r['output']} {i}") for i in range(5)
                                                        for r in RECORDS])  # 20 distinct examples
     meta = json.loads((data / 'meta.json').read_text())
-    cfg = SimpleNamespace(data_dir=str(data), train_shard='sft.train.bin', val_shard='', template='alpaca',
-                          block_size=512, batch_size=3, grad_accum=2, epochs=3, max_steps=0, warmup_steps=-1,
-                          warmup_ratio=0.1, seed=7, eval_batches=1)
-    get_sample, _ = sft.instruction_data(cfg, meta, rank=0, world=1)
-    assert cfg.max_steps == 3 * 4 and cfg.warmup_steps == 1  # ceil(20 / 6) = 4 steps an epoch
-    assert cfg.block_size == max(len(get_sample(0, i)[0]) for i in range(20)) < 512  # the longest example, not 512
+    cfg = P.ReadOnly(data_dir=str(data), train_shard='sft.train.bin', val_shard='', template='alpaca',
+                     block_size=512, batch_size=3, grad_accum=2, epochs=3, max_steps=0, warmup_steps=-1,
+                     warmup_ratio=0.1, seed=7, eval_batches=1)  # read-only: the derived values come back
+    get_sample, _, derived = sft.instruction_data(cfg, meta, rank=0, world=1)
+    assert derived.max_steps == 3 * 4 and derived.warmup_steps == 1  # ceil(20 / 6) = 4 steps an epoch
+    assert derived.block_size == max(len(get_sample(0, i)[0]) for i in range(20)) < 512  # the longest, not 512
     for epoch in range(3):
         seen = [tuple(get_sample(step, i)[0].tolist()) for step in range(4 * epoch, 4 * epoch + 4) for i in range(6)]
         assert len(set(seen[:20])) == 20 and set(seen[20:]) <= set(seen[:20])  # each once, then topped up
     # the same global batch whatever the number of processes: process r's micro-batch m starts at (m * world + r) * 3
-    cfg2 = SimpleNamespace(**{**vars(cfg), 'grad_accum': 1, 'max_steps': 0, 'warmup_steps': -1})
-    get_two, _ = sft.instruction_data(cfg2, meta, rank=1, world=2)
-    assert cfg2.max_steps == cfg.max_steps
+    cfg2 = P.ReadOnly(**{**vars(cfg), 'grad_accum': 1})
+    get_two, _, derived2 = sft.instruction_data(cfg2, meta, rank=1, world=2)
+    assert derived2.max_steps == derived.max_steps
     assert all(torch.equal(get_sample(s, i)[0], get_two(s, i)[0]) for s in (0, 5) for i in range(6))
     # an example longer than block_size is cut to block_size + 1 tokens; one left without a trained token is dropped
     shard = T.read_shard(data / 'sft.train.bin')
@@ -182,6 +183,34 @@ def test_two_process_fsdp_matches_one_process_and_resume_is_exact(setup, tmp_pat
     a = torch.load(tmp_path / 'one' / 'latest' / 'train_state.pth', weights_only=True)['trainable']
     b = torch.load(tmp_path / 'killed' / 'latest' / 'train_state.pth', weights_only=True)['trainable']
     assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_run_json_keeps_settings_and_derived_values_apart_and_an_old_one_still_resumes(setup, tmp_path):
+    """run.json: the settings as given, the values derived from them and the data apart. A run saved before
+    (sft's derived values written among its settings, under 'config') resumes bitwise, with read-only settings."""
+    settings = ['--epochs=1', '--eval_interval=4', '--ckpt_interval=4', '--keep_last=3', '--lr=3e-3']
+    run(setup, tmp_path / 'ref', *settings)
+    saved = json.loads((tmp_path / 'ref' / 'step_000004' / 'run.json').read_text())
+    given = saved['settings']
+    assert (given['max_steps'], given['warmup_steps'], given['block_size']) == (0, -1, 320)
+    assert saved['derived']['max_steps'] == 8 and saved['derived']['block_size'] < 320
+    old = tmp_path / 'old'
+    shutil.copytree(tmp_path / 'ref', old, symlinks=True)
+    shutil.rmtree(old / 'step_000008')
+    (old / 'latest').unlink()
+    (old / 'latest').symlink_to('step_000004')
+    config = {**saved.pop('settings'), **saved.pop('derived'), 'init_from': saved.pop('init_from')}
+    (old / 'step_000004' / 'run.json').write_text(json.dumps({**saved, 'config': config}))
+    cfg = P.ReadOnly(**vars(P.configure(vars(sft), command(setup, old, *settings, '--init_from=resume')[2:],
+                                        base=pretrain)))
+    sft.check_settings(cfg)
+    with pytest.raises(AttributeError):
+        cfg.max_steps = 8
+    pretrain.run_stage(cfg, sft.instruction_data)
+    a, b = (torch.load(d / 'latest' / 'train_state.pth', weights_only=True) for d in (tmp_path / 'ref', old))
+    assert b['step'] == 8 and all(torch.equal(a['trainable'][k], b['trainable'][k]) for k in a['trainable'])
+    resumed = json.loads((old / 'latest' / 'run.json').read_text())
+    assert resumed['init_from'] == str(setup[1]) and resumed['settings']['init_from'] == 'resume'
 
 
 def test_shards_without_masks_are_refused(setup, tmp_path, sp_tokenizer):

@@ -437,20 +437,20 @@ def test_malformed_json_and_empty_corpus(sp_tokenizer, tmp_path):
 
 KILL_AFTER_SWAP = """
 import os, runpy, signal, sys
-import model
+import plumbing
 def die():
     os.kill(os.getpid(), signal.SIGKILL)
 if sys.argv[1] == 'exchange':  # killed right after the one-step swap, before the old output is deleted
-    swap = model._exchange
-    model._exchange = lambda a, b: (swap(a, b), die())
+    swap = plumbing._exchange
+    plumbing._exchange = lambda a, b: (swap(a, b), die())
 else:  # no exchange: killed between the two renames (old output aside, new not yet in place)
-    model._exchange = lambda a, b: False
+    plumbing._exchange = lambda a, b: False
     rename = os.rename
     def first_rename_then_die(a, b):
         rename(a, b)
         if '.old' in str(b):
             die()
-    model.os.rename = first_rename_then_die
+    plumbing.os.rename = first_rename_then_die
 sys.argv = sys.argv[2:]
 runpy.run_path('tokenize_prep.py', run_name='__main__')
 """
