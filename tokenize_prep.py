@@ -1022,7 +1022,8 @@ def check_names(cfg):
             raise InputError(f"sft[{name!r}]: a dict of sources, {{source name: {{'path': ..., 'lang': ...}}}}, "
                              f"not {sources!r}")
         for src, spec in sources.items():
-            if not (isinstance(spec, dict) and {'path', 'lang'} <= set(spec) <= set(SOURCE_KEYS)):
+            if not (isinstance(spec, dict) and {'path', 'lang'} <= set(spec) <= set(SOURCE_KEYS)
+                    and isinstance(spec['lang'], str)):
                 raise InputError(f"sft[{name!r}][{src!r}]: a dict with 'path' and 'lang' (and 'direction', "
                                  f"'optional'), not {spec!r}")
     sources = [src for sources in cfg.sft.values() for src in sources]
@@ -1030,7 +1031,8 @@ def check_names(cfg):
     for setting, valid, what in (('pretrain_val', cfg.pretrain, 'pretrain language'),
                                  ('pretrain_budget', cfg.pretrain, 'pretrain language'),
                                  ('sft_budget', sources, 'sft source'), ('shorten', languages, 'language of the data')):
-        unknown = [k for k in getattr(cfg, setting) if k not in valid and getattr(cfg, setting) != globals()[setting]]
+        given = getattr(cfg, setting)  # a default (the demo's) may name languages the data leaves out
+        unknown = [k for k in given if k not in valid] if given != globals()[setting] else []
         if unknown:
             raise InputError(f"{setting}: {unknown[0]!r} is no {what}; the names are: "
                              f"{', '.join(map(repr, sorted(valid))) or 'none'}")
