@@ -78,7 +78,8 @@ def _check_name(name, settings, where, script):
         raise InputError(f"{where}: unknown setting {name!r} (python {Path(script).name} --help lists them)")
 
 
-A = {str: 'a string', int: 'an int', float: 'a float', bool: 'a bool', list: 'a list', tuple: 'a list', dict: 'a dict'}
+KIND_NAMES = {str: 'a string', int: 'an int', float: 'a float', bool: 'a bool', list: 'a list', tuple: 'a list',
+              dict: 'a dict'}
 
 
 def _kind(values):
@@ -96,10 +97,9 @@ def _fits(value, kind):
 
 def _example(default):
     """The default's shape, its first item only: {'en': 1.0, ...}, ['wq', ...], {...}."""
-    if isinstance(default, dict):
-        first = [f'{k!r}: {v!r}' for k, v in default.items()][:1] or ['...']
-        return '{' + first[0] + (', ...' if len(default) > 1 else '') + '}'
-    return '[' + ([repr(v) for v in default][:1] or ['...'])[0] + (', ...' if len(default) > 1 else '') + ']'
+    items = [f'{k!r}: {v!r}' for k, v in default.items()] if isinstance(default, dict) else [repr(v) for v in default]
+    inner = (items[:1] or ['...'])[0] + (', ...' if len(items) > 1 else '')
+    return f'{{{inner}}}' if isinstance(default, dict) else f'[{inner}]'
 
 
 def _check_type(value, default, where, name):
@@ -113,20 +113,20 @@ def _check_type(value, default, where, name):
     shape = f" like {_example(default)}" if isinstance(default, (list, tuple, dict)) else ''
     if isinstance(default, (list, tuple)) and isinstance(value, (list, tuple)):
         kind = _kind(default)
-        bad = [v for v in value if kind and type(v) is not kind and not (kind is float and type(v) is int)]
+        bad = [v for v in value if not _fits(v, kind) or kind and isinstance(v, (list, tuple))]
         if bad:
             raise InputError(f"{where}: {name} must be a list of {kind.__name__} items{shape}, not one holding "
                              f"{bad[0]!r}")
         return type(default)(value)
     if type(value) is not type(default):
-        raise InputError(f"{where}: {name} must be {A[type(default)]}{shape}, not {value!r}")
+        raise InputError(f"{where}: {name} must be {KIND_NAMES[type(default)]}{shape}, not {value!r}")
     if isinstance(default, dict):
         kind = _kind(default.values())
         for k, v in value.items():
             if not isinstance(k, str):
                 raise InputError(f"{where}: {name} must be a dict{shape}: its keys are names (strings), not {k!r}")
             if not _fits(v, kind):
-                raise InputError(f"{where}: {name}[{k!r}] must be {A[kind]}{shape}, not {v!r}")
+                raise InputError(f"{where}: {name}[{k!r}] must be {KIND_NAMES[kind]}{shape}, not {v!r}")
     return value
 
 
@@ -143,10 +143,10 @@ def _parse_value(text, default, where, name):
         if default is None:
             return text  # a setting without a typed default takes the text as it is
         if isinstance(default, (list, tuple, dict)):  # often: the shell took the quotes off the strings inside
-            raise InputError(f"{where}: {name} must be {A[type(default)]} like {_example(default)}; "
+            raise InputError(f"{where}: {name} must be {KIND_NAMES[type(default)]} like {_example(default)}; "
                              f"quote the strings in it, and the whole value for the shell: "
                              f"--{name}=\"{_example(default)}\"")
-        raise InputError(f"{where}: expected {A[type(default)]}")
+        raise InputError(f"{where}: expected {KIND_NAMES[type(default)]}")
 
 
 def _read_config(path):
