@@ -105,7 +105,8 @@ quadrant_before = ''  # the vanilla model's run name: P_pre of every language, a
 quadrant_runs = {}  # language -> [the run tuned on it, its pair], e.g. {'km': ['km_full', 'eng_Latn-khm_Khmr']}
 quadrant_multilingual = ['eng_Latn-afr_Latn', 'eng_Latn-ron_Latn']  # the multilingual score: their mean (sec. 3.2)
 quadrant_metric = 'spbleu'  # How Multilingual's metric (sec. 3.1); its runs need spm_path
-quadrant_threshold = 0.0  # T of Eq. 1; 0 = the vanilla run's mean quadrant_metric over its mt pairs (App. D)
+quadrant_threshold = 0.0  # T of Eq. 1; 0 = the vanilla run's mean quadrant_metric over quadrant_threshold_pairs
+quadrant_threshold_pairs = []  # the pairs T averages (App. D: Flores-101's every en->x); [] = all the vanilla run has
 # scaling law and allocation
 scaling_points = ''  # JSON {source: {"points": [[examples, score], ...], "g": 1.0, "max": examples}}
 scaling_budget = 0  # C: examples to share out among the sources (named as in tokenize_prep's sft)
@@ -216,9 +217,10 @@ def limited(items, cfg):
 
 def load_checkpoint(ckpt_dir, cfg):
     """(model, tokenizer, what pretrain.py/sft.py recorded in run.json: template, data shortening)."""
-    if not (Path(ckpt_dir) / 'params.json').is_file():
-        raise InputError(f"{ckpt_dir}: no checkpoint here (params.json is missing); train one first "
-                         "(the demo's is written by pretrain.py) or point ckpt_dirs at a Meta checkpoint")
+    if M.checkpoint_layout(ckpt_dir) is None:
+        raise InputError(f"{ckpt_dir}: no checkpoint here (no params.json or config.json); train one first "
+                         "(the demo's is written by pretrain.py) or point ckpt_dirs at a Meta or Hugging Face "
+                         "checkpoint")
     model, tok = M.load(ckpt_dir, cfg.tokenizer_path, cfg.device, getattr(torch, cfg.dtype), cfg.max_seq_len)
     run = Path(ckpt_dir) / 'run.json'
     run = read_json(run, 'run.json (pretrain.py writes it)') if run.exists() else {}
@@ -1049,8 +1051,11 @@ def eval_quadrants(cfg):
         raise InputError("quadrants: set quadrant_before = the vanilla model's run name and quadrant_runs = "
                          "{lang: [the run tuned on it, its pair]}, e.g. {'km': ['km_full', 'eng_Latn-khm_Khmr']}")
     multi = cfg.quadrant_multilingual
-    before = mt_scores(cfg.quadrant_before, cfg, [pair for _, pair in runs.values()] + multi)
-    T = cfg.quadrant_threshold or float(np.mean(list(before.values())))  # App. D: the vanilla model's average
+    before = mt_scores(cfg.quadrant_before, cfg,
+                       [pair for _, pair in runs.values()] + multi + cfg.quadrant_threshold_pairs)
+    # App. D: T is the vanilla model's average over Flores-101 (every en->x pair; App. E reads 12 of them)
+    T_pairs = [] if cfg.quadrant_threshold else cfg.quadrant_threshold_pairs or list(before)
+    T = cfg.quadrant_threshold or float(np.mean([before[pair] for pair in T_pairs]))
     table = {}
     for lang, (run, pair) in runs.items():
         after = mt_scores(run, cfg, [pair] + multi)
@@ -1063,7 +1068,8 @@ def eval_quadrants(cfg):
     plot = Path(cfg.out_dir) / 'quadrants.svg'
     with atomic_path(plot) as tmp:
         tmp.write_text(quadrant_svg(table), encoding='utf-8')
-    return {**table, 'T': T, 'T_from': 'set' if cfg.quadrant_threshold else f'mean of {len(before)} pairs',
+    return {**table, 'T': T, 'T_pairs': T_pairs,
+            'T_from': 'set' if cfg.quadrant_threshold else f'mean of {len(T_pairs)} pairs',
             'metric': cfg.quadrant_metric, 'plot': str(plot)}
 
 

@@ -1,10 +1,12 @@
-"""The LLaMA, its tokenizer, LoRA, Meta checkpoint load/save, and generation.
+"""The LLaMA, its tokenizer, LoRA, checkpoint load/save (Meta's layout and Hugging Face's), and generation.
 
 Hold this file beside Meta's `llama/model.py` (LLaMA 1/2) or `llama-models/models/llama3/model.py`
 (Llama 3.x): the classes, fields and weight names are theirs, so a checkpoint Meta ships loads here
-as is, and every checkpoint this project writes loads in Meta's code.
+as is, and every checkpoint this project writes loads in Meta's code. Hugging Face's Llama layout
+(config.json + safetensors) is read and written too, renamed and permuted on the way.
 
     python model.py --ckpt_dir=DIR --prompt="Once upon a time" --max_new_tokens=64 --temperature=0
+    python model.py --ckpt_dir=DIR --export_dir=HF_DIR        # the same model in Hugging Face's layout
 
 prints the prompt followed by its continuation (with no arguments: the demo's English base model).
 """
@@ -17,9 +19,10 @@ import mmap
 import pickle
 import re
 import shutil
+import struct
 import warnings
 from base64 import b64decode
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Optional
 
@@ -29,7 +32,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from plumbing import InputError, atomic_path, check_system, configure
+from plumbing import InputError, atomic_path, check_system, check_writable, configure
 
 # -----------------------------------------------------------------------------------------------
 # The model: Meta's ModelArgs and module tree
@@ -52,8 +55,14 @@ class ModelArgs:
     # reference applies factor 8 and high_freq_factor 4 to every 3.1/3.2/3.3 model.
     rope_scaling_factor: Optional[float] = None
     rope_high_freq_factor: Optional[float] = None
-    # not in params.json: Meta passes it when building; it sizes the RoPE tables and the KV cache
+    # Not in params.json: Meta passes it when building; it sizes the RoPE tables and the KV cache.
     max_seq_len: int = 2048
+    # Not in params.json either: what Hugging Face's config.json may say that Meta's fields cannot. The SwiGLU
+    # hidden size as given (None: Meta's rule below), and the two numbers of Llama 3.1's RoPE scaling that
+    # Meta's code fixes at 1 and 8192. to_json() turns them back into Meta's fields, or refuses.
+    intermediate_size: Optional[int] = None
+    rope_low_freq_factor: Optional[float] = None
+    rope_old_context_len: Optional[int] = None
 
     @property
     def head_dim(self):
@@ -67,6 +76,8 @@ class ModelArgs:
     def ffn_hidden_dim(self):
         # Meta's rule: 2/3 of 4*dim (SwiGLU has three matrices, not two), times the optional
         # multiplier, rounded up to a multiple of `multiple_of`.
+        if self.intermediate_size is not None:
+            return self.intermediate_size
         hidden = int(2 * (4 * self.dim) / 3)
         if self.ffn_dim_multiplier is not None:
             hidden = int(self.ffn_dim_multiplier * hidden)
@@ -84,7 +95,7 @@ class ModelArgs:
             raise InputError(f"{path}: not readable JSON ({e})")
         if not isinstance(params, dict):
             raise InputError(f"{path}: not a JSON object of model settings (dim, n_layers, n_heads, ...)")
-        known = {f.name for f in fields(cls)} - {'max_seq_len'}
+        known = {f.name for f in fields(cls)} - NOT_IN_PARAMS
         for f in fields(cls):
             value, kind = params.get(f.name), float if 'float' in str(f.type) else int if 'int' in str(f.type) else bool
             ok = (value is None and f.name not in ('dim', 'n_layers', 'n_heads')) or (
@@ -105,12 +116,38 @@ class ModelArgs:
         return args
 
     def to_json(self):
-        """params.json: Meta's fields, the optional ones only when set (LLaMA 2's loader rejects unknown keys)."""
-        out = {k: getattr(self, k) for k in ('dim', 'n_layers', 'n_heads', 'vocab_size', 'multiple_of', 'norm_eps')}
-        for f in fields(self):
-            if f.name not in out and f.name != 'max_seq_len' and getattr(self, f.name) != f.default:
-                out[f.name] = getattr(self, f.name)
+        """params.json: Meta's fields, the optional ones only when set (LLaMA 2's loader rejects unknown keys).
+        A model read from Hugging Face's layout gets the multiple_of and ffn_dim_multiplier that give its
+        hidden size by Meta's rule; what Meta's fields cannot express is refused (save in 'hf' instead)."""
+        args = self
+        if self.intermediate_size is not None:
+            args = meta_ffn_fields(self)
+        if (self.rope_low_freq_factor or 1.0) != 1.0 or (self.rope_old_context_len or 8192) != 8192:
+            raise InputError(f"params.json (Meta's layout): cannot hold RoPE scaling with low_freq_factor "
+                             f"{self.rope_low_freq_factor} and original context {self.rope_old_context_len} (Meta's "
+                             "code fixes them at 1 and 8192); write Hugging Face's layout (save_format=hf)")
+        out = {k: getattr(args, k) for k in ('dim', 'n_layers', 'n_heads', 'vocab_size', 'multiple_of', 'norm_eps')}
+        for f in fields(args):
+            if f.name not in out and f.name not in NOT_IN_PARAMS and getattr(args, f.name) != f.default:
+                out[f.name] = getattr(args, f.name)
         return out
+
+
+NOT_IN_PARAMS = {'max_seq_len', 'intermediate_size', 'rope_low_freq_factor', 'rope_old_context_len'}
+
+
+def meta_ffn_fields(args):
+    """`args` with intermediate_size expressed in Meta's fields: multiple_of 256 (Meta's LLaMA 1/2 value) or the
+    largest power of two below it that divides the size, and no ffn_dim_multiplier when that alone gives it
+    (LLaMA 2 7B/13B, TinyLlama), else the multiplier with the fewest decimals that does (1.3 for Llama 3 8B;
+    1.31 for LLaMA 2 70B, whose own file says multiple_of 4096 with 1.3: the same size)."""
+    hidden, base = args.intermediate_size, int(2 * (4 * args.dim) / 3)
+    for multiplier in [None] + [f(hidden / base * 10**k) / 10**k for k in range(1, 9) for f in (round, math.ceil)]:
+        meta = replace(args, intermediate_size=None, multiple_of=math.gcd(hidden, 256), ffn_dim_multiplier=multiplier)
+        if meta.ffn_hidden_dim == hidden:
+            return meta
+    raise InputError(f"params.json (Meta's layout): no multiple_of and ffn_dim_multiplier give this model's hidden "
+                     f"size {hidden} at dim {args.dim}; write Hugging Face's layout (save_format=hf)")
 
 
 class RMSNorm(nn.Module):
@@ -143,7 +180,8 @@ def rope_tables(args, seq_len, device=None):
     d = args.head_dim
     freqs = 1.0 / (args.rope_theta ** (torch.arange(0, d, 2, device=device)[: d // 2].float() / d))
     if args.use_scaled_rope:
-        freqs = apply_rope_scaling(freqs, args.rope_scaling_factor or 8.0, args.rope_high_freq_factor or 4.0)
+        freqs = apply_rope_scaling(freqs, args.rope_scaling_factor or 8.0, args.rope_high_freq_factor or 4.0,
+                                   args.rope_low_freq_factor or 1.0, args.rope_old_context_len or 8192)
     angles = torch.outer(torch.arange(seq_len, device=device, dtype=torch.float32), freqs)  # (T, head_dim/2)
     return angles.cos().repeat_interleave(2, -1), torch.stack((-angles.sin(), angles.sin()), -1).flatten(-2)
 
@@ -432,7 +470,15 @@ def format_prompt(instruction, input='', template='alpaca'):
 
 
 # -----------------------------------------------------------------------------------------------
-# Meta checkpoints: load (merging model-parallel shards) and save
+# Checkpoints: Meta's layout (params.json + consolidated.NN.pth, model-parallel shards merged) and
+# Hugging Face's (config.json + model*.safetensors), read and written
+
+
+def checkpoint_layout(ckpt_dir):
+    """'meta' (params.json) or 'hf' (config.json) by the files present, None for neither. Meta's wins when both
+    are there: save_format=both writes the same weights in each, for other tools to read theirs."""
+    d = Path(ckpt_dir)
+    return 'meta' if (d / 'params.json').is_file() else 'hf' if (d / 'config.json').is_file() else None
 
 
 def find_tokenizer(ckpt_dir, tokenizer_path=''):
@@ -508,6 +554,12 @@ def release_pages(t):
 
 
 def read_weights(ckpt_dir, args):
+    """{Meta name: tensor} for the model `args` describes, from either layout, memory-mapped (a missing
+    `output.weight` means the output is tied to the embedding)."""
+    return read_hf_weights(ckpt_dir, args) if checkpoint_layout(ckpt_dir) == 'hf' else read_meta_weights(ckpt_dir, args)
+
+
+def read_meta_weights(ckpt_dir, args):
     """{Meta name: tensor} for the model `args` describes, merged tensor by tensor from every
     consolidated.NN.pth, so memory peaks near one copy of the weights. `rope.freqs` (LLaMA 1) is
     dropped; a missing `output.weight` means the output is tied to the embedding (Llama 3.2 1B/3B)."""
@@ -536,6 +588,255 @@ def read_weights(ckpt_dir, args):
     return state
 
 
+# Hugging Face's names for Meta's (transformers' convert_llama_weights_to_hf.py writes the same table)
+HF_NAMES = {'tok_embeddings': 'model.embed_tokens', 'norm': 'model.norm', 'output': 'lm_head',
+            'attention.wq': 'self_attn.q_proj', 'attention.wk': 'self_attn.k_proj', 'attention.wv': 'self_attn.v_proj',
+            'attention.wo': 'self_attn.o_proj', 'feed_forward.w1': 'mlp.gate_proj', 'feed_forward.w2': 'mlp.down_proj',
+            'feed_forward.w3': 'mlp.up_proj', 'attention_norm': 'input_layernorm',
+            'ffn_norm': 'post_attention_layernorm'}
+SAFETENSORS_DTYPES = {torch.float32: 'F32', torch.bfloat16: 'BF16', torch.float16: 'F16', torch.float64: 'F64'}
+# Ours: shards of at most 5 GB, transformers 4's save_pretrained default and the size of the shards in Meta's
+# own Llama 3 repositories on the Hub: a 7B model is 3 files that download and resume separately.
+# transformers 5 writes one file up to 50 GB, which fewer file systems and HTTP clients handle well.
+SHARD_BYTES = 5 * 10**9
+
+
+def hf_name(name):
+    """'layers.3.attention.wq.weight' -> 'model.layers.3.self_attn.q_proj.weight'"""
+    if name.startswith('layers.'):
+        _, i, rest = name.split('.', 2)
+        return f"model.layers.{i}.{HF_NAMES[rest.removesuffix('.weight')]}.weight"
+    return HF_NAMES[name.removesuffix('.weight')] + '.weight'
+
+
+def rotate_half_order(w, n_heads, inverse=False):
+    """wq/wk rows from Meta's RoPE order to Hugging Face's (inverse: back). Meta rotates adjacent pairs (x[2i],
+    x[2i+1]), HF rotates halves (x[i], x[i + head_dim/2]): in each head, Meta's row 2i+j is HF's row
+    j*head_dim/2 + i. Forward: transformers' convert_llama_weights_to_hf.py `permute`; inverse: torchtune's
+    convert_weights `_permute`. A copy of one matrix."""
+    out_dim, in_dim = w.shape
+    half = out_dim // n_heads // 2
+    if inverse:
+        return w.view(n_heads, 2, half, in_dim).transpose(1, 2).reshape(out_dim, in_dim)  # via (heads, half, 2, in)
+    return w.view(n_heads, half, 2, in_dim).transpose(1, 2).reshape(out_dim, in_dim)  # via (heads, 2, half, in)
+
+
+def read_hf_config(ckpt_dir):
+    """(ModelArgs, tied output) from a Hugging Face Llama's config.json. Anything model.py does not compute
+    (another model_type, biases, a sliding window, another RoPE scaling) is refused, in one line saying what."""
+    path = Path(ckpt_dir) / 'config.json'
+    try:
+        c = json.loads(path.read_text())
+    except (OSError, ValueError) as e:
+        raise InputError(f"{path}: not readable JSON ({e})")
+    if not isinstance(c, dict):
+        raise InputError(f"{path}: not a JSON object of model settings (hidden_size, num_hidden_layers, ...)")
+    # transformers 4 (and the Hub's Llama 3.x files) write rope_theta and rope_scaling; transformers 5 writes
+    # rope_parameters holding both
+    rope = c.get('rope_scaling') or c.get('rope_parameters') or {}
+    rope_type = rope.get('rope_type', rope.get('type', 'default')) if isinstance(rope, dict) else rope
+
+    def refuse(what):
+        raise InputError(f"{path}: {what}: not the Llama model.py computes (LlamaForCausalLM: model_type llama, no "
+                         "biases, no sliding window, RoPE default or llama3); convert it or choose a Llama")
+
+    for bad, what in [(c.get('model_type') != 'llama', f"model_type {c.get('model_type')!r}"),
+                      (c.get('attention_bias') is True, 'attention_bias true'),
+                      (c.get('mlp_bias') is True, 'mlp_bias true'),
+                      (c.get('sliding_window') is not None, f"sliding_window {c.get('sliding_window')}"),
+                      (c.get('hidden_act', 'silu') != 'silu', f"hidden_act {c.get('hidden_act')!r}"),
+                      (rope_type not in ('default', 'llama3'), f"rope_scaling of type {rope_type!r}")]:
+        if bad:
+            refuse(what)
+
+    def number(key, kind=int, default=None, where=c):
+        value = where.get(key, default)
+        if not (type(value) is int or kind is float and type(value) is float) or value <= 0:
+            what = 'integer' if kind is int else 'number'
+            raise InputError(f"{path}: {key} must be a positive {what}, not {value!r}")
+        return kind(value)
+
+    args = ModelArgs(dim=number('hidden_size'), n_layers=number('num_hidden_layers'),
+                     n_heads=number('num_attention_heads'), vocab_size=number('vocab_size'),
+                     n_kv_heads=number('num_key_value_heads', default=c.get('num_attention_heads')),
+                     norm_eps=number('rms_norm_eps', float, 1e-6),  # LlamaConfig's default
+                     rope_theta=number('rope_theta', float, rope.get('rope_theta', 10000.0)),
+                     intermediate_size=number('intermediate_size'))
+    if args.kv_heads == args.n_heads:
+        args.n_kv_heads = None  # Meta's way of saying it
+    if rope_type == 'llama3':  # Meta's defaults stay None, so a Llama 3.1 params.json comes out as Meta's
+        factor, low, high = (number(k, float, where=rope) for k in ('factor', 'low_freq_factor', 'high_freq_factor'))
+        old = number('original_max_position_embeddings', where=rope)
+        args = replace(args, use_scaled_rope=True, rope_scaling_factor=None if factor == 8 else factor,
+                       rope_high_freq_factor=None if high == 4 else high,
+                       rope_low_freq_factor=None if low == 1 else low,
+                       rope_old_context_len=None if old == 8192 else old)
+    if args.dim % args.n_heads or args.n_heads % args.kv_heads or args.head_dim % 2:
+        raise InputError(f"{path}: hidden_size must be a multiple of num_attention_heads, and that of "
+                         f"num_key_value_heads, with an even head size (got {args.dim}, {args.n_heads}, "
+                         f"{args.kv_heads})")
+    if c.get('head_dim') not in (None, args.head_dim):
+        refuse(f"head_dim {c['head_dim']}, not hidden_size / num_attention_heads = {args.head_dim}")
+    tied = c.get('tie_word_embeddings', False)  # LlamaConfig's default
+    if type(tied) is not bool:
+        raise InputError(f"{path}: tie_word_embeddings must be true or false, not {tied!r}")
+    return args, tied
+
+
+def open_safetensors(ckpt_dir):
+    """(name -> file, file -> open safe_open handle) of the *.safetensors in ckpt_dir, after
+    model.safetensors.index.json when there is one. Nothing is read yet: the files are memory-mapped."""
+    from safetensors import safe_open
+    d = Path(ckpt_dir)
+    index = d / 'model.safetensors.index.json'
+    if index.is_file():
+        try:
+            weight_map = json.loads(index.read_text())['weight_map']
+            assert isinstance(weight_map, dict) and all(isinstance(v, str) for v in weight_map.values())
+        except (OSError, ValueError, KeyError, TypeError, AssertionError):
+            raise InputError(f"{index}: not the JSON object with a weight_map ({{tensor: file}}) transformers writes")
+        files = sorted(set(weight_map.values()))
+    else:
+        files = sorted(p.name for p in d.glob('*.safetensors'))
+        if not files:
+            raise InputError(f"{d}: config.json but no *.safetensors here; download the safetensors weights "
+                             "(this project never unpickles pytorch_model.bin)")
+    handles = {}
+    for name in files:
+        if not (d / name).is_file():
+            raise InputError(f"{d / name}: missing, though {index.name} lists it; download every file the index names")
+        try:
+            handles[name] = safe_open(d / name, 'pt')
+        except Exception as e:
+            raise InputError(f"{d / name}: not a readable safetensors file ({str(e)[:120]}); download it again")
+    if not index.is_file():
+        weight_map = {key: name for name, f in handles.items() for key in f.keys()}
+    return weight_map, handles
+
+
+def read_hf_weights(ckpt_dir, args):
+    """{Meta name: tensor} from a Hugging Face Llama directory, memory-mapped tensor by tensor; wq and wk are
+    permuted back into Meta's RoPE order (one matrix copied at a time, its mapped pages then let go)."""
+    d = Path(ckpt_dir)
+    _, tied = read_hf_config(d)
+    weight_map, handles = open_safetensors(d)
+    source = d / 'model.safetensors.index.json' if (d / 'model.safetensors.index.json').is_file() else d
+    with torch.device('meta'):
+        expected = {k: v.shape for k, v in Transformer(args).state_dict().items()}
+    if tied:
+        del expected['output.weight']
+    ours = {hf_name(k) for k in expected} | {'lm_head.weight'}  # a tied model may still store its lm_head
+    unexpected = sorted(k for k in weight_map if k not in ours and not k.endswith('rotary_emb.inv_freq'))
+    if unexpected:
+        raise InputError(f"{d / weight_map[unexpected[0]]}: tensors a Llama of this config.json does not have: "
+                         f"{', '.join(unexpected[:4])}; is config.json the one that came with it?")
+    state = {}
+    for name, shape in expected.items():
+        key = hf_name(name)
+        if key not in weight_map:
+            raise InputError(f"{source}: tensor {key} is missing; download the whole model")
+        path = d / weight_map[key]
+        try:
+            t = handles[weight_map[key]].get_tensor(key)
+        except Exception:
+            raise InputError(f"{path}: tensor {key} is missing, though {source.name} says it is here")
+        if t.shape != shape:
+            raise InputError(f"{path}: {key} has shape {tuple(t.shape)} but config.json implies {tuple(shape)}")
+        if name.endswith(('wq.weight', 'wk.weight')):
+            mapped, t = t, rotate_half_order(t, args.n_heads if 'wq' in name else args.kv_heads, inverse=True)
+            release_pages(mapped)
+        state[name] = t
+    return state
+
+
+def stored_dtype_and_tied(ckpt_dir):
+    """(dtype of the stored weights, whether the output is tied) of a checkpoint of either layout, from the
+    names alone: nothing is read but the headers."""
+    if checkpoint_layout(ckpt_dir) == 'meta':
+        names = read_consolidated(min(Path(ckpt_dir).glob('consolidated.*.pth')))  # memory-mapped
+        return names['tok_embeddings.weight'].dtype, 'output.weight' not in names
+    _, tied = read_hf_config(ckpt_dir)
+    weight_map, handles = open_safetensors(ckpt_dir)
+    embed = 'model.embed_tokens.weight'
+    if embed not in weight_map:
+        raise InputError(f"{ckpt_dir}: tensor {embed} is missing from its *.safetensors; download the whole model")
+    return handles[weight_map[embed]].get_tensor(embed).dtype, tied
+
+
+def write_safetensors(path, tensors, prepare=lambda name, t: t):
+    """One .safetensors file written tensor by tensor, so that no second copy of the weights is ever built:
+    an 8-byte little-endian header size, a JSON header (each tensor's dtype, shape and byte range), then
+    the raw bytes (the format in github.com/huggingface/safetensors' README). `prepare(name, t)` makes a
+    tensor's bytes just before they are written (the RoPE permutation); it keeps shape and dtype."""
+    header, offset = {'__metadata__': {'format': 'pt'}}, 0  # transformers refuses a file without format pt
+    for name, t in tensors.items():
+        size = t.numel() * t.element_size()
+        header[name] = {'dtype': SAFETENSORS_DTYPES[t.dtype], 'shape': list(t.shape),
+                        'data_offsets': [offset, offset + size]}
+        offset += size
+    head = json.dumps(header, separators=(',', ':')).encode()
+    head += b' ' * (-len(head) % 8)  # the data starts 8-byte aligned, as safetensors' own writer pads it
+    with open(path, 'wb') as f:
+        f.write(struct.pack('<Q', len(head)) + head)
+        for name, t in tensors.items():
+            f.write(prepare(name, t).contiguous().flatten().view(torch.uint8).numpy().data)
+    return offset
+
+
+def hf_config(args, dtype, tokenizer, tied):
+    """config.json for transformers' LlamaConfig (4.x and 5.x; vLLM and lm-evaluation-harness read it through
+    transformers), in the keys the Hub's Llama 3.x files use: rope_theta and rope_scaling, torch_dtype."""
+    rope_scaling = None if not args.use_scaled_rope else {
+        'rope_type': 'llama3', 'factor': args.rope_scaling_factor or 8.0,
+        'low_freq_factor': args.rope_low_freq_factor or 1.0, 'high_freq_factor': args.rope_high_freq_factor or 4.0,
+        'original_max_position_embeddings': args.rope_old_context_len or 8192}
+    return {'architectures': ['LlamaForCausalLM'], 'model_type': 'llama', 'hidden_size': args.dim,
+            'intermediate_size': args.ffn_hidden_dim, 'num_hidden_layers': args.n_layers,
+            'num_attention_heads': args.n_heads, 'num_key_value_heads': args.kv_heads, 'head_dim': args.head_dim,
+            'hidden_act': 'silu', 'rms_norm_eps': args.norm_eps, 'vocab_size': args.vocab_size,
+            # Meta's params.json does not say the context a model was trained for: the longest this project
+            # built it for (pretrain.py: max(block_size, 2048)); raise it for a base that allows more
+            'max_position_embeddings': args.max_seq_len, 'rope_theta': args.rope_theta, 'rope_scaling': rope_scaling,
+            'attention_bias': False, 'mlp_bias': False, 'tie_word_embeddings': tied,
+            'bos_token_id': tokenizer.bos_id, 'eos_token_id': tokenizer.eos_id,
+            'torch_dtype': str(dtype).removeprefix('torch.')}
+
+
+def save_hf(out_dir, args, state, tokenizer):
+    """Hugging Face's layout into the folder out_dir: config.json, generation_config.json and the weights as
+    model.safetensors, or as model-0000N-of-0000M.safetensors shards of at most SHARD_BYTES with
+    model.safetensors.index.json. `state` has Meta's names (a missing output.weight: tied)."""
+    out_dir = Path(out_dir)
+    shards, size = [{}], 0
+    for name, t in state.items():
+        n = t.numel() * t.element_size()
+        if shards[-1] and size + n > SHARD_BYTES:
+            shards, size = shards + [{}], 0
+        shards[-1][hf_name(name)], size = t, size + n
+    files = (['model.safetensors'] if len(shards) == 1 else
+             [f'model-{i + 1:05d}-of-{len(shards):05d}.safetensors' for i in range(len(shards))])
+
+    def prepare(key, t):  # Meta's RoPE order -> HF's, one matrix at a time
+        if key.endswith(('q_proj.weight', 'k_proj.weight')):
+            return rotate_half_order(t, args.n_heads if 'q_proj' in key else args.kv_heads)
+        return t
+
+    total = sum(write_safetensors(out_dir / file, shard, prepare) for file, shard in zip(files, shards))
+    if len(shards) > 1:
+        index = {'metadata': {'total_size': total},
+                 'weight_map': {key: file for file, shard in zip(files, shards) for key in shard}}
+        (out_dir / 'model.safetensors.index.json').write_text(json.dumps(index, indent=2) + '\n')
+    dtype = state['tok_embeddings.weight'].dtype
+    config = hf_config(args, dtype, tokenizer, tied='output.weight' not in state)
+    # model.py stops at any of the tokenizer's stop tokens (Llama 3: end_of_text, eom, eot); so does generate()
+    stops = list(tokenizer.stop_tokens)
+    generation = {'bos_token_id': tokenizer.bos_id, 'eos_token_id': stops if len(stops) > 1 else stops[0]}
+    for name, obj in (('config.json', config), ('generation_config.json', generation)):
+        (out_dir / name).write_text(json.dumps(obj, indent=2) + '\n')
+    if 'save_hf_tokenizer' in globals():  # tokenizer.json and tokenizer_config.json (branch i21-tokenizer)
+        save_hf_tokenizer(tokenizer, out_dir)  # noqa: F821
+
+
 def build(args, state, device='cpu', dtype=None):
     """A Transformer holding `state`, built on the meta device and filled tensor by tensor (no
     random init, no second copy: tensors already of the right dtype and device are used as they are)."""
@@ -551,9 +852,13 @@ def build(args, state, device='cpu', dtype=None):
 
 
 def load_args(ckpt_dir, tokenizer_path='', max_seq_len=2048):
-    """(ModelArgs, Tokenizer) of a Meta checkpoint directory, checked to agree; no weights are read."""
-    params = Path(ckpt_dir) / 'params.json'
-    args = ModelArgs.from_json(params)
+    """(ModelArgs, Tokenizer) of a checkpoint directory of either layout, checked to agree; no weights are read."""
+    layout = checkpoint_layout(ckpt_dir)
+    if layout is None:
+        raise InputError(f"{ckpt_dir}: no params.json (Meta's layout) or config.json (Hugging Face's) here; point "
+                         "it at a checkpoint directory")
+    params = Path(ckpt_dir) / ('params.json' if layout == 'meta' else 'config.json')
+    args = ModelArgs.from_json(params) if layout == 'meta' else read_hf_config(ckpt_dir)[0]
     args.max_seq_len = max_seq_len
     tokenizer = Tokenizer(find_tokenizer(ckpt_dir, tokenizer_path))
     if args.vocab_size == -1:  # LLaMA 1: the tokenizer decides
@@ -566,18 +871,25 @@ def load_args(ckpt_dir, tokenizer_path='', max_seq_len=2048):
 
 
 def load(ckpt_dir, tokenizer_path='', device='cpu', dtype=None, max_seq_len=2048):
-    """(model, tokenizer) from a Meta checkpoint directory: params.json + consolidated.NN.pth."""
+    """(model, tokenizer) from a checkpoint directory: Meta's layout or Hugging Face's."""
     args, tokenizer = load_args(ckpt_dir, tokenizer_path, max_seq_len)
     return build(args, read_weights(ckpt_dir, args), device, dtype), tokenizer
 
 
-def save(out_dir, args, state, tokenizer_path, extra=None):
-    """Meta's layout: params.json, consolidated.00.pth, tokenizer.model, plus `extra` files ({name.json:
-    dict} or {name.pth: tensors}). Written into a temporary directory and renamed into place, so a crash
-    leaves either the old checkpoint or the new one, never half of one."""
+SAVE_FORMATS = ('meta', 'hf', 'both')
+
+
+def save(out_dir, args, state, tokenizer_path, extra=None, save_format='meta'):
+    """A checkpoint folder in Meta's layout (params.json, consolidated.00.pth), Hugging Face's (config.json,
+    generation_config.json, model*.safetensors) or both, with tokenizer.model, plus `extra` files ({name.json:
+    dict} or {name.pth: tensors}). `state` has Meta's names. Written into a temporary directory and renamed
+    into place, so a crash leaves either the old checkpoint or the new one, never half of one."""
+    assert save_format in SAVE_FORMATS, save_format
     out_dir = Path(out_dir)
-    files = {'params.json': args.to_json(), 'consolidated.00.pth': {k: v.contiguous() for k, v in state.items()},
-             **(extra or {})}
+    files = dict(extra or {})
+    if save_format in ('meta', 'both'):  # to_json() first: it refuses what params.json cannot hold, before writing
+        files = {'params.json': args.to_json(), 'consolidated.00.pth': {k: v.contiguous() for k, v in state.items()},
+                 **files}
     with atomic_path(out_dir) as tmp:
         tmp.mkdir()
         for name, obj in files.items():
@@ -589,22 +901,29 @@ def save(out_dir, args, state, tokenizer_path, extra=None):
             except RuntimeError as e:  # torch reports a failed write (a full disk) from its C++ writer
                 raise InputError(f"{out_dir}: cannot write {name} ({str(e).strip().splitlines()[0][:120]}); "
                                  "check the free disk space (an earlier checkpoint there is untouched)") from None
+        if save_format in ('hf', 'both'):
+            save_hf(tmp, args, state, Tokenizer(tokenizer_path))
         shutil.copyfile(tokenizer_path, tmp / 'tokenizer.model')
 
 
-def meta_state_dict(state, lora_scale=None, tied=False):
-    """The checkpoint tensors in Meta's names: LoRA folded into its base weights (W + scale * B @ A, in
-    float32), the adapters dropped, a tied output left out (its absence is what marks it tied)."""
-    out = {}
-    for name, w in state.items():
-        if '.lora_' in name or (tied and name == 'output.weight'):
-            continue
-        base = name.removesuffix('.weight')
+def meta_state_dict(state, lora_scale=None, tied=False, dtype=None):
+    """The checkpoint tensors in Meta's names, made in `state` itself one tensor at a time, so that saving
+    never holds a second copy of the model: each LoRA adapter folded into its base weight (W + scale * B @ A,
+    in float32), every weight cast to `dtype` if given, the adapters dropped, a tied output left out (its
+    absence is what marks it tied). Entries are replaced, never written into: a tensor the live model
+    shares is left as it was. Returns `state`."""
+    for name in [n for n in state if '.lora_' not in n]:
+        w, base = state[name], name.removesuffix('.weight')
         if f'{base}.lora_A' in state:
-            delta = state[f'{base}.lora_B'].float() @ state[f'{base}.lora_A'].float()
-            w = (w.float() + lora_scale * delta).to(w.dtype)
-        out[name] = w
-    return out
+            A, B = state[f'{base}.lora_A'].float(), state[f'{base}.lora_B'].float()
+            merged = torch.empty_like(w)
+            for i in range(0, len(w), 256):  # float32 for 256 rows at a time, not for the whole matrix
+                merged[i:i + 256] = (B[i:i + 256] @ A).mul_(lora_scale).add_(w[i:i + 256])
+            w = merged
+        state[name] = w.to(dtype or w.dtype)
+    for name in [n for n in state if '.lora_' in n or (tied and n == 'output.weight')]:
+        del state[name]
+    return state
 
 
 # -----------------------------------------------------------------------------------------------
@@ -792,7 +1111,7 @@ def generate(model, prompts, max_new_tokens, temperature=0.0, top_p=1.0, stop_to
 # -----------------------------------------------------------------------------------------------
 # `python model.py`: continue a prompt, like Meta's example_text_completion.py
 
-ckpt_dir = 'out/demo/base/latest'  # a Meta-format checkpoint directory (the demo's English base)
+ckpt_dir = 'out/demo/base/latest'  # a checkpoint directory, Meta's layout or Hugging Face's (the demo's English base)
 tokenizer_path = ''  # '' = tokenizer.model in ckpt_dir or its parent
 prompt = 'The river'  # the text to continue
 template = ''  # '' = the raw prompt; 'alpaca' wraps it as an instruction (PROMPT_TEMPLATES)
@@ -802,7 +1121,9 @@ top_p = 0.9  # nucleus sampling when temperature > 0
 seed = 1337
 device = 'cpu'  # 'cuda' on a GPU
 dtype = 'float32'  # 'bfloat16' halves memory on a GPU
-max_seq_len = 2048  # the longest prompt + continuation
+max_seq_len = 2048  # the longest prompt + continuation (export: config.json's max_position_embeddings)
+export_dir = ''  # a folder: write ckpt_dir's model there in export_format instead of generating
+export_format = 'hf'  # 'hf' (safetensors, for transformers, vLLM, lm-evaluation-harness), 'meta' or 'both'
 
 
 def check_settings(cfg):
@@ -815,11 +1136,22 @@ def check_settings(cfg):
     if cfg.max_seq_len < 1:
         raise InputError(f"max_seq_len={cfg.max_seq_len}: must be 1 or more")
     check_system(cfg.device, cfg.dtype)
+    if cfg.export_format not in SAVE_FORMATS:
+        raise InputError(f"export_format={cfg.export_format}: choose one of {', '.join(SAVE_FORMATS)}")
+    if cfg.export_dir:
+        check_writable(cfg.export_dir, 'export_dir')
+        if Path(cfg.export_dir).resolve() == Path(cfg.ckpt_dir).resolve():
+            raise InputError(f"export_dir={cfg.export_dir}: the checkpoint being read; name another folder")
 
 
 if __name__ == '__main__':
     cfg = configure(globals())
     check_settings(cfg)
+    if cfg.export_dir:  # a conversion: the weights stream from ckpt_dir's files into export_dir's
+        args, tok = load_args(cfg.ckpt_dir, cfg.tokenizer_path, cfg.max_seq_len)
+        save(cfg.export_dir, args, read_weights(cfg.ckpt_dir, args), tok.path, save_format=cfg.export_format)
+        print(f"wrote {cfg.export_dir} ({cfg.export_format})")
+        raise SystemExit
     torch.manual_seed(cfg.seed)
     model, tok = load(cfg.ckpt_dir, cfg.tokenizer_path, cfg.device, getattr(torch, cfg.dtype), cfg.max_seq_len)
     text = format_prompt(cfg.prompt, template=cfg.template) if cfg.template else cfg.prompt

@@ -73,7 +73,8 @@ eval_batches = 2  # global batches of held-out windows per language
 log_interval = 10
 ckpt_interval = 1500  # also at the end
 keep_last = 2  # checkpoints kept
-save_dtype = ''  # dtype of the Meta-format weights: '' = that of init_from (bfloat16 for Meta's, float32 from scratch)
+save_dtype = ''  # dtype of the saved weights: '' = that of init_from (bfloat16 for Meta's, float32 from scratch)
+save_format = 'meta'  # 'meta' (params.json + .pth), 'hf' (config.json + safetensors: transformers, vLLM...) or 'both'
 # system
 device = 'cpu'  # 'cuda' on GPUs (torchrun gives each process its own)
 dtype = 'float32'  # compute dtype: 'bfloat16' on GPUs (float32 master weights, float32 gradient reductions)
@@ -83,7 +84,7 @@ peak_flops = 0.0  # per device, for MFU; 0 = known GPUs only (H100/H200: 989e12 
 
 # settings that may differ when resuming; every other one must equal the run's own
 RESUME_MAY_CHANGE = ('init_from', 'max_steps', 'eval_interval', 'log_interval', 'ckpt_interval', 'keep_last',
-                     'overwrite', 'out_dir')  # out_dir: a run directory may be moved
+                     'overwrite', 'out_dir', 'save_format')  # out_dir: a run directory may be moved
 IGNORE = -1  # label of a position that is not trained on (prompt tokens in sft.py)
 
 
@@ -117,6 +118,7 @@ def check_settings(cfg, steps_from_data=False):
     P.check_system(cfg.device, cfg.dtype)
     need(cfg.save_dtype in ('', 'float32', 'bfloat16', 'float16'), 'save_dtype',
          "choose '', float32, bfloat16 or float16")
+    need(cfg.save_format in M.SAVE_FORMATS, 'save_format', f"choose one of {', '.join(M.SAVE_FORMATS)}")
     need(cfg.mode in M.TRAIN_MODES or cfg.mode.startswith('layers:'), 'mode',
          f"choose one of: {', '.join(M.TRAIN_MODES)}, layers:0,5")
     if 'lora' in cfg.mode:
@@ -133,9 +135,11 @@ def check_settings(cfg, steps_from_data=False):
              f'must be n_heads={cfg.n_heads} times an even head size (RoPE rotates pairs)')
     elif cfg.init_from != 'resume':
         ckpt = Path(cfg.init_from)
-        if not (ckpt / 'params.json').is_file() or not any(ckpt.glob('consolidated.*.pth')):
+        layout = M.checkpoint_layout(ckpt)
+        if layout is None or not any(ckpt.glob('consolidated.*.pth' if layout == 'meta' else '*.safetensors')):
             raise P.InputError(f"init_from={cfg.init_from}: not a Meta checkpoint directory (params.json and "
-                               "consolidated.*.pth); name one, or use 'scratch' or 'resume'")
+                               "consolidated.*.pth) nor a Hugging Face one (config.json and *.safetensors); name "
+                               "one, or use 'scratch' or 'resume'")
     P.check_writable(cfg.out_dir, 'out_dir')
 
 
@@ -227,12 +231,13 @@ def starting_point(cfg, init_from, data_meta, block_size):
         raise P.InputError(f"{cfg.data_dir}/meta.json: the shards were made with {data_tok}, not with this "
                            f"checkpoint's {tok.path}; re-run tokenize_prep.py with the model's tokenizer, or "
                            "set resize_vocab=True to grow the model to the shards' (extended) tokenizer")
-    names = M.read_consolidated(min(ckpt.glob('consolidated.*.pth')))  # memory-mapped: names and dtype, no data
+    if cfg.save_format != 'hf':
+        args.to_json()  # what Meta's params.json cannot hold (from Hugging Face's layout): said now, not at the save
+    source_dtype, tied = M.stored_dtype_and_tied(ckpt)  # from the names: no data read
     if resize:
         args.vocab_size = M.Tokenizer(data_tok).n_words
     return SimpleNamespace(init_from=init_from, args=args, tokenizer=data_tok if resize else tok.path,
-                           source_dtype=names['tok_embeddings.weight'].dtype, tied='output.weight' not in names,
-                           resize=resize)
+                           source_dtype=source_dtype, tied=tied, resize=resize)
 
 
 def initial_weights(start, seed):
@@ -341,7 +346,8 @@ def device_peak_flops(device):
 
 
 # -----------------------------------------------------------------------------------------------
-# Checkpoints: out_dir/step_NNNNNN/ holds a Meta-format model and the state to resume from
+# Checkpoints: out_dir/step_NNNNNN/ holds the model (save_format: Meta's layout, Hugging Face's or both)
+# and the state to resume from
 
 
 def save_checkpoint(cfg, model, optimizer, step, record, proc):
@@ -357,13 +363,13 @@ def save_checkpoint(cfg, model, optimizer, step, record, proc):
         trainable = [n for n, p in model.named_parameters() if p.requires_grad]
         save_dtype = getattr(torch, cfg.save_dtype or record['source_dtype'])
         lora_scale = cfg.lora_alpha / cfg.lora_r if 'lora' in cfg.mode else None
-        weights = {k: v.to(save_dtype) for k, v in M.meta_state_dict(state, lora_scale, record['tied']).items()}
         files = {'train_state.pth': {'step': step, 'trainable': {k: state[k] for k in trainable},
                                      'optimizer': optim_state},
                  'run.json': {'step': step, **record}}
         if 'lora' in cfg.mode:
             files['adapter.pth'] = M.lora_state_dict(state)
-        M.save(out / name, model.args, weights, record['tokenizer'], files)
+        weights = M.meta_state_dict(state, lora_scale, record['tied'], save_dtype)  # in place: after `files` took theirs
+        M.save(out / name, model.args, weights, record['tokenizer'], files, cfg.save_format)
         P.recover(out / 'latest')  # links left by killed runs
         link = out / f'.latest.tmp{os.getpid()}'
         link.unlink(missing_ok=True)

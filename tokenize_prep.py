@@ -473,6 +473,17 @@ LANGUAGES = {
     'tr': ('Turkish', 'tur_Latn'), 'uk': ('Ukrainian', 'ukr_Cyrl'), 'ur': ('Urdu', 'urd_Arab'),
     'uz': ('Uzbek', 'uzn_Latn'), 'vi': ('Vietnamese', 'vie_Latn'), 'xh': ('Xhosa', 'xho_Latn'),
     'yo': ('Yoruba', 'yor_Latn'), 'zh': ('Chinese', 'zho_Hans'), 'zu': ('Zulu', 'zul_Latn'),
+    # the rest of Flores-101's languages (How Multilingual evaluates all of them, Table 9): ISO 639-1 where there is
+    # a code, else 639-3 (HML writes ns for nso). Flores-101's zho_trad is zho_Hant, read as 'zh' (iso_code).
+    'ast': ('Asturian', 'ast_Latn'), 'bs': ('Bosnian', 'bos_Latn'), 'ceb': ('Cebuano', 'ceb_Latn'),
+    'ff': ('Fula', 'fuv_Latn'), 'ha': ('Hausa', 'hau_Latn'), 'ig': ('Igbo', 'ibo_Latn'),
+    'kam': ('Kamba', 'kam_Latn'), 'kea': ('Kabuverdianu', 'kea_Latn'), 'ku': ('Kurdish', 'ckb_Arab'),
+    'lb': ('Luxembourgish', 'ltz_Latn'), 'lg': ('Luganda', 'lug_Latn'), 'ln': ('Lingala', 'lin_Latn'),
+    'luo': ('Luo', 'luo_Latn'), 'mi': ('Maori', 'mri_Latn'), 'mt': ('Maltese', 'mlt_Latn'),
+    'nso': ('Northern Sotho', 'nso_Latn'), 'ny': ('Nyanja', 'nya_Latn'), 'oc': ('Occitan', 'oci_Latn'),
+    'om': ('Oromo', 'gaz_Latn'), 'sd': ('Sindhi', 'snd_Arab'), 'sn': ('Shona', 'sna_Latn'),
+    'so': ('Somali', 'som_Latn'), 'tg': ('Tajik', 'tgk_Cyrl'), 'umb': ('Umbundu', 'umb_Latn'),
+    'wo': ('Wolof', 'wol_Latn'),
 }
 
 
@@ -883,23 +894,24 @@ NO_SPACE_LANGUAGES = {'zh', 'ja', 'th', 'lo', 'km', 'my', 'bo', 'zho', 'jpn', 't
 
 
 def tokenization_report(tok, texts, title='', show=True):
-    """Per language (texts: {lang: path or list of lines}): tokens per word, or per character for
-    scripts without spaces; the share of tokens that are bytes rather than text (SentencePiece's
-    <0x..> fallback pieces; tiktoken tokens that are not whole UTF-8); and the share of characters
-    (whitespace aside) spread over several tokens. Prints a table (show); returns {lang: {...}}."""
+    """Per language (texts: {lang: path or list of lines}): How Multilingual's ratio, tokens per word, or per
+    character for scripts without spaces (Tables 5 and 13 captions), and for those also tokens per
+    whitespace-separated unit, the unit HML's own figures for them are the size of (README: fidelity); the share
+    of tokens that are bytes rather than text (SentencePiece's <0x..> fallback pieces; tiktoken tokens that are
+    not whole UTF-8); and the share of characters (whitespace aside) spread over several tokens. Characters are
+    code points, marks included. Prints a table (show); returns {lang: {...}}."""
     tok = tok if isinstance(tok, Tokenizer) else Tokenizer(tok)
     # an ASCII character's byte fallback is whole UTF-8, but a byte token (token_bytes says b'A' for <0x41> and 'A')
     fallback = {i for i in range(tok.n_words) if tok.kind == 'sentencepiece' and tok.sp.is_byte(i)}
     rows = {}
     for lang, text in texts.items():
         unit = 'char' if lang.split('_')[0] in NO_SPACE_LANGUAGES else 'word'
-        n_tok = n_units = n_chars = n_byte = n_split = 0
+        n_tok = n_words = n_chars = n_byte = n_split = 0  # n_words: whitespace-separated units
         for line in iter_documents(text) if isinstance(text, (str, Path)) else filter(str.strip, text):
             ids = tok.encode(line, bos=False, eos=False)
             n_tok += len(ids)
-            chars = sum(not c.isspace() for c in line)
-            n_chars += chars
-            n_units += chars if unit == 'char' else len(line.split())
+            n_chars += sum(not c.isspace() for c in line)
+            n_words += len(line.split())
             run, cuts = b'', set()  # consecutive byte tokens, and where each ends in them
             for i in ids + [None]:
                 piece = b'' if i is None else tok.token_bytes(i)
@@ -914,16 +926,19 @@ def tokenization_report(tok, texts, title='', show=True):
                     n_split += n > 1 and not c.isspace() and any(pos + k in cuts for k in range(1, n))
                     pos += n
                 run, cuts = b'', set()
-        if not n_units:
+        if not n_words:
             raise InputError(f"{text if isinstance(text, (str, Path)) else lang}: no text to report on")
+        n_units = n_chars if unit == 'char' else n_words
         rows[lang] = {'unit': unit, 'tokens': n_tok, 'units': n_units, 'tokens_per_unit': n_tok / n_units,
+                      'chars': n_chars, 'whitespace_units': n_words, 'tokens_per_whitespace_unit': n_tok / n_words,
                       'byte_token_share': n_byte / max(n_tok, 1), 'split_char_share': n_split / max(n_chars, 1)}
     if not show:
         return rows
     print(f"\n{title or tok.path}: {tok.n_words:,} tokens")
-    print(f"{'lang':<10}{'tokens/unit':>16}{'byte tokens':>13}{'split chars':>13}")
+    print(f"{'lang':<10}{'tokens/unit':>16}{'per spaced unit':>17}{'byte tokens':>13}{'split chars':>13}")
     for lang, r in rows.items():
-        print(f"{lang:<10}{r['tokens_per_unit']:>11.2f}/{r['unit']:<4}"
+        spaced = f"{r['tokens_per_whitespace_unit']:.2f}" if r['unit'] == 'char' else '-'  # a word is that unit
+        print(f"{lang:<10}{r['tokens_per_unit']:>11.2f}/{r['unit']:<4}{spaced:>17}"
               f"{r['byte_token_share']:>13.1%}{r['split_char_share']:>13.1%}")
     return rows
 

@@ -23,7 +23,9 @@ qa_prompt = 'native'
 qa_norm = 'squad'  # Table 6's exact match is the substring match; EM/F1 are extra
 qa_max_new_tokens = 512  # NJUNLP/x-LLM inference.py: greedy, max_new_tokens 512
 flores_dir = 'data/eval/flores101/devtest'
-mt_pairs = ['eng-ara', 'eng-ell', 'eng-hin', 'eng-tur', 'eng-vie', 'eng-zho_simpl']
+# FLORES-200 codes, the names evaluate.py knows (Flores-101's ara is arb_Arab, zho_simpl zho_Hans: eval_hml.py)
+mt_pairs = ['eng_Latn-arb_Arab', 'eng_Latn-ell_Grek', 'eng_Latn-hin_Deva', 'eng_Latn-tur_Latn', 'eng_Latn-vie_Latn',
+            'eng_Latn-zho_Hans']
 mt_beam = 1  # inference.py: num_beams 1, no sampling
 mt_max_new_tokens = 512
 spm_path = 'models/sacrebleu_tokenizer_spm.model'

@@ -1,6 +1,7 @@
-"""How Multilingual (Yuan et al. 2023): tuning one transformer block only (the first; change the index to compare) on 10K English->Hindi pairs, one of the four
-modes the paper compares (embedding-only, single layer, LoRA, full). Learning rates are our choice
-(2e-5 for full tuning as Alpaca; 2e-4 for the small parameter sets, as LoRA recipes use).
+"""How Multilingual (Yuan et al. 2023): tuning one transformer block only (the first; change the index to
+compare) on 10K English->Hindi pairs, one of the four modes the paper compares (embedding-only, single layer,
+LoRA, full). Learning rates are our choice (2e-5 for full tuning as Alpaca; 2e-4 for the small parameter sets, as
+LoRA recipes use). HML's own single-layer runs (App. G, Table 14) train on Alpaca-En: configs/hml_alpaca_layer.py.
     torchrun --nproc_per_node=8 sft.py configs/hml_sft_layer.py
 """
 out_dir = 'out/hml/layer'

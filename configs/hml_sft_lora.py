@@ -1,5 +1,6 @@
-"""How Multilingual (Yuan et al. 2023): tuning LoRA adapters (r 8, alpha 16) on every projection on 10K English->Hindi pairs, one of the four
-modes the paper compares (embedding-only, single layer, LoRA, full). Learning rates are our choice
+"""How Multilingual (Yuan et al. 2023): tuning LoRA adapters (r 8, alpha 16, on every projection: ours, HML
+gives none) on 10K English->Hindi pairs, one of the four modes the paper compares (embedding-only, single
+layer, LoRA, full). Learning rates are our choice
 (2e-5 for full tuning as Alpaca; 2e-4 for the small parameter sets, as LoRA recipes use).
     torchrun --nproc_per_node=8 sft.py configs/hml_sft_lora.py
 """

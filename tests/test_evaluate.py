@@ -553,6 +553,54 @@ def test_quadrant_inputs_that_are_wrong(tmp_path):
         assert '\n' not in str(e.value)
 
 
+# How Multilingual, Table 9: the original LLaMA's spBLEU on every en->x pair of Flores-101 devtest (its LLaMA column),
+# by the paper's language codes (zhtrad: Traditional Chinese; ns: Northern Sotho)
+_TABLE_9 = """
+    pt 4.7 ko 0.5 is 1.6 fr 6.0 jv 3.1 sd 0.4 sv 5.4 zhtrad 0.4 mt 1.8 ca 6.0 hy 0.1 my 0.3 da 5.4 he 0.5 te 0.7
+    de 4.8 bn 0.2 ln 2.9 ro 3.6 ky 0.4 et 1.6 it 4.6 fa 0.7 ps 0.9 cs 2.4 vi 1.9 uz 0.9 es 4.8 tl 3.5 om 0.9 ru 1.0
+    mr 0.3 az 1.1 uk 0.5 be 0.2 ff 2.7 nl 5.5 umb 1.7 lg 2.9 sl 1.6 mk 0.5 km 1.1 bs 2.1 ne 0.7 ga 2.0 hr 2.1
+    tg 0.4 wo 2.7 hu 1.2 gu 0.3 lo 1.8 pl 2.1 mn 0.2 xh 2.3 no 3.3 kk 0.7 zu 1.7 ast 2.5 lt 0.7 kea 2.7 gl 2.6
+    kn 0.3 ns 3.3 bg 0.7 sr 0.4 ceb 4.0 id 2.8 ur 0.2 kam 2.9 af 3.5 th 0.8 yo 1.9 sk 1.7 as 0.2 mi 2.3 ms 3.9
+    ta 0.4 ig 2.0 ja 0.1 lv 0.7 cy 2.5 oc 2.8 pa 0.3 sn 2.6 el 0.7 ml 0.2 luo 3.1 hi 0.3 or 0.3 sw 2.6 zh 0.5
+    tr 2.4 so 2.6 ar 0.3 ku 0.2 ny 3.1 fi 1.4 lb 1.9 ha 3.1 ka 0.4 am 0.2""".split()
+TABLE_9_LLAMA = {iso: float(v) for iso, v in zip(_TABLE_9[::2], _TABLE_9[1::2])}
+
+
+def test_T_is_the_vanilla_mean_over_every_flores101_pair_as_app_d_says(tmp_path):
+    """App. D: T is the vanilla model's average translation score on Flores-101. configs/eval_hml.py evaluates every
+    en->x pair (the 101 of Table 9), and T averages them all: 1.84 from Table 9; configs/eval_hml_e12.py averages
+    App. E's 12 representative languages (Table 11): 2.09. The output names the pairs either way."""
+    import tokenize_prep as T
+    flores = {'zhtrad': 'zho_Hant', 'ns': T.LANGUAGES['nso'][1]}
+    scores = {f'eng_Latn-{flores.get(iso) or T.LANGUAGES[iso][1]}': v for iso, v in TABLE_9_LLAMA.items()}
+    assert len(TABLE_9_LLAMA) == len(scores) == 101
+    write_mt_result(tmp_path / 'llama-7b.json', scores)
+    hi, af, ro = 'eng_Latn-hin_Deva', 'eng_Latn-afr_Latn', 'eng_Latn-ron_Latn'
+    write_mt_result(tmp_path / 'full.json', {hi: 3.0, af: 10.0, ro: 20.0})
+
+    cfg = P.configure(vars(E), [str(ROOT / 'configs' / 'eval_hml.py'), f'--out_dir={tmp_path}'])
+    assert sorted(cfg.mt_pairs) == sorted(scores)  # the paper config evaluates exactly Table 9's pairs
+    out = E.eval_quadrants(cfg)
+    assert out['T'] == pytest.approx(sum(scores.values()) / 101) and round(out['T'], 2) == 1.84
+    assert sorted(out['T_pairs']) == sorted(scores) and out['T_from'] == 'mean of 101 pairs'
+    # hi: P_pre 0.3 < T, so Eq. 1's second branch: Δ = (P_post - 2T) / P_pre
+    assert out['hi']['bilingual']['delta'] == pytest.approx((3.0 - 2 * out['T']) / 0.3)
+
+    e12 = P.configure(vars(E), [str(ROOT / 'configs' / 'eval_hml_e12.py'), f'--out_dir={tmp_path}'])
+    table_11 = ['ha', 'he', 'mi', 'ta', 'af', 'ro', 'th', 'ns', 'luo', 'zh', 'tr', 'et']
+    out = E.eval_quadrants(e12)
+    assert out['T'] == pytest.approx(sum(TABLE_9_LLAMA[c] for c in table_11) / 12) and round(out['T'], 2) == 2.09
+    assert sorted(out['T_pairs']) == sorted(e12.quadrant_threshold_pairs) and len(out['T_pairs']) == 12
+    # a pair T should average that the vanilla run lacks is one line, naming it
+    write_mt_result(tmp_path / 'llama-7b.json', {k: v for k, v in scores.items() if k != 'eng_Latn-luo_Latn'})
+    with pytest.raises(E.InputError, match='llama-7b.json: no mt result eng_Latn-luo_Latn'):
+        E.eval_quadrants(e12)
+    # T given: no pairs averaged
+    out = E.eval_quadrants(P.configure(vars(E), [str(ROOT / 'configs' / 'eval_hml.py'), f'--out_dir={tmp_path}',
+                                                 '--quadrant_threshold=2.5']))
+    assert out['T'] == 2.5 and out['T_pairs'] == [] and out['T_from'] == 'set'
+
+
 # ---------------------------------------------------------------- code-switching
 
 def test_script_is_the_unicode_script_property():
@@ -824,7 +872,7 @@ def test_cli_without_checkpoint_is_one_line_error(tmp_path):
     r = subprocess.run([sys.executable, 'evaluate.py', f'--ckpt_dirs=["{tmp_path}/missing"]'], cwd=ROOT,
                        capture_output=True, text=True)
     assert r.returncode == 1 and r.stderr.count('\n') == 1
-    assert 'missing: no checkpoint here (params.json is missing)' in r.stderr
+    assert 'missing: no checkpoint here (no params.json or config.json)' in r.stderr
 
 
 def test_unknown_task_is_a_clear_error():

@@ -183,10 +183,208 @@ def test_params_json_stays_readable_by_llama2_loader(tmp_path):
     assert l31['use_scaled_rope'] is True and l31['rope_theta'] == 500000.0 and 'max_seq_len' not in l31
 
 
+# ---------------------------------------------------------------- Hugging Face's layout
+
+# what transformers' LlamaConfig takes for RoPE (rope_parameters): Llama 2's plain RoPE, Llama 3.2's scaling
+# (factor 32), and numbers Meta's params.json cannot hold (low_freq_factor 2, an original context of 4096)
+HF_ROPE = {
+    'llama2-untied': dict(rope_type='default', rope_theta=10000.0),
+    'llama3.2-gqa-tied': dict(rope_type='llama3', rope_theta=500000.0, factor=32.0, low_freq_factor=1.0,
+                              high_freq_factor=4.0, original_max_position_embeddings=8192),
+    'llama3-gqa-untied-odd-scaling': dict(rope_type='llama3', rope_theta=500000.0, factor=8.0, low_freq_factor=2.0,
+                                          high_freq_factor=8.0, original_max_position_embeddings=4096),
+}
+
+
+def hf_llama(name, vocab_size=300, seed=0):
+    """A random transformers LlamaForCausalLM: GQA except for llama2, an intermediate_size Meta's default rule
+    does not give (100), attention sharpened so that RoPE matters."""
+    from transformers import LlamaConfig, LlamaForCausalLM
+    config = LlamaConfig(vocab_size=vocab_size, hidden_size=64, intermediate_size=100, num_hidden_layers=2,
+                         num_attention_heads=4, num_key_value_heads=4 if 'llama2' in name else 2, rms_norm_eps=1e-5,
+                         rope_parameters=HF_ROPE[name], tie_word_embeddings='-tied' in name,
+                         max_position_embeddings=8192, attn_implementation='eager')
+    torch.manual_seed(seed)
+    hf = LlamaForCausalLM(config).eval()
+    with torch.no_grad():
+        for layer in hf.model.layers:
+            layer.self_attn.q_proj.weight.mul_(8)
+            layer.self_attn.k_proj.weight.mul_(8)
+    return hf
+
+
+def hf_checkpoint(path, name, tokenizer, **save):
+    hf = hf_llama(name)
+    hf.save_pretrained(path, **save)
+    (path / 'tokenizer.model').write_bytes(Path(tokenizer).read_bytes())
+    return hf
+
+
+@pytest.mark.parametrize('name', HF_ROPE)
+def test_hf_directory_loads_with_the_logits_of_transformers(name, tmp_path, sp_tokenizer):
+    # sharded (an index and several files) for one of them, one model.safetensors for the others
+    hf = hf_checkpoint(tmp_path, name, sp_tokenizer, **({'max_shard_size': '100KB'} if 'odd' in name else {}))
+    assert (tmp_path / 'model.safetensors.index.json').exists() == ('odd' in name)
+    model, _ = M.load(tmp_path, max_seq_len=4096)
+    assert model.tied == ('-tied' in name) and model.args.ffn_hidden_dim == 100
+    tokens = torch.randint(0, 300, (2, 24))
+    far = torch.randint(0, 300, (1, 3000))  # past the scaled models' low-frequency wavelengths
+    with torch.no_grad():
+        for t in (tokens, far):
+            assert (model(t) - hf(t).logits).abs().max().item() <= 1e-5  # measured: <= 4e-7
+        # the q/k permutation is what makes them equal: without it the logits are far apart
+        for layer in model.layers:
+            layer.attention.wq.weight.copy_(M.rotate_half_order(layer.attention.wq.weight, 4))
+        assert (model(tokens) - hf(tokens).logits).abs().max().item() > 1e-3
+
+
+def test_hf_save_loads_in_transformers_with_the_same_logits_and_greedy_tokens(tmp_path, sp_tokenizer, monkeypatch):
+    from transformers import LlamaForCausalLM
+    args = tiny_args(**CONFIGS['llama3.1'], max_seq_len=4096)
+    model = random_model(args).eval()
+    with torch.no_grad():
+        for layer in model.layers:
+            layer.attention.wq.weight.mul_(8)
+            layer.attention.wk.weight.mul_(8)
+    monkeypatch.setattr(M, 'SHARD_BYTES', 60_000)  # several shards and an index, as a 7B model gets at 5 GB
+    M.save(tmp_path / 'hf', args, M.meta_state_dict(model.state_dict()), sp_tokenizer, save_format='hf')
+    files = sorted(p.name for p in (tmp_path / 'hf').iterdir())
+    assert 'params.json' not in files and 'model.safetensors.index.json' in files
+    assert sum(f.endswith('.safetensors') for f in files) > 2
+    hf = LlamaForCausalLM.from_pretrained(tmp_path / 'hf', attn_implementation='eager').eval()
+    tokens = torch.randint(3, args.vocab_size, (2, 16))
+    far = torch.randint(0, args.vocab_size, (1, 3000))
+    with torch.no_grad():
+        for t in (tokens, far):
+            assert (model(t) - hf(t).logits).abs().max().item() <= 1e-5
+    ours = M.generate(model, tokens.tolist(), 20)
+    theirs = hf.generate(tokens, max_new_tokens=20, min_new_tokens=20, do_sample=False, pad_token_id=0)
+    assert ours == theirs[:, 16:].tolist()
+    config = json.loads((tmp_path / 'hf' / 'config.json').read_text())
+    assert config['architectures'] == ['LlamaForCausalLM'] and config['torch_dtype'] == 'float32'
+    assert (config['bos_token_id'], config['eos_token_id']) == (1, 2)
+    assert json.loads((tmp_path / 'hf' / 'generation_config.json').read_text())['eos_token_id'] == 2
+
+
+def test_safetensors_written_by_stream_read_by_safe_open(tmp_path):
+    from safetensors import safe_open
+    tensors = {'a': torch.randn(3, 5).bfloat16(), 'b': torch.arange(7, dtype=torch.float32), 'c': torch.randn(2, 2)}
+    M.write_safetensors(tmp_path / 'x.safetensors', tensors, lambda name, t: t * 2 if name == 'c' else t)
+    with safe_open(tmp_path / 'x.safetensors', 'pt') as f:
+        assert f.metadata() == {'format': 'pt'} and sorted(f.keys()) == ['a', 'b', 'c']
+        for name, t in tensors.items():
+            assert torch.equal(f.get_tensor(name), t * 2 if name == 'c' else t), name
+
+
+@pytest.mark.parametrize('tied', [False, True])
+def test_meta_to_hf_to_meta_is_bitwise(tied, tmp_path, sp_tokenizer):
+    args = tiny_args(**CONFIGS['llama3'])
+    model = random_model(args)
+    if tied:
+        model.output.weight = model.tok_embeddings.weight
+    state = {k: v.bfloat16() for k, v in M.meta_state_dict(model.state_dict(), tied=tied).items()}
+    M.save(tmp_path / 'meta', args, state, sp_tokenizer)
+    r = subprocess.run([sys.executable, 'model.py', f'--ckpt_dir={tmp_path / "meta"}',
+                        f'--export_dir={tmp_path / "hf"}'], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert M.checkpoint_layout(tmp_path / 'hf') == 'hf'
+    assert M.stored_dtype_and_tied(tmp_path / 'hf') == (torch.bfloat16, tied)
+    hf_model, _ = M.load(tmp_path / 'hf')
+    assert hf_model.args.ffn_hidden_dim == args.ffn_hidden_dim and hf_model.tied == tied
+    M.save(tmp_path / 'back', hf_model.args, M.meta_state_dict(hf_model.state_dict(), tied=tied), sp_tokenizer)
+    before = torch.load(tmp_path / 'meta' / 'consolidated.00.pth', weights_only=True)
+    after = torch.load(tmp_path / 'back' / 'consolidated.00.pth', weights_only=True)
+    assert before.keys() == after.keys() and ('output.weight' in after) != tied
+    for k in before:
+        assert before[k].dtype == after[k].dtype == torch.bfloat16 and torch.equal(before[k], after[k]), k
+    back = M.ModelArgs.from_json(tmp_path / 'back' / 'params.json')
+    # the same model in params.json, with multiple_of and ffn_dim_multiplier of our choosing (same hidden size)
+    assert back.ffn_hidden_dim == args.ffn_hidden_dim
+    assert replace(back, multiple_of=32, ffn_dim_multiplier=1.3) == replace(args, max_seq_len=2048)
+
+
+def test_both_layouts_in_one_folder_hold_the_same_weights_and_meta_wins(tmp_path, sp_tokenizer):
+    args = tiny_args(**CONFIGS['llama3.1'])
+    model = random_model(args)
+    M.save(tmp_path / 'ckpt', args, M.meta_state_dict(model.state_dict()), sp_tokenizer, save_format='both')
+    assert M.checkpoint_layout(tmp_path / 'ckpt') == 'meta'
+    meta = M.read_weights(tmp_path / 'ckpt', args)
+    hf = M.read_hf_weights(tmp_path / 'ckpt', args)
+    assert meta.keys() == hf.keys() and all(torch.equal(meta[k], hf[k]) for k in meta)
+
+
+def test_hf_hidden_size_and_rope_become_meta_fields_or_are_refused(tmp_path, sp_tokenizer):
+    # Meta's published sizes come back as fields Meta's rule turns into the same size
+    for dim, hidden in ((4096, 11008), (4096, 14336), (8192, 28672), (2048, 8192), (2048, 5632), (16384, 53248)):
+        params = M.ModelArgs(dim=dim, intermediate_size=hidden).to_json()
+        assert M.ModelArgs(**params).ffn_hidden_dim == hidden and 'intermediate_size' not in params
+    assert M.ModelArgs(dim=4096, intermediate_size=14336).to_json()['ffn_dim_multiplier'] == 1.3  # Llama 3 8B's
+    hf_checkpoint(tmp_path / 'hf', 'llama3-gqa-untied-odd-scaling', sp_tokenizer)
+    args, _ = M.load_args(tmp_path / 'hf')
+    with pytest.raises(P.InputError, match=r"params\.json \(Meta's layout\): .*low_freq_factor 2.0.*save_format=hf"):
+        args.to_json()
+    r = subprocess.run([sys.executable, 'model.py', f'--ckpt_dir={tmp_path / "hf"}', f'--export_dir={tmp_path / "m"}',
+                        '--export_format=meta'], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 1 and r.stderr.count('\n') == 1 and 'save_format=hf' in r.stderr
+    assert not (tmp_path / 'm').exists()
+
+
+def test_lora_merge_replaces_entries_and_leaves_the_live_model(tmp_path):
+    args = tiny_args()
+    model = M.apply_lora(random_model(args), r=2, alpha=4, dropout=0.0, targets=('wq', 'w2'))
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name.endswith('lora_B'):
+                p.normal_(0, 0.1)
+    live = {k: v.clone() for k, v in model.state_dict().items()}
+    state = model.state_dict()
+    out = M.meta_state_dict(state, lora_scale=2.0, dtype=torch.bfloat16)
+    assert out is state and not any('lora' in k for k in out) and all(v.dtype == torch.bfloat16 for v in out.values())
+    w, a, b = (live[f'layers.0.attention.wq.{k}'] for k in ('weight', 'lora_A', 'lora_B'))
+    assert torch.equal(out['layers.0.attention.wq.weight'], (w.float() + 2.0 * (b.float() @ a.float())).bfloat16())
+    assert all(torch.equal(v, live[k]) for k, v in model.state_dict().items())  # the model itself is untouched
+
+
 # ---------------------------------------------------------------- bad input
 
-def test_missing_params_json(tmp_path):
-    with pytest.raises(P.InputError, match=r'params\.json: not found'):
+def test_no_checkpoint_here(tmp_path):
+    with pytest.raises(P.InputError, match=r"no params\.json \(Meta's layout\) or config\.json"):
+        M.load(tmp_path)
+
+
+@pytest.mark.parametrize('change, says', [
+    ({'model_type': 'mistral', 'sliding_window': 4096}, "model_type 'mistral'"),
+    ({'attention_bias': True}, 'attention_bias true'),
+    ({'mlp_bias': True}, 'mlp_bias true'),
+    ({'sliding_window': 4096}, 'sliding_window 4096'),
+    ({'head_dim': 32}, 'head_dim 32, not hidden_size / num_attention_heads = 16'),
+    ({'rope_parameters': {'rope_type': 'yarn', 'factor': 4.0, 'rope_theta': 1e4}}, "rope_scaling of type 'yarn'"),
+    ({'num_hidden_layers': '2'}, "num_hidden_layers must be a positive integer, not '2'"),
+])
+def test_another_architecture_is_refused_in_one_line_naming_config_json(change, says, tmp_path, sp_tokenizer):
+    hf_checkpoint(tmp_path, 'llama2-untied', sp_tokenizer)
+    config = json.loads((tmp_path / 'config.json').read_text())
+    (tmp_path / 'config.json').write_text(json.dumps({**config, **change}))
+    with pytest.raises(P.InputError) as e:
+        M.load(tmp_path)
+    assert str(e.value).startswith(f"error: {tmp_path / 'config.json'}: ") and says in str(e.value)
+    assert '\n' not in str(e.value)
+
+
+def test_a_shard_missing_from_disk_or_a_wrong_shape_names_the_file(tmp_path, sp_tokenizer):
+    from safetensors.torch import load_file, save_file
+    hf_checkpoint(tmp_path, 'llama2-untied', sp_tokenizer, max_shard_size='100KB')
+    index = json.loads((tmp_path / 'model.safetensors.index.json').read_text())
+    shard = tmp_path / index['weight_map']['model.layers.1.mlp.up_proj.weight']
+    tensors = load_file(shard)
+    tensors['model.layers.1.mlp.up_proj.weight'] = tensors['model.layers.1.mlp.up_proj.weight'][:-1].clone()
+    save_file(tensors, shard, metadata={'format': 'pt'})
+    with pytest.raises(P.InputError) as e:
+        M.load(tmp_path)
+    assert str(e.value) == (f"error: {shard}: model.layers.1.mlp.up_proj.weight has shape (99, 64) but config.json "
+                            "implies (100, 64)")
+    shard.unlink()
+    with pytest.raises(P.InputError, match=re.escape(f"{shard}: missing, though model.safetensors.index.json")):
         M.load(tmp_path)
 
 

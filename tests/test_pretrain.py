@@ -239,7 +239,8 @@ def test_only_rank_0_reads_the_weights(data, tmp_path, sp_tokenizer, monkeypatch
     state = {k: v.bfloat16() for k, v in M.meta_state_dict(model.state_dict(), tied=True).items()}
     base = write_checkpoint(tmp_path / 'base', args, state, sp_tokenizer, n_shards=2)
     meta = json.loads((data / 'meta.json').read_text())
-    cfg = SimpleNamespace(init_from=str(base), block_size=32, resize_vocab=False, data_dir=str(data))
+    cfg = SimpleNamespace(init_from=str(base), block_size=32, resize_vocab=False, data_dir=str(data),
+                          save_format='meta')
     with monkeypatch.context() as m:  # what every process learns reads no weight
         m.setattr(M, 'read_weights', lambda *a: pytest.fail('read the weights'))
         start = pretrain.starting_point(cfg, cfg.init_from, meta, cfg.block_size)
@@ -466,3 +467,41 @@ def test_a_held_out_shard_too_short_for_a_window_is_said_once(data, tmp_path):
     assert len(said) == 1 and 'block_size=32' in said[0], r.stdout
     records = [x for x in log(tmp_path / 'out') if any(k.startswith('val_loss') for k in x)]
     assert len(records) == 5 and all('val_loss/en' in x and 'val_loss/hi' not in x for x in records)
+
+
+# ---------------------------------------------------------------- Hugging Face's layout in and out
+
+def test_continued_pretraining_from_a_hf_directory_saves_hf_and_resumes_bitwise(data, tmp_path, sp_tokenizer):
+    """A LlamaForCausalLM saved by transformers (GQA, its own intermediate_size), its tokenizer the shards' file:
+    no resize; saved in both layouts; a run cut back to an earlier checkpoint resumes to the same weights."""
+    import shutil
+    from transformers import LlamaConfig, LlamaForCausalLM
+    config = LlamaConfig(vocab_size=M.Tokenizer(sp_tokenizer).n_words, hidden_size=32, intermediate_size=72,
+                         num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2)
+    torch.manual_seed(0)
+    hf = LlamaForCausalLM(config)
+    hf.save_pretrained(tmp_path / 'hf')
+    (tmp_path / 'hf' / 'tokenizer.model').write_bytes(Path(sp_tokenizer).read_bytes())
+    settings = [f'--init_from={tmp_path / "hf"}', '--max_steps=6', '--ckpt_interval=3', '--eval_interval=6',
+                '--save_format=both', '--mode=lora', '--lora_dropout=0.1']
+    run(data, tmp_path / 'ref', *settings)
+    ref = tmp_path / 'ref' / 'latest'
+    assert (ref / 'config.json').is_file() and (ref / 'params.json').is_file()
+    args = M.load_args(ref)[0]
+    meta_w, hf_w = M.read_meta_weights(ref, args), M.read_hf_weights(ref, args)
+    assert all(torch.equal(meta_w[k], hf_w[k]) for k in meta_w) and args.ffn_hidden_dim == 72
+    # the same run, cut back to its step-3 checkpoint (as a kill after that save leaves it), then resumed
+    shutil.copytree(tmp_path / 'ref', tmp_path / 'cut', symlinks=True)
+    shutil.rmtree(tmp_path / 'cut' / 'step_000006')
+    (tmp_path / 'cut' / 'latest').unlink()
+    (tmp_path / 'cut' / 'latest').symlink_to('step_000003')
+    run(data, tmp_path / 'cut', *settings[1:], '--init_from=resume')
+    resumed = M.read_hf_weights(tmp_path / 'cut' / 'latest', args)
+    assert all(torch.equal(hf_w[k], resumed[k]) for k in hf_w)
+    a, b = train_state(tmp_path / 'ref'), train_state(tmp_path / 'cut')
+    assert all(torch.equal(a['trainable'][k], b['trainable'][k]) for k in a['trainable'])
+    # transformers reads what pretrain.py wrote, LoRA merged, to the logits of model.py
+    model, _ = M.load(ref)
+    tokens = torch.randint(0, model.args.vocab_size, (1, 16))
+    with torch.no_grad():
+        assert (model(tokens) - LlamaForCausalLM.from_pretrained(ref)(tokens).logits).abs().max() < 1e-5

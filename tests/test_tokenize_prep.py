@@ -377,6 +377,25 @@ def test_report_on_small_text(sp_tokenizer):
     assert rows['hi']['tokens_per_unit'] > 2 * rows['en']['tokens_per_unit']  # 41 merges: English is split too
 
 
+def test_report_counts_both_units_for_a_script_without_spaces(sp_tokenizer, capsys):
+    """How Multilingual's ratio is tokens per character for scripts written without spaces (Tables 5 and 13
+    captions), yet its th, km and lo figures (39.8 to 86.5) cannot be per character: a Thai character costs at most
+    3 byte tokens. So the report gives both units, here on a sentence counted by hand."""
+    # 'แม่ไปตลาด พ่อไปวัด' (mother goes to the market, father to the temple), counted by hand in code points:
+    # แ ม ่ ไ ป ต ล า ด (9, the tone mark ่ among them) and พ ่ อ ไ ป ว ั ด (8, the vowel mark ั among them):
+    # 17 characters in 2 whitespace-separated units. The 300-piece English tokenizer has no Thai piece, so each
+    # character is its 3 UTF-8 bytes as byte tokens, and each unit starts with '▁': 17 * 3 + 2 = 53 tokens.
+    row = T.tokenization_report(M.Tokenizer(sp_tokenizer), {'th': ['แม่ไปตลาด พ่อไปวัด']})['th']
+    assert (row['unit'], row['chars'], row['whitespace_units'], row['tokens']) == ('char', 17, 2, 53)
+    assert row['tokens_per_unit'] == 53 / 17 and row['tokens_per_whitespace_unit'] == 53 / 2
+    th_line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith('th '))
+    assert th_line.split()[:3] == ['th', '3.12/char', '26.50']  # 53 / 17 and 53 / 2
+    # a space-separated language: its word is the whitespace-separated unit, one ratio
+    en = T.tokenization_report(M.Tokenizer(sp_tokenizer), {'en': ['the river runs']}, show=False)['en']
+    assert en['unit'] == 'word' and en['units'] == en['whitespace_units'] == 3
+    assert en['tokens_per_unit'] == en['tokens_per_whitespace_unit']
+
+
 def test_report_on_flores_scripts():
     langs = ('eng_Latn', 'deu_Latn', 'vie_Latn', 'hin_Deva', 'zho_Hans')
     texts = {k: asset(f'flores200-devtest/{k}.devtest') for k in langs}

@@ -1,0 +1,26 @@
+r"""How Multilingual, App. G (Table 14): tuning one transformer block of LLaMA-7B on Alpaca-En
+(configs/hml_data_alpaca_en.py) for 3 epochs (App. C), with hml_sft_layer.py's recipe (its learning rate is ours: HML
+states none). Layer 0 is the block next to the embeddings; Table 14 tunes each of the 32 in its own run:
+    for i in $(seq 0 31); do
+        torchrun --nproc_per_node=8 sft.py configs/hml_alpaca_layer.py --mode=layers:$i --out_dir=out/hml/alpaca_layer$i
+    done
+Table 15's lower layers together: --mode=layers:0,1,2,3,4,5,6,7,8,9,10,11,12,13,14 --out_dir=out/hml/alpaca_layers0-14.
+Then configs/eval_hml_alpaca.py.
+"""
+out_dir = 'out/hml/alpaca_layer0'
+mode = 'layers:0'
+lr = 2e-4
+
+init_from = 'models/llama-7b'  # LLaMA 7B (v1), as all four papers; any Meta checkpoint works
+data_dir = 'data/hml_alpaca_en'
+train_shard = 'alpaca-en.train.bin'
+val_shard = 'alpaca-en.val.bin'
+epochs = 3
+warmup_ratio = 0.03
+batch_size = 4
+grad_accum = 4  # x 8 GPUs = 128
+block_size = 512
+eval_interval = 50
+ckpt_interval = 250
+device = 'cuda'
+dtype = 'bfloat16'
