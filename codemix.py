@@ -21,7 +21,8 @@ from collections import Counter
 from pathlib import Path
 
 from model import format_prompt
-from plumbing import InputError, atomic_path, configure, decode_utf8, lock, on_interrupt, read_records, read_text
+from plumbing import (InputError, atomic_path, check_apart, configure, decode_utf8, lock, on_interrupt, read_records,
+                      read_text)
 
 # -----------------------------------------------------------------------------------------------
 # Words and punctuation
@@ -195,6 +196,7 @@ if __name__ == '__main__':
                 raise InputError(f"{path}: the demo data is missing; python data/demo/generate.py writes it")
     if not out_path or not dict_path:
         raise InputError(f"input_file {in_path!r}: set --output_file and --dictionary_file too")
+    check_apart(out_path, 'output_file', {'input_file': in_path, 'dictionary_file': dict_path})
     out_lock = lock(out_path)  # held until the process ends: a second run on out_path is refused
     on_interrupt(lambda sig: f"interrupted by {sig}: {out_path} is as it was (it is replaced only when complete); "
                  "run the same command again")

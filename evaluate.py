@@ -128,6 +128,62 @@ def check_settings(cfg):
     if not (cfg.judge_temperature == -1 or 0 <= cfg.judge_temperature <= 2):
         raise InputError(f"judge_temperature={cfg.judge_temperature!r}: between 0 and 2, or -1 for the paper's")
     P.check_system(cfg.device, cfg.dtype)
+    if cfg.compare:
+        return
+    unknown = set(cfg.tasks) - set(ALL_TASKS)
+    if unknown:
+        raise InputError(f"tasks: unknown {', '.join(sorted(unknown))}; choose from {' '.join(ALL_TASKS)}")
+    P.check_writable(cfg.out_dir, 'out_dir')
+    check_task_settings(cfg, set(cfg.tasks))
+
+
+def check_task_settings(cfg, tasks):
+    """What each task reads, checked before the first model is loaded (hours may pass before a task's turn):
+    its settings, and that the files they name are there."""
+    def need_files(name, paths):  # {key: path} of a dict setting, or one path
+        for key, path in paths.items() if isinstance(paths, dict) else [(None, paths)]:
+            if not isinstance(path, str) or not Path(path).is_file():
+                raise InputError(f"{name}{'' if key is None else f'[{key!r}]'}={path!r}: not a file; name one file")
+    judge_reads = ('qa' if cfg.judge_mode == 'xllama-qa' else 'chat') if 'judge' in tasks else None
+    if 'ppl' in tasks:
+        need_files('ppl_files', cfg.ppl_files)
+    if 'qa' in tasks or judge_reads == 'qa':
+        if cfg.qa_prompt not in QA_PROMPTS or cfg.qa_norm not in ('mlqa', 'squad'):
+            raise InputError(f"qa_prompt must be one of {', '.join(QA_PROMPTS)}, qa_norm 'mlqa' or 'squad' "
+                             f"(got {cfg.qa_prompt!r}, {cfg.qa_norm!r})")
+        need_files('qa_files', cfg.qa_files)
+    if 'mt' in tasks or 'align' in tasks:
+        for pair in (cfg.mt_pairs if 'mt' in tasks else []) + (cfg.align_pairs if 'align' in tasks else []):
+            src, sep, tgt = pair.partition('-')
+            if not sep:
+                raise InputError(f"language pair {pair!r}: write SOURCE-TARGET with FLORES codes, e.g. "
+                                 "eng_Latn-hin_Deva")
+            need_files('flores_dir', {code: str(Path(cfg.flores_dir) / f'{code}.devtest') for code in (src, tgt)})
+        if cfg.spm_path:
+            need_files('spm_path', cfg.spm_path)
+    if 'mc' in tasks and cfg.mc_format not in ('mmlu', 'ceval', 'agieval', 'gaokao'):
+        raise InputError(f"mc_format must be 'mmlu', 'ceval', 'agieval' or 'gaokao', not {cfg.mc_format!r}")
+    if 'judge' in tasks:
+        if not cfg.judge_url:
+            raise InputError("judge: set judge_url to an OpenAI-compatible endpoint, e.g. https://api.openai.com/v1")
+        if cfg.judge_mode not in JUDGE_DEFAULTS:
+            raise InputError(f"judge_mode must be one of {', '.join(JUDGE_DEFAULTS)}, not {cfg.judge_mode!r}")
+        if cfg.judge_mode == 'pairwise':
+            if not cfg.judge_against:
+                raise InputError("judge_mode='pairwise' needs judge_against: an earlier result file with chat "
+                                 "responses")
+            need_files('judge_against', cfg.judge_against)
+        if cfg.judge_key_env and not os.environ.get(cfg.judge_key_env):
+            raise InputError(f"judge: the environment variable {cfg.judge_key_env} holding the API key is not "
+                             "set (set judge_key_env='' for an endpoint that needs none)")
+    if 'chat' in tasks or judge_reads == 'chat':
+        if not cfg.chat_files:
+            raise InputError("chat: set chat_files = {lang: held-out Alpaca records (JSON list or JSONL)}")
+        need_files('chat_files', cfg.chat_files)
+    if 'scaling' in tasks:
+        if not cfg.scaling_points:
+            raise InputError(f"scaling: set scaling_points to a JSON file {SCALING_LAYOUT}")
+        need_files('scaling_points', cfg.scaling_points)
 
 
 # -----------------------------------------------------------------------------------------------
@@ -139,6 +195,14 @@ def read_json(path, what):
         return json.loads(P.read_text(path, what))
     except json.JSONDecodeError as e:
         raise InputError(f"{path} line {e.lineno}: not valid JSON ({e.msg}); fix the {what}")
+
+
+def read_result(path, what):
+    """A result file evaluate.py wrote: a JSON object."""
+    result = read_json(path, what)
+    if not isinstance(result, dict):
+        raise InputError(f"{path}: not a result file of evaluate.py (a JSON object); name one it wrote")
+    return result
 
 
 def read_lines(path, what):
@@ -163,6 +227,10 @@ def load_checkpoint(ckpt_dir, cfg):
     leads = set((run.get('data') or {}).get('shortening', {}).values())
     if len(leads) > 1:
         raise InputError(f"{ckpt_dir}/run.json: shortened with several lead bytes; evaluate.py undoes one")
+    data = run.get('data') or {}
+    if 'tokenizer_sha256' in data and not tokenize_prep.same_tokenizer(tok, data):
+        raise InputError(f"{tok.path}: not the tokenizer {ckpt_dir} was trained with (its run.json records another); "
+                         "leave tokenizer_path='' for the checkpoint's own, or name that one")
     if leads:
         tok = tokenize_prep.shortened(tok, leads.pop())
     tok.template = run.get('template')  # what sft.py tuned with; a Hugging Face tokenizer carries its chat template
@@ -249,7 +317,7 @@ def read_documents(path, tok):
     except OSError as e:
         raise InputError(f"{path}: cannot read this held-out text file (ppl_files) ({e.strerror})")
     if is_shard:
-        ids = tokenize_prep.read_shard(path).tokens.tolist()
+        ids = tokenize_prep.read_shard(path, tok.n_words).tokens.tolist()
         starts = [i for i, t in enumerate(ids) if t == tok.bos_id]
         cuts = ([0] if not starts or starts[0] else []) + starts + [len(ids)]
         docs = [ids[a:b] if ids[a] == tok.bos_id else [tok.bos_id] + ids[a:b] for a, b in zip(cuts, cuts[1:]) if a < b]
@@ -292,8 +360,12 @@ def eval_perplexity(model, tok, cfg):
     if not 2 <= window <= model.args.max_seq_len or not 1 <= stride < window:
         raise InputError(f"ppl_window={window} must be 2..max_seq_len={model.args.max_seq_len} and "
                          f"ppl_stride={stride} 1..ppl_window-1")
-    out = {lang: perplexity(model, limited(read_documents(path, tok), cfg), window, stride, cfg.batch_size)
-           for lang, path in cfg.ppl_files.items()}
+    out = {}
+    for lang, path in cfg.ppl_files.items():
+        docs = limited(read_documents(path, tok), cfg)
+        if not docs:
+            raise InputError(f"{path}: no document with text in it (ppl_files[{lang!r}]); give a document a line")
+        out[lang] = perplexity(model, docs, window, stride, cfg.batch_size)
     return {**out, 'windows': {'window': window, 'stride': stride}, 'note': PPL_NOTE}
 
 
@@ -1374,12 +1446,9 @@ def evaluate(ckpt_dir, cfg):
 def main(cfg):
     check_settings(cfg)
     if cfg.compare:
-        print(format_table({Path(p).stem: read_json(p, 'result file (compare)') for p in cfg.compare},
+        print(format_table({Path(p).stem: read_result(p, 'result file (compare)') for p in cfg.compare},
                            cfg.table_rows))
         return
-    unknown = set(cfg.tasks) - set(ALL_TASKS)
-    if unknown:
-        raise InputError(f"tasks: unknown {', '.join(sorted(unknown))}; choose from {' '.join(ALL_TASKS)}")
     ckpts = cfg.ckpt_dirs if set(cfg.tasks) & set(MODEL_TASKS) else [None]
     names = [run_name(c) if c else 'analysis' for c in ckpts]
     if not names or len(set(names)) < len(names):

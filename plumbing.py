@@ -51,17 +51,19 @@ def configure(defaults, argv=None, base=None):
     if '--help' in argv or '-h' in argv:
         print(_help_text(defaults.get('__doc__') or '', [d.get('__file__', '') for d in sources], settings))
         sys.exit(0)
+    kinds = dict(settings)  # each setting's type and shape: its default's, whatever overrides it
     for arg in argv:
         if arg.startswith('--'):
             name, eq, text = arg[2:].partition('=')
             if not eq:
                 raise InputError(f"argument {arg!r}: write --{name}=VALUE")
             _check_name(name, settings, f"argument {arg!r}", script)
-            settings[name] = _parse_value(text, settings[name], f"argument {arg!r}")
+            value = _parse_value(text, kinds[name], f"argument {arg!r}", name)
+            settings[name] = _check_type(value, kinds[name], f"argument {arg!r}", name)
         else:
             for name, (value, where) in _read_config(arg).items():
                 _check_name(name, settings, where, script)
-                settings[name] = _check_type(value, settings[name], where, name)
+                settings[name] = _check_type(value, kinds[name], where, name)
     return SimpleNamespace(**settings)
 
 
@@ -79,17 +81,59 @@ def _check_name(name, settings, where, script):
         raise InputError(f"{where}: unknown setting {name!r} (python {Path(script).name} --help lists them)")
 
 
+KIND_NAMES = {str: 'a string', int: 'an int', float: 'a float', bool: 'a bool', list: 'a list', tuple: 'a list',
+              dict: 'a dict'}
+
+
+def _kind(values):
+    """The one type all of a default's items share (str, int, float, bool), or None: then any goes."""
+    kinds = {type(v) for v in values}
+    return kinds.pop() if len(kinds) == 1 and kinds <= {str, int, float, bool} else None
+
+
+def _fits(value, kind):
+    """value is of `kind`; an int where a float is meant; a path (str) or a list of them where a path is meant."""
+    if kind is None or type(value) is kind or (kind is float and type(value) is int):
+        return True
+    return kind is str and isinstance(value, (list, tuple)) and all(type(v) is str for v in value)
+
+
+def _example(default):
+    """The default's shape, its first item only: {'en': 1.0, ...}, ['wq', ...], {...}."""
+    items = [f'{k!r}: {v!r}' for k, v in default.items()] if isinstance(default, dict) else [repr(v) for v in default]
+    inner = (items[:1] or ['...'])[0] + (', ...' if len(items) > 1 else '')
+    return f'{{{inner}}}' if isinstance(default, dict) else f'[{inner}]'
+
+
 def _check_type(value, default, where, name):
-    if default is None or type(value) is type(default):
+    """value, checked against its default's type and shape (from a config file or --name=value alike): a list's
+    items and a dict's values of the type the default's share, a dict's keys strings. Keys that must name
+    something (a language, a source) are the stage's to check: only it knows the names."""
+    if default is None:
         return value
     if isinstance(default, float) and type(value) is int:
         return float(value)
+    shape = f" like {_example(default)}" if isinstance(default, (list, tuple, dict)) else ''
     if isinstance(default, (list, tuple)) and isinstance(value, (list, tuple)):
+        kind = _kind(default)
+        bad = [v for v in value if not _fits(v, kind) or kind and isinstance(v, (list, tuple))]
+        if bad:
+            raise InputError(f"{where}: {name} must be a list of {kind.__name__} items{shape}, not one holding "
+                             f"{bad[0]!r}")
         return type(default)(value)
-    raise InputError(f"{where}: {name} must be a {type(default).__name__}, not {value!r}")
+    if type(value) is not type(default):
+        raise InputError(f"{where}: {name} must be {KIND_NAMES[type(default)]}{shape}, not {value!r}")
+    if isinstance(default, dict):
+        kind = _kind(default.values())
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise InputError(f"{where}: {name} must be a dict{shape}: its keys are names (strings), not {k!r}")
+            if not _fits(v, kind):
+                raise InputError(f"{where}: {name}[{k!r}] must be {KIND_NAMES[kind]}{shape}, not {v!r}")
+    return value
 
 
-def _parse_value(text, default, where):
+def _parse_value(text, default, where, name):
     try:
         if isinstance(default, bool):
             if text.lower() not in ('true', 'false', '1', '0', 'yes', 'no'):
@@ -98,10 +142,14 @@ def _parse_value(text, default, where):
         if isinstance(default, (int, float, str)):
             return type(default)(text)
         return ast.literal_eval(text)
-    except (ValueError, SyntaxError):
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         if default is None:
             return text  # a setting without a typed default takes the text as it is
-        raise InputError(f"{where}: expected a {type(default).__name__}")
+        if isinstance(default, (list, tuple, dict)):  # often: the shell took the quotes off the strings inside
+            raise InputError(f"{where}: {name} must be {KIND_NAMES[type(default)]} like {_example(default)}; "
+                             f"quote the strings in it, and the whole value for the shell: "
+                             f"--{name}=\"{_example(default)}\"")
+        raise InputError(f"{where}: expected {KIND_NAMES[type(default)]}")
 
 
 def _read_config(path):
@@ -320,6 +368,19 @@ def check_writable(path, setting):
     if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
         raise InputError(f"{setting}={path}: cannot be written ({parent} is "
                          f"{'not a folder' if not parent.is_dir() else 'not writable'}); choose another path")
+
+
+def check_apart(output, setting, inputs):
+    """An output the run replaces (or deletes) as a whole may neither be one of its inputs ({setting: a path or
+    a list of paths}) nor hold one: writing it would destroy what it is made from."""
+    out = Path(output).resolve()
+    for name, paths in inputs.items():
+        for path in [paths] if isinstance(paths, (str, Path)) else paths:
+            inside = Path(path).resolve()
+            if inside == out or out in inside.parents:
+                what = f"the same path as {name}" if inside == out else f"holds {name} {path}"
+                raise InputError(f"{setting}={output}: {what}, which writing it would destroy; "
+                                 f"choose another {setting}")
 
 
 @contextmanager

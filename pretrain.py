@@ -30,7 +30,7 @@ from torch.distributed.fsdp import MixedPrecisionPolicy, fully_shard
 
 import model as M
 import plumbing as P
-from tokenize_prep import read_meta, read_shard, same_tokenizer
+from tokenize_prep import read_meta, read_shard, same_tokenizer, shards_tokenizer
 
 # -----------------------------------------------------------------------------------------------
 # settings (defaults: the demo's English base model, trained from scratch on a laptop CPU)
@@ -105,7 +105,9 @@ def check_settings(cfg, steps_from_data=False):
         need(math.isfinite(getattr(cfg, name)) and 0 <= getattr(cfg, name) <= 1 and cfg.lr > 0, name,
              'a learning rate above 0 and at most 1 (7B models train at 2e-5 to 3e-4)')
     need(0 <= cfg.min_lr_ratio <= 1, 'min_lr_ratio', 'a fraction of lr, between 0 and 1')
-    need(cfg.warmup_steps >= 0 or steps_from_data, 'warmup_steps', 'a number of steps, 0 or more')
+    derived = steps_from_data and (cfg.warmup_steps < 0 or cfg.max_steps == 0)  # then checked once derived
+    need(0 <= cfg.warmup_steps <= cfg.max_steps or derived, 'warmup_steps',
+         f'a number of steps, 0 to max_steps={cfg.max_steps}')
     need(math.isfinite(cfg.weight_decay) and cfg.weight_decay >= 0, 'weight_decay', 'must be 0 or more')
     need(math.isfinite(cfg.grad_clip) and cfg.grad_clip >= 0, 'grad_clip', 'must be 0 (off) or more')
     for name in ('beta1', 'beta2'):
@@ -142,6 +144,12 @@ def check_settings(cfg, steps_from_data=False):
                                "consolidated.*.pth) nor a Hugging Face one (config.json and *.safetensors); name "
                                "one, or use 'scratch' or 'resume'")
     P.check_writable(cfg.out_dir, 'out_dir')
+    out, data = Path(cfg.out_dir).resolve(), Path(cfg.data_dir).resolve()
+    if out == data or data in out.parents:  # tokenize_prep.py replaces data_dir whole
+        raise P.InputError(f"out_dir={cfg.out_dir}: inside data_dir={cfg.data_dir}, which tokenize_prep.py "
+                           "replaces as a whole; choose an out_dir outside it")
+    if cfg.overwrite and cfg.init_from not in ('scratch', 'resume'):  # overwrite deletes the old run's checkpoints
+        P.check_apart(cfg.out_dir, 'out_dir', {'init_from': cfg.init_from})
 
 
 # -----------------------------------------------------------------------------------------------
@@ -180,9 +188,10 @@ def print0(*a, rank=0):
 # Data: random windows of block_size + 1 tokens from memory-mapped shards
 
 
-def open_shards(cfg, split):
-    """{language: Shard} for `split` ('train' or 'val') in data_dir."""
-    return {p.name[:-len(f'.{split}.bin')]: read_shard(p) for p in sorted(Path(cfg.data_dir).glob(f'*.{split}.bin'))}
+def open_shards(cfg, split, vocab_size):
+    """{language: Shard} for `split` ('train' or 'val') in data_dir, each checked to hold ids below vocab_size."""
+    return {p.name[:-len(f'.{split}.bin')]: read_shard(p, vocab_size)
+            for p in sorted(Path(cfg.data_dir).glob(f'*.{split}.bin'))}
 
 
 def window_sampler(shards, mixture, block_size, seed):
@@ -221,8 +230,8 @@ def starting_point(cfg, init_from, data_meta, block_size):
     data_tok = Path(data_meta['tokenizer'])
     if init_from == 'scratch':
         args = M.ModelArgs(dim=cfg.dim, n_layers=cfg.n_layers, n_heads=cfg.n_heads, n_kv_heads=cfg.n_kv_heads or None,
-                           vocab_size=M.Tokenizer(data_tok).n_words, multiple_of=cfg.multiple_of,
-                           rope_theta=cfg.rope_theta, max_seq_len=block_size)
+                           vocab_size=shards_tokenizer(cfg.data_dir, data_meta).n_words,
+                           multiple_of=cfg.multiple_of, rope_theta=cfg.rope_theta, max_seq_len=block_size)
         return SimpleNamespace(init_from=init_from, args=args, tokenizer=data_tok, source_dtype=torch.float32,
                                tied=False, resize=False)
     ckpt = Path(init_from)
@@ -235,8 +244,8 @@ def starting_point(cfg, init_from, data_meta, block_size):
     if cfg.save_format != 'hf':
         args.to_json()  # what Meta's params.json cannot hold (from Hugging Face's layout): said now, not at the save
     source_dtype, tied = M.stored_dtype_and_tied(ckpt)  # from the names: no data read
-    if resize:
-        args.vocab_size = M.Tokenizer(data_tok).n_words
+    if resize:  # the shards' tokenizer file gives the new rows their pieces
+        args.vocab_size = shards_tokenizer(cfg.data_dir, data_meta).n_words
     return SimpleNamespace(init_from=init_from, args=args, tokenizer=data_tok if resize else tok.path,
                            source_dtype=source_dtype, tied=tied, resize=resize)
 
@@ -694,7 +703,7 @@ def run_stage(cfg, make_data):
 def pretrain_data(cfg, data_meta, rank, world):
     """Training windows drawn by the language mixture; fixed held-out windows per language (as many
     whatever the number of processes, so that every run of the same global batch sees the same)."""
-    train = {k: v for k, v in open_shards(cfg, 'train').items() if v.mask is None}
+    train = {k: v for k, v in open_shards(cfg, 'train', data_meta['vocab_size']).items() if v.mask is None}
     for lang in cfg.mixture:
         if lang not in train:
             raise P.InputError(f"{cfg.data_dir}: no {lang}.train.bin for mixture language {lang!r}; "
@@ -703,8 +712,13 @@ def pretrain_data(cfg, data_meta, rank, world):
             raise P.InputError(f"{train[lang].path}: {len(train[lang].tokens)} tokens, "
                                f"too few for block_size={cfg.block_size}")
     n_eval = cfg.eval_batches * cfg.batch_size * cfg.grad_accum * world
-    eval_sets = {lang: eval_windows(shard, n_eval, cfg.block_size) for lang, shard in open_shards(cfg, 'val').items()
-                 if shard.mask is None and len(shard.tokens) > cfg.block_size + 1}
+    val = {k: v for k, v in open_shards(cfg, 'val', data_meta['vocab_size']).items() if v.mask is None}
+    for shard in val.values():
+        if len(shard.tokens) <= cfg.block_size + 1:
+            print0(f"note: {shard.path}: {len(shard.tokens)} tokens, too few for a window of block_size="
+                   f"{cfg.block_size}; no held-out loss for it", rank=rank)
+    eval_sets = {lang: eval_windows(shard, n_eval, cfg.block_size) for lang, shard in val.items()
+                 if len(shard.tokens) > cfg.block_size + 1}
     derived = SimpleNamespace(max_steps=cfg.max_steps, warmup_steps=cfg.warmup_steps, block_size=cfg.block_size)
     return window_sampler(train, cfg.mixture, cfg.block_size, cfg.seed), eval_sets, derived
 

@@ -75,7 +75,7 @@ def example(shard, span):
 
 
 def open_instructions(cfg, name, meta):
-    shard = read_shard(os.path.join(cfg.data_dir, name))
+    shard = read_shard(os.path.join(cfg.data_dir, name), meta['vocab_size'])
     if shard.mask is None:
         raise P.InputError(f"{shard.path}: no loss mask: this is a text shard; instruction tuning needs the "
                            "instruction shards tokenize_prep.py writes from Alpaca-format data")
@@ -92,7 +92,7 @@ def instruction_data(cfg, meta, rank, world):
     is topped up from the start of that epoch's order); the held-out instructions are scored at each
     evaluation; derived: max_steps and warmup_steps as epochs and warmup_ratio make them (unless set),
     and block_size cut to the longest example (a resumed run derives the same ones)."""
-    meta = read_meta(cfg.data_dir, ('bos_id', 'template'))  # the fields instruction shards add
+    meta = read_meta(cfg.data_dir, ('bos_id', 'template', 'vocab_size'))  # the fields instruction shards add
     shard = open_instructions(cfg, cfg.train_shard, meta)
     spans, truncated, dropped = examples(shard, meta['bos_id'], cfg.block_size)
     if not spans:
@@ -101,6 +101,9 @@ def instruction_data(cfg, meta, rank, world):
     steps_per_epoch = -(-len(spans) // per_step)
     max_steps = cfg.max_steps or cfg.epochs * steps_per_epoch
     warmup_steps = cfg.warmup_steps if cfg.warmup_steps >= 0 else round(cfg.warmup_ratio * max_steps)
+    if warmup_steps > max_steps:
+        raise P.InputError(f"warmup_steps={warmup_steps}: more than the run's {max_steps} steps ({cfg.epochs} "
+                           "epochs); lower warmup_steps, or use warmup_ratio")
     pretrain.print0(f"{shard.path}: {len(spans):,} examples; {max_steps} steps ({cfg.epochs} epochs) of "
                     f"{per_step} examples; {truncated} cut to block_size={cfg.block_size}, {dropped} dropped "
                     "(no trained token left)", rank=rank)
@@ -121,8 +124,13 @@ def instruction_data(cfg, meta, rank, world):
     eval_sets = {}
     if cfg.val_shard:
         val = open_instructions(cfg, cfg.val_shard, meta)
-        held_out = examples(val, meta['bos_id'], derived.block_size)[0][:cfg.eval_batches * per_step]
-        eval_sets['instructions'] = [example(val, span) for span in held_out]
+        held_out, _, dropped = examples(val, meta['bos_id'], derived.block_size)
+        if held_out:
+            eval_sets['instructions'] = [example(val, span) for span in held_out[:cfg.eval_batches * per_step]]
+        if dropped:
+            pretrain.print0(f"note: {val.path}: {dropped} of {dropped + len(held_out)} held-out examples have no "
+                            f"trained token within block_size={derived.block_size}"
+                            + ('' if held_out else '; no held-out loss'), rank=rank)
     return get_sample, eval_sets, derived
 
 

@@ -32,16 +32,18 @@ import sentencepiece as spm
 from tqdm import tqdm
 
 from model import LLAMA3_PATTERN, Tokenizer, bpe, find_tokenizer, format_prompt, tiktoken_file_bytes
-from plumbing import InputError, atomic_path, configure, decode_utf8, lock, on_interrupt, read_records, read_text
+from plumbing import (InputError, atomic_path, check_apart, configure, decode_utf8, lock, on_interrupt, read_records,
+                      read_text)
 
 # -----------------------------------------------------------------------------------------------
 # The shard format: a 32-byte header, the tokens, then (instruction shards) one loss-mask byte per
 # token. Header: magic, format version, bytes per token (2 = uint16, 4 = uint32), has-mask flag,
-# a reserved word, token count.
+# the largest id + 1 (so that a reader checks ids against its model without reading them; 0 in shards
+# written before it was recorded, whose reader then takes one pass over the ids), token count.
 MAGIC = b'LLXSHARD'
 VERSION = 1
 HEADER = np.dtype([('magic', 'S8'), ('version', '<u4'), ('token_bytes', '<u4'), ('has_mask', '<u4'),
-                   ('reserved', '<u4'), ('n_tokens', '<u8')])
+                   ('id_bound', '<u4'), ('n_tokens', '<u8')])
 assert HEADER.itemsize == 32
 
 
@@ -55,6 +57,7 @@ class Shard:
     path: Path
     tokens: np.ndarray  # memory-mapped token ids
     mask: np.ndarray | None  # memory-mapped 0/1 per token: 1 = trained on (instruction shards only)
+    id_bound: int  # the largest id + 1 (0: no tokens)
 
 
 def write_shard(path, tokens, mask=None):
@@ -72,6 +75,7 @@ class ShardWriter:
 
     def __init__(self, path, dtype, masked=False):
         self.path, self.dtype, self.n_tokens, self.n_docs = Path(path), np.dtype(dtype).newbyteorder('<'), 0, 0
+        self.id_bound = 0
         assert self.dtype.itemsize in (2, 4), f"tokens must be uint16 or uint32 (token_dtype), not {dtype}"
         self.file = open(self.path, 'wb')
         self.file.write(bytes(HEADER.itemsize))  # a placeholder until close()
@@ -79,25 +83,28 @@ class ShardWriter:
 
     def write(self, tokens, mask=None, docs=0):
         assert (mask is None) == (self.masks is None) and (mask is None or len(mask) == len(tokens))
-        self.file.write(np.asarray(tokens).astype(self.dtype, copy=False).tobytes())
+        tokens = np.asarray(tokens)
+        self.file.write(tokens.astype(self.dtype, copy=False).tobytes())
         if mask is not None:
             self.masks.append(np.asarray(mask, dtype=np.uint8).tobytes())
         self.n_tokens += len(tokens)
         self.n_docs += docs
+        self.id_bound = max(self.id_bound, int(tokens.max()) + 1 if len(tokens) else 0)
 
     def close(self):
         self.file.writelines(self.masks or [])
         h = np.zeros((), HEADER)
         h['magic'], h['version'], h['token_bytes'] = MAGIC, VERSION, self.dtype.itemsize
-        h['has_mask'], h['n_tokens'] = self.masks is not None, self.n_tokens
+        h['has_mask'], h['n_tokens'], h['id_bound'] = self.masks is not None, self.n_tokens, self.id_bound
         self.file.seek(0)
         self.file.write(h.tobytes())
         self.file.close()
         return {'tokens': self.n_tokens, 'documents': self.n_docs}
 
 
-def read_shard(path):
-    """Open a shard as memory maps, after checking its header and size."""
+def read_shard(path, vocab_size=None):
+    """Open a shard as memory maps, after checking its header and size (and, given the vocab_size of the
+    tokenizer its meta.json names, that every id is below it)."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -118,7 +125,11 @@ def read_shard(path):
     tokens = np.memmap(path, dtype=f'<u{width}', mode='r', offset=HEADER.itemsize, shape=(n,))
     mask = (np.memmap(path, dtype=np.uint8, mode='r', offset=HEADER.itemsize + n * width, shape=(n,))
             if h['has_mask'] else None)
-    return Shard(path, tokens, mask)
+    bound = int(h['id_bound']) or (int(tokens.max()) + 1 if n else 0)  # 0: a shard from before; one pass
+    if vocab_size is not None and bound > vocab_size:
+        raise InputError(f"{path}: token ids up to {bound - 1}, beyond the {vocab_size} of the tokenizer its "
+                         "meta.json names; the shard was made with another tokenizer: re-run tokenize_prep.py")
+    return Shard(path, tokens, mask, bound)
 
 
 def read_meta(data_dir, needs=()):
@@ -128,6 +139,8 @@ def read_meta(data_dir, needs=()):
         meta = json.loads(path.read_text())
     except FileNotFoundError:
         raise InputError(f"{path}: not found; run tokenize_prep.py to write shards and meta.json")
+    except NotADirectoryError:
+        raise InputError(f"data_dir={data_dir}: not a folder; name the folder tokenize_prep.py wrote (its out_dir)")
     except (OSError, ValueError) as e:
         raise InputError(f"{path}: not valid JSON ({e})")
     if not isinstance(meta, dict):
@@ -146,6 +159,16 @@ def same_tokenizer(a, b):
             for x in (a, b))
     key = 'tokenizer_digest' if 'tokenizer_digest' in a and 'tokenizer_digest' in b else 'tokenizer_sha256'
     return a.get(key) == b.get(key)
+
+
+def shards_tokenizer(data_dir, meta):
+    """The tokenizer file meta.json names, checked to be the very one the shards were made with: a tokenizer
+    retrained in place since would pair their ids with other pieces."""
+    tok = Tokenizer(meta['tokenizer'])
+    if not same_tokenizer(tok, meta):
+        raise InputError(f"{tok.path}: not the tokenizer the shards in {data_dir} were made with (meta.json "
+                         "records another); it changed since: restore it, or re-run tokenize_prep.py with it")
+    return tok
 
 
 # -----------------------------------------------------------------------------------------------
@@ -978,6 +1001,7 @@ def check_settings(cfg):
         for key, n in getattr(cfg, name).items():
             if not (isinstance(n, int) and not isinstance(n, bool) and n >= 0):
                 raise InputError(f"{name}[{key!r}]={n!r}: a whole number of tokens/examples, 0 or more")
+    check_names(cfg)
     # Defaults are the demo's. Once the data is the user's own, a default still pointing at demo
     # files would quietly mix the demo into a real run: refused (and named when the data is mixed).
     data = [p for name in ('pretrain', 'sft', 'extend') if getattr(cfg, name) != defaults[name]
@@ -993,6 +1017,48 @@ def check_settings(cfg):
                              f"set {name} for it (empty for none)")
         print(f"note: {name}: using the demo's {defaults[name]!r} beside your {own[0]}")
     check_out_dir(cfg)
+    check_apart(cfg.out_dir, 'out_dir', inputs(cfg))  # replaced whole: it may hold no input
+    if cfg.extend:
+        check_apart(cfg.extend_out, 'extend_out', {'tokenizer_path': cfg.tokenizer_path})
+
+
+def inputs(cfg):
+    """{setting: [paths]} of every file the run reads, and the extended tokenizer it writes before out_dir."""
+    def listed(v):
+        return [p for p in ([v] if isinstance(v, str) else v or []) if p]
+    out = {name: listed(getattr(cfg, name)) for name in ('tokenizer_path', 'tokenizer_train', 'english_text')}
+    out.update({name: [p for v in getattr(cfg, name).values() for p in listed(v)]
+                for name in ('pretrain', 'pretrain_val', 'extend', 'report')})
+    out['sft'] = [p for m in cfg.sft.values() for spec in m.values() for p in listed(spec['path'])]
+    out['extend_out'] = listed(cfg.extend_out) if cfg.extend else []
+    return out
+
+
+SOURCE_KEYS = ('path', 'lang', 'direction', 'optional')  # an sft source (read_source)
+
+
+def check_names(cfg):
+    """The shape of sft, and every key that must name something: a misspelled name would silently change
+    nothing (a budget, a held-out file or a shortening left unused), so it is one line listing the names."""
+    for name, sources in cfg.sft.items():
+        if not (isinstance(sources, dict) and sources):
+            raise InputError(f"sft[{name!r}]: a dict of sources, {{source name: {{'path': ..., 'lang': ...}}}}, "
+                             f"not {sources!r}")
+        for src, spec in sources.items():
+            if not (isinstance(spec, dict) and {'path', 'lang'} <= set(spec) <= set(SOURCE_KEYS)
+                    and isinstance(spec['lang'], str)):
+                raise InputError(f"sft[{name!r}][{src!r}]: a dict with 'path' and 'lang' (and 'direction', "
+                                 f"'optional'), not {spec!r}")
+    sources = [src for sources in cfg.sft.values() for src in sources]
+    languages = set(cfg.pretrain) | {c for m in cfg.sft.values() for s in m.values() for c in s['lang'].split('-')}
+    for setting, valid, what in (('pretrain_val', cfg.pretrain, 'pretrain language'),
+                                 ('pretrain_budget', cfg.pretrain, 'pretrain language'),
+                                 ('sft_budget', sources, 'sft source'), ('shorten', languages, 'language of the data')):
+        given = getattr(cfg, setting)  # a default (the demo's) may name languages the data leaves out
+        unknown = [k for k in given if k not in valid] if given != globals()[setting] else []
+        if unknown:
+            raise InputError(f"{setting}: {unknown[0]!r} is no {what}; the names are: "
+                             f"{', '.join(map(repr, sorted(valid))) or 'none'}")
 
 
 def _paths(value):

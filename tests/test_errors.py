@@ -73,14 +73,29 @@ def ckpt_with(w, d, params=None, drop_weights=False, weights=None):
     return c
 
 
-def data_with(w, d, meta=None, truncate=None):
+def data_with(w, d, meta=None, truncate=None, oov=False):
     c = d / 'data'
     shutil.copytree(w / 'data', c)
+    if oov:  # ids beyond the tokenizer's 300
+        tokens = T.read_shard(c / 'en.train.bin').tokens.copy()
+        tokens[::7] = 305
+        (c / 'en.train.bin').unlink()
+        T.write_shard(c / 'en.train.bin', tokens)
     if meta is not None:
         (c / 'meta.json').write_text(json.dumps(meta(json.loads((c / 'meta.json').read_text()))))
     if truncate:
         (c / truncate).write_bytes((c / truncate).read_bytes()[:-5])
     return c
+
+
+def other_tokenizer(path):
+    """A tokenizer of the world's size (300 pieces), trained on other text."""
+    import sentencepiece as spm
+    path.parent.mkdir(parents=True)
+    (path.parent / 'text.txt').write_text(TEXT + 'bakers open river shops at dawn\n' * 60)
+    spm.SentencePieceTrainer.train(input=str(path.parent / 'text.txt'), model_prefix=str(path.with_suffix('')),
+                                   vocab_size=300, model_type='bpe', byte_fallback=True, character_coverage=1.0,
+                                   bos_id=1, eos_id=2, unk_id=0, pad_id=-1, minloglevel=2)
 
 
 class Evil:  # a pickle that would run code when loaded without weights_only
@@ -105,6 +120,7 @@ PREP = ('tokenize_prep.py --tokenizer_path={w}/tokenizer.model --pretrain={{"en"
         '--report={{}} --workers=1 --out_dir={d}/out')
 MIX = 'codemix.py --input_file={w}/alpaca.json --dictionary_file={w}/dict.txt --output_file={d}/out.json'
 EVAL = 'evaluate.py --ckpt_dirs=["{w}/run/latest"] --tasks=["ppl"] --ppl_files={{"en":"{w}/en.txt"}} --out_dir={d}/ev'
+SOURCE = '{{"m":{{"alpaca":{{"path":"{w}/alpaca.json","lang":"en"{extra}}}}}}}'  # an sft setting
 GEN = 'model.py --ckpt_dir={w}/run/latest --max_new_tokens=2'
 
 # (id, command, words the line must hold, setup(world, case folder) run before)
@@ -127,6 +143,8 @@ CASES = [
      lambda w, d: (d / 'outdir').mkdir()),
     ('mix-output-under-file', MIX.replace('{d}/out.json', '{d}/f.txt/out.json'), ['f.txt is a file'],
      lambda w, d: write(d / 'f.txt', 'x')),
+    ('mix-output-is-input', MIX.replace('{d}/out.json', '{d}/a.json').replace('{w}/alpaca.json', '{d}/a.json'),
+     ['output_file=', 'the same path as input_file'], lambda w, d: shutil.copy(w / 'alpaca.json', d / 'a.json')),
     ('mix-config-syntax', 'codemix.py {d}/c.py', ['c.py line 1', 'syntax'], lambda w, d: write(d / 'c.py', 'alpha = = 1')),
     ('mix-config-code', 'codemix.py {d}/c.py', ['c.py line 1', 'literal'],
      lambda w, d: write(d / 'c.py', 'alpha = __import__("os").getpid()')),
@@ -149,6 +167,12 @@ CASES = [
     ('prep-val-fraction', PREP + ' --val_fraction=1.5', ['val_fraction']),
     ('prep-workers', PREP + ' --workers=-1', ['workers']),
     ('prep-budget', PREP + ' --pretrain_budget={{"en":-1}}', ['pretrain_budget']),
+    ('prep-budget-list', PREP + ' --pretrain_budget=["en"]', ['--pretrain_budget=', 'must be a dict']),
+    ('prep-budget-name', PREP + ' --pretrain_budget={{"eng":100}}', ['pretrain_budget', "'eng'", "'en'"]),
+    ('prep-sft-budget-name', PREP + ' --sft=' + SOURCE.replace('{extra}', '') + ' --sft_budget={{"alpacca":2}}',
+     ['sft_budget', "'alpacca'", "'alpaca'"]),
+    ('prep-sft-mixture-list', PREP + ' --sft={{"m":["{w}/alpaca.json"]}}', ["sft['m']", 'dict']),
+    ('prep-sft-source-key', PREP + ' --sft=' + SOURCE.replace('{extra}', ',"optinal":True'), ["'optinal'", 'optional']),
     ('prep-demo-report', PREP.replace(' --report={{}}', ''), ["report: still the demo's", 'en.txt']),
     ('prep-demo-english', PREP + ' --extend={{"en":"{w}/en.txt"}}', ["english_text: still the demo's"]),
     ('prep-shorten', PREP + ' --shorten={{"en":5}}', ['shorten']),
@@ -202,6 +226,8 @@ CASES = [
      lambda w, d: copy_run(w, d, lambda s: None)),
     ('pre-overwrite-then-bad-data', PRE.replace('{d}/out', '{d}/run') + ' --overwrite=True --mixture={{"xx":1}}',
      ['xx.train.bin'], lambda w, d: copy_run(w, d, lambda s: None)),  # the old run goes only once all is checked
+    ('pre-out-is-data-dir', PRE.replace('{w}/data', '{d}/data').replace('{d}/out', '{d}/data'),
+     ['out_dir=', 'data_dir'], lambda w, d: data_with(w, d)),
     ('pre-resume-none', PRE + ' --init_from=resume', ['no checkpoint to resume']),
     # a run deletes only what it wrote: a user's folder or file named like a checkpoint is in the way, not replaced
     ('pre-overwrite-user-step-folder', PRE + ' --overwrite=True', ['step_000002', 'not a checkpoint'],
@@ -227,6 +253,8 @@ CASES = [
     ('sft-missing-shard', SFT + ' --train_shard=nope.bin', ['nope.bin']),
     ('sft-text-shard', SFT + ' --train_shard=en.train.bin', ['en.train.bin', 'no loss mask']),
     ('sft-template', SFT + ' --template=plain', ['template']),
+    ('sft-overwrite-init', SFT.replace('{w}/run/latest', '{d}/run/latest').replace('{d}/out', '{d}/run')
+     + ' --overwrite=True', ['out_dir=', 'init_from'], lambda w, d: copy_run(w, d, lambda s: None)),
     ('sft-meta-no-bos', SFT.replace('{w}/data', '{d}/data'), ['meta.json', 'bos_id'],
      lambda w, d: data_with(w, d, lambda m: {k: v for k, v in m.items() if k != 'bos_id'})),
     ('sft-init-missing', SFT.replace('{w}/run/latest', '{d}/nope'), ['init_from=']),
@@ -235,10 +263,26 @@ CASES = [
     ('eval-max-examples', EVAL + ' --max_examples=-1', ['max_examples=-1']),
     ('eval-dtype', EVAL + ' --dtype=float17', ['dtype=']),
     ('eval-task', EVAL.replace('["ppl"]', '["bogus"]'), ['tasks', 'bogus']),
+    ('eval-ckpt-dirs-text', EVAL.replace('["{w}/run/latest"]', '"{w}/run/latest"'), ['ckpt_dirs must be a list']),
     ('eval-ckpt-missing', EVAL.replace('{w}/run/latest', '{d}/nope'), ['nope']),
     ('eval-ppl-file-missing', EVAL.replace('{w}/en.txt', '{d}/nope.txt'), ['nope.txt']),
     ('eval-compare-missing', 'evaluate.py --compare=["{d}/nope.json"]', ['nope.json']),
-    ('eval-output-under-file', EVAL.replace('{d}/ev', '{d}/f.txt/ev'), ['f.txt is a file'], lambda w, d: write(d / 'f.txt', 'x')),
+    # every output and setting is checked before the first model is loaded (here: a checkpoint that is missing)
+    ('eval-out-is-file-first', EVAL.replace('{d}/ev', '{d}/f.txt').replace('{w}/run/latest', '{d}/nope'),
+     ['out_dir=', 'a file'], lambda w, d: write(d / 'f.txt', 'x')),
+    ('eval-judge-url-first', EVAL.replace('["ppl"]', '["ppl","judge"]').replace('{w}/run/latest', '{d}/nope'),
+     ['judge_url']),
+    ('eval-judge-mode-first', EVAL.replace('["ppl"]', '["chat","judge"]').replace('{w}/run/latest', '{d}/nope')
+     + ' --judge_url=http://127.0.0.1:9 --judge_mode=bogus --chat_files={{"en":"{w}/alpaca.json"}}', ['judge_mode']),
+    ('eval-judge-against-first', EVAL.replace('["ppl"]', '["chat","judge"]').replace('{w}/run/latest', '{d}/nope')
+     + ' --judge_url=http://127.0.0.1:9 --judge_mode=pairwise --judge_against={d}/nope.json'
+       ' --chat_files={{"en":"{w}/alpaca.json"}}', ['judge_against', 'nope.json']),
+    ('eval-tokenizer-swapped', EVAL + ' --tokenizer_path={d}/t/tokenizer.model', ['t/tokenizer.model', 'run.json'],
+     lambda w, d: other_tokenizer(d / 't' / 'tokenizer.model')),
+    ('eval-ppl-oov-shard', EVAL.replace('{w}/en.txt', '{d}/data/en.train.bin'), ['en.train.bin', 'token ids up to 305'],
+     lambda w, d: data_with(w, d, oov=True)),
+    ('eval-output-under-file', EVAL.replace('{d}/ev', '{d}/f.txt/ev'), ['out_dir=', 'f.txt is not a folder'],
+     lambda w, d: write(d / 'f.txt', 'x')),
     # model.py
     ('gen-max-new-tokens', GEN + ' --max_new_tokens=-1', ['max_new_tokens=-1']),
     ('gen-temperature-nan', GEN + ' --temperature=nan', ['temperature=nan']),

@@ -808,6 +808,29 @@ def test_configure_reads_config_file_then_flags(tmp_path):
         P.configure(defaults, [str(tmp_path / 'bad3.py')])
 
 
+def test_configure_checks_shape_from_flags_as_from_files(tmp_path):
+    """A value's type and shape are its default's, from --name=value as from a config file: a list where a dict
+    is meant, a list's or a dict's items of another type, and a list the shell stripped of its quotes are one
+    line each; a path setting takes a list of paths."""
+    defaults = {'__file__': 'pretrain.py', 'mixture': {'en': 1.0}, 'targets': ['wq', 'wk'], 'files': {'en': 'a.txt'},
+                'budget': {}, 'steps': 10}
+    for argv, words in ((['--mixture=["en"]'], "mixture must be a dict like {'en': 1.0}, not ['en']"),
+                        (["--mixture={'en': 'x'}"], "mixture['en'] must be a float"),
+                        (['--targets="wq"'], "targets must be a list like ['wq', ...], not 'wq'"),
+                        (['--targets=[wq]'], "quote the strings in it"),
+                        (["--targets=['wq', 1]"], "targets must be a list of str items"),
+                        (['--budget=[1]'], 'budget must be a dict'),
+                        (['--files={1: "a"}'], 'its keys are names'),
+                        (['--steps=[3]'], 'expected an int')):
+        with pytest.raises(P.InputError, match=re.escape(words)):
+            P.configure(defaults, argv)
+    (tmp_path / 'c.py').write_text('mixture = ["en"]\n')
+    with pytest.raises(P.InputError, match=re.escape(f"{tmp_path / 'c.py'} line 1: mixture must be a dict like")):
+        P.configure(defaults, [str(tmp_path / 'c.py')])
+    cfg = P.configure(defaults, ["--mixture={'hi': 1}", '--files={"en": ["a.txt", "b.txt"]}', '--budget={"en": 5}'])
+    assert (cfg.mixture, cfg.files, cfg.budget) == ({'hi': 1}, {'en': ['a.txt', 'b.txt']}, {'en': 5})
+
+
 def test_help_lists_every_setting_with_default_and_comment():
     r = subprocess.run([sys.executable, 'model.py', '--help'], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0

@@ -2,6 +2,8 @@
 exactly its parameters, the loss falls, and bad input is refused with nothing lost."""
 import json
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -397,6 +399,98 @@ def test_embed_lr_reaches_the_embedding_and_output_only():
         embed = name.startswith(('tok_embeddings.', 'output.'))
         assert lr_of[id(p)] == (5e-2 if embed else 1e-3), name
         assert decay_of[id(p)] == (0.1 if p.dim() >= 2 else 0.0), name  # never on norms
+
+
+# ---------------------------------------------------------------- the shards' identity, checked on every path
+
+def retrained(path, text):
+    """A 300-piece tokenizer like conftest's sp_tokenizer, trained on other text: the same size, other pieces."""
+    import sentencepiece as spm
+    path.parent.mkdir(parents=True, exist_ok=True)
+    (path.parent / 'text.txt').write_text(text)
+    spm.SentencePieceTrainer.train(input=str(path.parent / 'text.txt'), model_prefix=str(path.with_suffix('')),
+                                   vocab_size=300, model_type='bpe', byte_fallback=True, character_coverage=1.0,
+                                   bos_id=1, eos_id=2, unk_id=0, pad_id=-1, minloglevel=2)
+    return path
+
+
+def test_a_tokenizer_retrained_in_place_is_refused_from_scratch_resize_and_resume(tmp_path, sp_tokenizer):
+    """The shards' tokenizer file is replaced by another of the same size after tokenize_prep.py ran: a run from
+    scratch, a resize run (which takes the shards' file) and the resume of a scratch run each refuse in one line,
+    and write nothing."""
+    tok = retrained(tmp_path / 'tok' / 'tokenizer.model', TEXT + 'bakers open river shops at dawn\n' * 60)
+    assert M.Tokenizer(tok).n_words == M.Tokenizer(sp_tokenizer).n_words
+    data = write_data(tmp_path / 'data', tok, {'en': TEXT * 3})
+    run(data, tmp_path / 'run', '--max_steps=2', '--ckpt_interval=2')
+    args = tiny_args(dim=32, n_heads=4, multiple_of=16)
+    base = write_checkpoint(tmp_path / 'base', args, random_model(args).state_dict(), sp_tokenizer)
+    saved = weights(tmp_path / 'run')
+    tok.write_bytes(Path(sp_tokenizer).read_bytes())  # retrained in place
+    for settings in (['--max_steps=2'], [f'--init_from={base}', '--resize_vocab=True', '--max_steps=2']):
+        one_line_error(run(data, tmp_path / 'out', *settings, ok=False), str(tok), 'meta.json', 'tokenize_prep.py')
+        assert not (tmp_path / 'out').exists()
+    one_line_error(run(data, tmp_path / 'run', '--max_steps=4', '--init_from=resume', ok=False), str(tok), 'meta.json')
+    assert os.readlink(tmp_path / 'run' / 'latest') == 'step_000002'
+    assert all(torch.equal(saved[k], v) for k, v in weights(tmp_path / 'run').items())
+
+
+def test_shards_record_their_largest_id_and_ids_beyond_the_vocabulary_are_one_line(data, tmp_path):
+    """A shard's header holds its largest id + 1 (read without a pass over the tokens); a shard written before
+    that (the field 0) takes one pass. Ids beyond the tokenizer's vocabulary stop a run in one line, never
+    IndexError."""
+    shard = T.read_shard(data / 'en.train.bin')
+    assert shard.id_bound == int(shard.tokens.max()) + 1
+    bad = tmp_path / 'bad'
+    shutil.copytree(data, bad)
+    tokens = np.array(shard.tokens)
+    tokens[::7] = 300 + 5  # the tokenizer has 300 pieces
+    (bad / 'en.train.bin').unlink()
+    T.write_shard(bad / 'en.train.bin', tokens)
+    assert T.read_shard(bad / 'en.train.bin').id_bound == 306
+    one_line_error(run(bad, tmp_path / 'out', '--max_steps=2', ok=False), 'en.train.bin', 'token ids up to 305', '300')
+    raw = bytearray((bad / 'en.train.bin').read_bytes())
+    raw[20:24] = bytes(4)  # the reserved word, as written before the shards recorded their largest id
+    (bad / 'en.train.bin').write_bytes(bytes(raw))
+    assert T.read_shard(bad / 'en.train.bin').id_bound == 306
+    one_line_error(run(bad, tmp_path / 'out', '--max_steps=2', ok=False), 'en.train.bin', 'token ids up to 305')
+    assert not (tmp_path / 'out').exists()
+
+
+def test_ids_beyond_the_vocabulary_are_one_line_under_torchrun(data, tmp_path):
+    """Every process stops with the same one line (torchrun's own report follows); none dies of IndexError."""
+    bad = tmp_path / 'bad'
+    shutil.copytree(data, bad)
+    tokens = np.array(T.read_shard(data / 'en.train.bin').tokens)
+    tokens[::7] = 300 + 5
+    (bad / 'en.train.bin').unlink()
+    T.write_shard(bad / 'en.train.bin', tokens)
+    r = subprocess.run(command(bad, tmp_path / 'out', '--max_steps=2', nproc=2), cwd=ROOT, capture_output=True,
+                       text=True, env={**os.environ, 'OMP_NUM_THREADS': '1'}, timeout=300)
+    assert r.returncode != 0 and 'IndexError' not in r.stderr, r.stderr[-3000:]
+    # each process that prints before torchrun stops it prints the same line (two may interleave in the pipe)
+    errors = re.findall(r'error: .*?re-run tokenize_prep\.py', r.stderr)
+    assert 1 <= len(errors) <= 2 and len(set(errors)) == 1 and 'en.train.bin: token ids up to 305' in errors[0], r.stderr
+    assert not (tmp_path / 'out').exists()
+
+
+# ---------------------------------------------------------------- long work checked early
+
+def test_warmup_longer_than_the_run_is_refused_before_it_starts(data, tmp_path):
+    one_line_error(run(data, tmp_path / 'out', '--max_steps=4', '--warmup_steps=5', ok=False),
+                   'warmup_steps=5', 'max_steps=4')
+    assert not (tmp_path / 'out').exists()
+
+
+def test_a_held_out_shard_too_short_for_a_window_is_said_once(data, tmp_path):
+    short = tmp_path / 'short'
+    shutil.copytree(data, short)
+    (short / 'hi.val.bin').unlink()
+    T.write_shard(short / 'hi.val.bin', np.array(T.read_shard(data / 'hi.val.bin').tokens[:20]))  # block_size 32
+    r = run(short, tmp_path / 'out', '--max_steps=4', '--eval_interval=1', '--mixture={"en": 1.0, "hi": 1.0}')
+    said = [line for line in r.stdout.splitlines() if 'hi.val.bin' in line]
+    assert len(said) == 1 and 'block_size=32' in said[0], r.stdout
+    records = [x for x in log(tmp_path / 'out') if any(k.startswith('val_loss') for k in x)]
+    assert len(records) == 5 and all('val_loss/en' in x and 'val_loss/hi' not in x for x in records)
 
 
 # ---------------------------------------------------------------- Hugging Face's layout in and out

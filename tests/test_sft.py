@@ -254,3 +254,23 @@ def test_ctrl_c_is_one_line_and_the_run_resumes_bitwise(setup, tmp_path):
     assert all(torch.equal(a['trainable'][k], b['trainable'][k]) for k in a['trainable'])
     for x, y in zip(a['optimizer']['state'].values(), b['optimizer']['state'].values()):
         assert all(torch.equal(x[k], y[k]) for k in x)
+
+
+def test_held_out_examples_that_do_not_fit_block_size_are_said_once_not_nan(setup, tmp_path, sp_tokenizer):
+    """A held-out example whose prompt fills block_size has no trained token left: when none is left, the run
+    says so once at the start and logs no held-out loss, instead of NaN at every evaluation."""
+    data = write_instructions(tmp_path / 'data', sp_tokenizer, RECORDS)
+    long = [{**r, 'input': r['input'] + ' the old town' * 200} for r in RECORDS]  # prompts past block_size
+    long_data = write_instructions(tmp_path / 'long', sp_tokenizer, long)
+    (data / 'sft.val.bin').write_bytes((long_data / 'sft.val.bin').read_bytes())
+    r = run((data, setup[1]), tmp_path / 'out', '--max_steps=4', '--eval_interval=1')
+    said = [line for line in r.stdout.splitlines() if 'sft.val.bin' in line]
+    assert len(said) == 1 and 'no held-out loss' in said[0], r.stdout
+    logged = (tmp_path / 'out' / 'log.jsonl').read_text()
+    assert 'NaN' not in logged and 'val_loss' not in logged
+
+
+def test_warmup_longer_than_the_run_is_refused(setup, tmp_path):
+    r = run(setup, tmp_path / 'out', '--max_steps=2', '--warmup_steps=5', ok=False)
+    assert r.returncode == 1 and 'warmup_steps=5' in r.stderr and r.stderr.count('\n') == 1, r.stderr
+    assert not (tmp_path / 'out').exists()
