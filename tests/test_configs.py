@@ -189,7 +189,8 @@ def test_every_lbe_table1_row_has_its_sft_and_data_configs_and_is_evaluated():
             if cpt is not None:  # the shards of the further pretraining: its (extended) tokenizer
                 assert s['data_dir'] == cpt['data_dir'], names[0]
             else:  # the model's own tokenizer: a Hugging Face folder, or Meta's file beside the size folders
-                assert not d.get('extend') and d['tokenizer_path'] in (start, f'{start.rsplit("/", 1)[0]}/tokenizer.model')
+                beside = f'{start.rsplit("/", 1)[0]}/tokenizer.model'
+                assert not d.get('extend') and d['tokenizer_path'] in (start, beside), (names[0], d['tokenizer_path'])
             expected_ckpts.append(f"{s['out_dir']}/latest")
     assert claimed == set(sfts), set(sfts) - claimed  # no lbe_sft config outside the table
     assert settings(ROOT / 'configs' / 'eval_lbe.py')['ckpt_dirs'] == expected_ckpts
