@@ -188,7 +188,7 @@ text_field = 'text'  # JSONL: the field that holds the document
 sft = {}  # instruction shards: name -> {source -> {'path', 'lang', 'direction'?, 'optional'?}} (read_source)
 sft_budget = {}  # source name -> examples to draw (seeded); evaluate.py's scaling-law allocation fits here
 template = 'alpaca'  # model.PROMPT_TEMPLATES key wrapped around instruction records
-val_fraction = 0.01  # share held out (seeded) where no val file is given; also of each instruction mixture
+val_fraction = 0.01  # share held out (seeded) where no val file is given, and of each sft source (beyond its budget)
 seed = 1337  # the val split, budget samples and mixture shuffles
 workers = 0  # worker processes; 0: one per available core
 shorten = {}  # language -> the leading UTF-8 byte its byte tokens drop, e.g. {'hi': 0xE0} (How Multilingual 4.3)
@@ -556,38 +556,51 @@ def read_source(name, spec, template):
 
 
 def write_mixture(out, name, cfg, tok, lead_ids):
-    examples, info, dtype = [], {}, token_dtype(tok.n_words)
+    """A mixture's train and val shards. Each source holds out val_fraction of its examples; a budgeted source
+    trains on exactly its budget (LBE's 1K / 5K / 950K, HML's 10K) and holds out from the examples the budget
+    left, so the held-out ones were never trained on and the training count is the paper's."""
+    split, info, dtype = {'train': [], 'val': []}, {}, token_dtype(tok.n_words)
     for src, spec in cfg.sft[name].items():
         got = read_source(src, spec, cfg.template)
         if got is None:
             continue
         pairs, lang = got
         n = cfg.sft_budget.get(src)
-        if n is not None and n > len(pairs):
-            print(f"note: {src}: the budget is {n:,} examples but the source holds only {len(pairs):,}")
-        elif n is not None:  # a seeded sample, kept in file order
-            pick = np.random.default_rng([cfg.seed, zlib.crc32(src.encode())]).choice(len(pairs), n, replace=False)
-            pairs = [pairs[i] for i in sorted(pick)]
-        examples += [(p, r, lead_ids.get(lang)) for p, r in pairs]
-        info[src] = {'path': spec['path'], 'lang': spec['lang'], 'examples': len(pairs)}
+        rng = np.random.default_rng([cfg.seed, zlib.crc32(src.encode())])
+        if n is None:
+            order = rng.permutation(len(pairs))
+            n_val = int(round(len(pairs) * cfg.val_fraction))
+            train, val = sorted(order[n_val:]), sorted(order[:n_val])
+        elif n > len(pairs):
+            print(f"note: {src}: the budget is {n:,} examples but the source holds only {len(pairs):,}; none held out")
+            train, val = range(len(pairs)), []
+        else:  # a seeded sample of the budget, then the held-out share drawn from what it left (file order kept)
+            train = sorted(rng.choice(len(pairs), n, replace=False))
+            rest = np.setdiff1d(np.arange(len(pairs)), train)
+            n_val = int(round(n * cfg.val_fraction))
+            if n_val > len(rest):
+                print(f"note: {src}: {len(rest):,} examples beyond the budget of {n:,}, not the {n_val:,} to hold out")
+            val = sorted(rng.choice(rest, min(n_val, len(rest)), replace=False))
+        for part, idx in (('train', train), ('val', val)):
+            split[part] += [(*pairs[i], lead_ids.get(lang)) for i in idx]
+        info[src] = {'path': spec['path'], 'lang': spec['lang'], 'examples': len(train), 'held_out': len(val)}
     if not info:
         return {}, {}
-    if not examples:
+    if not split['train']:
         paths = ', '.join(str(s['path']) for s in info.values())
         raise InputError(f"{paths}: no examples for mixture {name!r} (empty input)")
-    order = np.random.default_rng([cfg.seed, zlib.crc32(name.encode())]).permutation(len(examples))
-    n_val = int(round(len(examples) * cfg.val_fraction))
-    shards = {}
-    for split, idx in (('train', order[n_val:]), ('val', order[:n_val])):
-        if not len(idx):
+    shards, shuffle = {}, np.random.default_rng([cfg.seed, zlib.crc32(name.encode())])
+    for part, examples in split.items():
+        if not examples:
             continue
-        writer = ShardWriter(out / f'{name}.{split}.bin', dtype, masked=True)
-        tasks = (([examples[i] for i in idx[s:s + 256]],) for s in range(0, len(idx), 256))
-        with tqdm(total=len(idx), unit='ex', desc=f'{name}.{split}', disable=None) as bar:
+        examples = [examples[i] for i in shuffle.permutation(len(examples))]
+        writer = ShardWriter(out / f'{name}.{part}.bin', dtype, masked=True)
+        tasks = ((examples[s:s + 256],) for s in range(0, len(examples), 256))
+        with tqdm(total=len(examples), unit='ex', desc=f'{name}.{part}', disable=None) as bar:
             for tokens, mask, lengths, n in encode_each(_encode_examples, tasks, tok, cfg.workers):
                 writer.write(tokens, mask, docs=n)
                 bar.update(n)
-        shards[writer.path.name] = {'kind': 'sft', 'mixture': name, 'split': split, **writer.close(),
+        shards[writer.path.name] = {'kind': 'sft', 'mixture': name, 'split': part, **writer.close(),
                                     'languages': sorted({c for s in info.values() for c in s['lang'].split('-')})}
     return shards, info
 

@@ -197,6 +197,28 @@ def test_budgets_draw_seeded_examples(sp_tokenizer, corpus, tmp_path):
     assert one == two and one != other
 
 
+
+def test_a_budget_trains_exactly_its_count(sp_tokenizer, tmp_path):
+    """LBE's 1K SFT is 1,000 examples (issue 23): the held-out share is drawn from what the budget left,
+    so the training shard holds the budget, and holding out changes none of its examples."""
+    records = [{'instruction': f'Count to {i}.', 'input': '', 'output': f'{i} done.'} for i in range(1100)]
+    (tmp_path / 'big.json').write_text(json.dumps(records))
+    src = {'m': {'big': {'path': str(tmp_path / 'big.json'), 'lang': 'en'}}}
+
+    def run(name, **kw):
+        return T.prepare(settings(out_dir=str(tmp_path / name), sft=src, seed=3, **kw), sp_tokenizer)['shards']
+    held = run('held', sft_budget={'big': 1000}, val_fraction=0.01)
+    run('none', sft_budget={'big': 1000})
+    assert held['m.train.bin']['documents'] == 1000 and held['m.val.bin']['documents'] == 10
+    assert (tmp_path / 'held/m.train.bin').read_bytes() == (tmp_path / 'none/m.train.bin').read_bytes()
+    bos = M.Tokenizer(sp_tokenizer).bos_id
+    train, val = ({tuple(t) for t, _ in documents(T.read_shard(tmp_path / f'held/m.{s}.bin'), bos)} for s in ('train', 'val'))
+    assert len(train) == 1000 and len(val) == 10 and not train & val
+    whole = run('whole', sft_budget={'big': 1100}, val_fraction=0.01)  # nothing left beyond the budget
+    assert whole['m.train.bin']['documents'] == 1100 and 'm.val.bin' not in whole
+    free = run('free', val_fraction=0.01)  # no budget: 1% of the source held out
+    assert free['m.train.bin']['documents'] == 1089 and free['m.val.bin']['documents'] == 11
+
 # ---------------------------------------------------------------- vocabulary
 
 
