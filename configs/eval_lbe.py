@@ -12,7 +12,16 @@ Each command writes its own out/eval/lbe/{run}.json; give each an out_dir of its
 keep them all. The base model is LLaMA-7B as in the paper.
 """
 tasks = ['chat', 'judge', 'mc']
-ckpt_dirs = ['out/lbe/sft_1k/latest', 'out/lbe/sft_5k/latest', 'out/lbe/sft_950k/latest']
+# LBE Table 1, its rows as printed (lbe_sft_{scale}_{start}.py; tests/test_configs.py holds the table)
+ckpt_dirs = ['out/lbe/sft_1k_llama/latest', 'out/lbe/sft_1k_cpt10k/latest', 'out/lbe/sft_1k_cpt100k/latest',
+             'out/lbe/sft_1k_cpt1m/latest', 'out/lbe/sft_1k_chinese_llama/latest',
+             'out/lbe/sft_1k_open_chinese_llama/latest',
+             'out/lbe/sft_5k_llama/latest', 'out/lbe/sft_5k_cpt10k/latest', 'out/lbe/sft_5k_cpt100k/latest',
+             'out/lbe/sft_5k_cpt1m/latest', 'out/lbe/sft_5k_chinese_llama/latest',
+             'out/lbe/sft_5k_open_chinese_llama/latest',
+             'out/lbe/sft_950k_llama/latest', 'out/lbe/sft_950k_cpt1m/latest', 'out/lbe/sft_950k_cpt1m_ext/latest',
+             'out/lbe/sft_950k_chinese_llama/latest', 'out/lbe/sft_950k_open_chinese_llama/latest',
+             'out/lbe/sft_950k_llama2/latest', 'out/lbe/sft_950k_chinese_llama2/latest']
 out_dir = 'out/eval/lbe'
 device = 'cuda'
 dtype = 'bfloat16'

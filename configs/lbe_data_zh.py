@@ -1,5 +1,6 @@
 """LLaMA Beyond English (Zhao et al. 2024): Chinese and English text, and BELLE instructions at the
-paper's three scales, tokenized with LLaMA 2's own tokenizer.
+paper's three scales, tokenized with LLaMA's own tokenizer (LLaMA 2's is the same file): the data of
+Table 1's rows "LLaMA", "LLaMA with 10K / 100K / 1M pretrain" and "LLaMA2" (lbe_sft_*).
     python tokenize_prep.py configs/lbe_data_zh.py
 Bring: a Chinese corpus (the paper uses a cleaned Chinese web corpus), some English text for joint
 training, and BELLE's instruction data (BelleGroup/train_0.5M_CN + train_1M_CN, Alpaca format).

@@ -79,7 +79,14 @@ FAMILIES = {
     r'eval_commit(|_indicqa|_alpha)\.py': {'ckpt_dirs', 'out_dir', 'qa_files', 'qa_prompt', 'qa_norm', 'table_rows'},
     r'lbe_cpt_(\w+)\.py': {'out_dir', 'data_dir', 'mixture', 'max_steps', 'warmup_steps', 'eval_interval',
                            'ckpt_interval', 'resize_vocab'},
-    r'lbe_sft_(\w+)\.py': {'out_dir', 'train_shard', 'val_shard'},
+    # LBE Table 1: every row one SFT run; a scale's rows differ in their start, a start's rows in their scale
+    r'lbe_sft_(\w+)\.py': {'init_from', 'out_dir', 'data_dir', 'train_shard', 'val_shard'},
+    r'lbe_sft_1k_(\w+)\.py': {'init_from', 'out_dir', 'data_dir'},
+    r'lbe_sft_5k_(\w+)\.py': {'init_from', 'out_dir', 'data_dir'},
+    r'lbe_sft_950k_(\w+)\.py': {'init_from', 'out_dir', 'data_dir'},
+    r'lbe_sft_(1k|5k|950k)_cpt1m\.py': {'out_dir', 'train_shard', 'val_shard'},
+    r'lbe_data_(chinese_llama|open_chinese_llama|chinese_llama2)\.py': {'tokenizer_path', 'out_dir', 'sft',
+                                                                        'sft_budget'},
     r'hml_sft_(\w+)\.py': {'out_dir', 'mode', 'lr'},
     r'hml_alpaca_(\w+)\.py': {'out_dir', 'mode', 'lr'},
     r'hml_(sft|alpaca)_full\.py': {'out_dir', 'data_dir', 'train_shard', 'val_shard'},
@@ -106,3 +113,91 @@ def test_sibling_configs_differ_only_where_they_should(pattern):
             for key in FAMILIES[pattern] & set(v):
                 assert f'_{name}' in repr(v[key]) or f"'{name}'" in repr(v[key]) or f'-{name}' in repr(v[key]) \
                     or f'{name}-' in repr(v[key]), (name, key, v[key])
+
+
+# -----------------------------------------------------------------------------------------------
+# LLaMA Beyond English, Tables 1 and 2 as printed: every row has its configs
+
+# The models LBE takes as published (LBE "Models"), where the configs expect them
+LBE_PUBLISHED = {'LLaMA': 'models/llama-7b', 'LLaMA2': 'models/llama-2-7b',
+                 'Chinese LLaMA': 'models/chinese-llama-plus-7b',  # LBE "Models": Chinese LLaMA 7B Plus
+                 'Open Chinese LLaMA': 'models/open-chinese-llama-7b', 'Chinese LLaMA2': 'models/chinese-llama-2-7b'}
+# LLaMA further pretrained here on Chinese samples: (samples, extended vocabulary)
+LBE_PRETRAINED = {'LLaMA with 10K pretrain': (10_000, False), 'LLaMA with 100K pretrain': (100_000, False),
+                  'LLaMA with 1M pretrain': (1_000_000, False), 'LLaMA-EXT with 1M pretrain': (1_000_000, True)}
+# LBE Table 1: its three SFT blocks and their rows, in the printed order (not a cross-product)
+LBE_TABLE1 = {
+    '1k': ['LLaMA', 'LLaMA with 10K pretrain', 'LLaMA with 100K pretrain', 'LLaMA with 1M pretrain', 'Chinese LLaMA',
+           'Open Chinese LLaMA'],
+    '5k': ['LLaMA', 'LLaMA with 10K pretrain', 'LLaMA with 100K pretrain', 'LLaMA with 1M pretrain', 'Chinese LLaMA',
+           'Open Chinese LLaMA'],
+    '950k': ['LLaMA', 'LLaMA with 1M pretrain', 'LLaMA-EXT with 1M pretrain', 'Chinese LLaMA', 'Open Chinese LLaMA',
+             'LLaMA2', 'Chinese LLaMA2'],
+}
+LBE_SFT_EXAMPLES = {'1k': 1_000, '5k': 5_000, '950k': 950_000}
+# LBE Table 2's columns: L(n) is LLaMA after n samples of further pretraining; Open is Open Chinese LLaMA
+LBE_TABLE2 = {'L(0)': 'LLaMA', 'L(10k)': 'LLaMA with 10K pretrain', 'L(100k)': 'LLaMA with 100K pretrain',
+              'L(1M)': 'LLaMA with 1M pretrain', 'Open': 'Open Chinese LLaMA'}
+
+
+def settings(path):
+    return {k: v for k, (v, _) in P._read_config(path).items()}
+
+
+def lbe_configs(glob):
+    return {p.name: settings(p) for p in sorted((ROOT / 'configs').glob(glob))}
+
+
+def lbe_checkpoint(model):
+    """Where `model` (a row's start as printed) is: a published folder, or the out_dir of the one lbe_cpt config
+    that further pretrains LLaMA on that many Chinese samples (within a step: its steps x its docstring's GPUs x
+    its batch)."""
+    if model in LBE_PUBLISHED:
+        return LBE_PUBLISHED[model], None
+    samples, ext = LBE_PRETRAINED[model]
+    found = []
+    for name, s in lbe_configs('lbe_cpt_*.py').items():
+        gpus = int(re.search(r'--nproc_per_node=(\d+)', (ROOT / 'configs' / name).read_text())[1])
+        per_step = s['batch_size'] * s['grad_accum'] * gpus
+        if (s['init_from'] == LBE_PUBLISHED['LLaMA'] and s['mixture'] == {'zh': 1.0}
+                and s.get('resize_vocab', False) == ext and abs(s['max_steps'] * per_step - samples) < per_step):
+            found.append(s)
+    assert len(found) == 1, (model, len(found))
+    return f"{found[0]['out_dir']}/latest", found[0]
+
+
+def test_every_lbe_table1_row_has_its_sft_and_data_configs_and_is_evaluated():
+    """Each row of LBE Table 1 is one sft config (its docstring names the row) that starts from the row's model,
+    trains on its scale's BELLE shard, made with that model's tokenizer at the row's budget; eval_lbe.py
+    evaluates exactly these runs, in the table's order."""
+    sfts = lbe_configs('lbe_sft_*.py')
+    data = {s['out_dir']: s for p in CONFIGS if stage_of(p) == 'tokenize_prep' for s in [settings(p)]}
+    docs = {name: ast.get_docstring(ast.parse((ROOT / 'configs' / name).read_text())) for name in sfts}
+    claimed, expected_ckpts = set(), []
+    for scale, rows in LBE_TABLE1.items():
+        for row in rows:
+            names = [n for n, d in docs.items() if f'"{scale} SFT", row "{row}"' in ' '.join(d.split())]
+            assert len(names) == 1, (scale, row, names)
+            s = sfts[names[0]]
+            claimed.add(names[0])
+            start, cpt = lbe_checkpoint(row)
+            assert s['init_from'] == start, (names[0], s['init_from'], start)
+            assert (s['train_shard'], s['val_shard']) == (f'belle_{scale}.train.bin', f'belle_{scale}.val.bin')
+            d = data[s['data_dir']]  # the tokenize_prep config that writes data_dir
+            mixture = d['sft'][f'belle_{scale}']
+            assert sum(d['sft_budget'][src] for src in mixture) == LBE_SFT_EXAMPLES[scale], (names[0], d['out_dir'])
+            if cpt is not None:  # the shards of the further pretraining: its (extended) tokenizer
+                assert s['data_dir'] == cpt['data_dir'], names[0]
+            else:  # the model's own tokenizer: a Hugging Face folder, or Meta's file beside the size folders
+                beside = f'{start.rsplit("/", 1)[0]}/tokenizer.model'
+                assert not d.get('extend') and d['tokenizer_path'] in (start, beside), (names[0], d['tokenizer_path'])
+            expected_ckpts.append(f"{s['out_dir']}/latest")
+    assert claimed == set(sfts), set(sfts) - claimed  # no lbe_sft config outside the table
+    assert settings(ROOT / 'configs' / 'eval_lbe.py')['ckpt_dirs'] == expected_ckpts
+
+
+def test_lbe_table2_columns_are_the_perplexity_configs_checkpoints():
+    """LBE Table 2: perplexity in Chinese and English of L(0), L(10k), L(100k), L(1M) and Open, in that order."""
+    s = settings(ROOT / 'configs' / 'eval_lbe_ppl.py')
+    assert s['tasks'] == ['ppl'] and set(s['ppl_files']) == {'zh', 'en'}
+    assert s['ckpt_dirs'] == [lbe_checkpoint(model)[0] for model in LBE_TABLE2.values()]

@@ -1,13 +1,13 @@
-"""LLaMA Beyond English: instruction tuning on 5K BELLE examples (the paper's scales: 1K, 5K,
-950K), from the 1M-sample further-pretrained model. LBE states no SFT hyper-parameters: ours are
+"""LLaMA Beyond English, Table 1, "950k SFT", row "LLaMA with 1M pretrain": 950K BELLE examples on LLaMA
+further pretrained on 1M Chinese samples (lbe_cpt_1m.py). LBE states no SFT hyper-parameters: ours are
 Alpaca's recipe (stanford_alpaca README: 3 epochs, 128 examples a step, lr 2e-5, cosine, 3% warmup).
-    torchrun --nproc_per_node=8 sft.py configs/lbe_sft_5k.py
+    torchrun --nproc_per_node=8 sft.py configs/lbe_sft_950k_cpt1m.py
 """
 init_from = 'out/lbe/cpt_1m/latest'
-out_dir = 'out/lbe/sft_5k'
+out_dir = 'out/lbe/sft_950k_cpt1m'
 data_dir = 'data/lbe_zh'
-train_shard = 'belle_5k.train.bin'
-val_shard = 'belle_5k.val.bin'
+train_shard = 'belle_950k.train.bin'
+val_shard = 'belle_950k.val.bin'
 epochs = 3
 lr = 2e-5
 warmup_ratio = 0.03

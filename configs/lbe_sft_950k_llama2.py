@@ -1,10 +1,10 @@
-"""LLaMA Beyond English: instruction tuning on 950K BELLE examples (the paper's scales: 1K, 5K,
-950K), from the 1M-sample further-pretrained model. LBE states no SFT hyper-parameters: ours are
+"""LLaMA Beyond English, Table 1, "950k SFT", row "LLaMA2": 950K BELLE examples on LLaMA 2 7B itself (its
+tokenizer is LLaMA 1's, so lbe_data_zh.py's shards serve). LBE states no SFT hyper-parameters: ours are
 Alpaca's recipe (stanford_alpaca README: 3 epochs, 128 examples a step, lr 2e-5, cosine, 3% warmup).
-    torchrun --nproc_per_node=8 sft.py configs/lbe_sft_950k.py
+    torchrun --nproc_per_node=8 sft.py configs/lbe_sft_950k_llama2.py
 """
-init_from = 'out/lbe/cpt_1m/latest'
-out_dir = 'out/lbe/sft_950k'
+init_from = 'models/llama-2-7b'
+out_dir = 'out/lbe/sft_950k_llama2'
 data_dir = 'data/lbe_zh'
 train_shard = 'belle_950k.train.bin'
 val_shard = 'belle_950k.val.bin'

@@ -1,0 +1,20 @@
+"""LLaMA Beyond English, Table 1, "1k SFT", row "LLaMA with 10K pretrain": 1K BELLE examples on LLaMA further
+pretrained on 10K Chinese samples (lbe_cpt_10k.py). LBE states no SFT hyper-parameters: ours are Alpaca's
+recipe (stanford_alpaca README: 3 epochs, 128 examples a step, lr 2e-5, cosine, 3% warmup).
+    torchrun --nproc_per_node=8 sft.py configs/lbe_sft_1k_cpt10k.py
+"""
+init_from = 'out/lbe/cpt_10k/latest'
+out_dir = 'out/lbe/sft_1k_cpt10k'
+data_dir = 'data/lbe_zh'
+train_shard = 'belle_1k.train.bin'
+val_shard = 'belle_1k.val.bin'
+epochs = 3
+lr = 2e-5
+warmup_ratio = 0.03
+batch_size = 4  # x grad_accum 4 x 8 GPUs = 128
+grad_accum = 4
+block_size = 512  # Alpaca: model_max_length 512
+eval_interval = 200
+ckpt_interval = 1000
+device = 'cuda'
+dtype = 'bfloat16'
