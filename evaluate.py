@@ -63,7 +63,7 @@ out_dir = 'out/demo/eval'  # result files go here
 template = ''  # prompt template (model.PROMPT_TEMPLATES); '' = the checkpoint's run.json, else 'alpaca'
 table_rows = []  # rows of the printed table, e.g. ['qa/hi/f1']; [] = everything measured
 compare = []  # result files to print side by side; when set, nothing is evaluated
-effects = []  # a line each after the table: {'name': ..., 'test': 'RUN:METRIC > RUN:METRIC'}, see EFFECT_FORMS
+effects = []  # paper effects, a line each after the table: {'name': ..., 'test': 'run:metric > run:metric'}
 # perplexity
 ppl_files = {'en': 'data/demo/en.val.txt', 'hi': 'data/demo/hi.val.txt', 'zh': 'data/demo/zh.val.txt'}  # a doc a line
 ppl_window = 256  # tokens per window (at most the trained context); 0 = max_seq_len
