@@ -22,6 +22,7 @@ has finished, so a failed run never replaces an earlier result.
 import csv
 import json
 import math
+import operator
 import os
 import re
 import string
@@ -62,6 +63,7 @@ out_dir = 'out/demo/eval'  # result files go here
 template = ''  # prompt template (model.PROMPT_TEMPLATES); '' = the checkpoint's run.json, else 'alpaca'
 table_rows = []  # rows of the printed table, e.g. ['qa/hi/f1']; [] = everything measured
 compare = []  # result files to print side by side; when set, nothing is evaluated
+effects = []  # paper effects, a line each after the table: {'name': ..., 'test': 'run:metric > run:metric'}
 # perplexity
 ppl_files = {'en': 'data/demo/en.val.txt', 'hi': 'data/demo/hi.val.txt', 'zh': 'data/demo/zh.val.txt'}  # a doc a line
 ppl_window = 256  # tokens per window (at most the trained context); 0 = max_seq_len
@@ -1404,6 +1406,13 @@ def run_name(ckpt_dir):
     return f'{p.parent.name}_{p.name}' if p.name.startswith('step_') else p.name
 
 
+def cell_text(v):
+    """A table cell: a number to four figures after the point below 10, two above; a word as it is."""
+    if v is None or isinstance(v, str):
+        return v or '-'
+    return f'{v:d}' if isinstance(v, int) else f'{v:.4f}' if abs(v) < 10 else f'{v:.2f}'
+
+
 def format_table(columns, rows=()):
     """columns: {run name: result dict} -> one row per metric (those named in `rows`, or all), one
     column per run. Metrics that `rows` leaves out are counted in a last line, never dropped silently."""
@@ -1413,15 +1422,87 @@ def format_table(columns, rows=()):
     hidden = len(set(every) - set(rows))
     width = max([len(r) for r in rows] + [6])
     cols = [max(len(n), 10) for n in flat]
-    def cell(v):
-        if v is None or isinstance(v, str):
-            return v or '-'
-        return f'{v:d}' if isinstance(v, int) else f'{v:.4f}' if abs(v) < 10 else f'{v:.2f}'
     lines = ['metric'.ljust(width) + ''.join(f'  {n:>{w}}' for n, w in zip(flat, cols))]
-    lines += [r.ljust(width) + ''.join(f'  {cell(f.get(r)):>{w}}' for f, w in zip(flat.values(), cols)) for r in rows]
+    lines += [r.ljust(width) + ''.join(f'  {cell_text(f.get(r)):>{w}}' for f, w in zip(flat.values(), cols))
+              for r in rows]
     if hidden:
         lines.append(f"(not shown: {hidden} more measured metric(s); table_rows=[] shows everything)")
     return '\n'.join(lines)
+
+
+# The `effects` setting: a paper's finding as a test of the table's cells, so that a reader sees whether it showed
+# in this run (the demo's figures move with the seed and the CPU). A cell is RUN:METRIC, a column and a row of the
+# table; x a number, a word a short result such as a quadrant. Kept this small so a verdict can be checked by eye.
+EFFECT_FORMS = ('A > B', 'A < B', 'A >= x', 'A <= x', 'A / B >= x', 'A / B <= x', 'A - B >= x', 'A - B <= x',
+                'A == word')
+RELATIONS = {'>': operator.gt, '<': operator.lt, '>=': operator.ge, '<=': operator.le, '==': operator.eq}
+
+
+def parse_effect(test):
+    """'cpt_hi:ppl/en/ppl / base:ppl/en/ppl >= 1.5' -> ([('cpt_hi', 'ppl/en/ppl'), ('base', 'ppl/en/ppl')], '/',
+    '>=', 1.5): the cells (one or two), the operation between them ('/', '-' or None), the comparison and its
+    bound (a number, a word, or None where the second cell is the bound). None when it is none of EFFECT_FORMS."""
+    t = test.split() if isinstance(test, str) else []
+    def as_cell(s):
+        run, colon, metric = s.partition(':')
+        return (run, metric) if colon and run and metric else None
+    def number(s):
+        try:
+            return float(s) if math.isfinite(float(s)) else None
+        except ValueError:
+            return None
+    if len(t) == 3 and as_cell(t[0]):
+        if t[1] in ('>', '<') and as_cell(t[2]):
+            return [as_cell(t[0]), as_cell(t[2])], None, t[1], None
+        if t[1] in ('>=', '<=') and number(t[2]) is not None:
+            return [as_cell(t[0])], None, t[1], number(t[2])
+        if t[1] == '==' and not as_cell(t[2]):
+            return [as_cell(t[0])], None, '==', t[2]
+    if (len(t) == 5 and as_cell(t[0]) and t[1] in ('/', '-') and as_cell(t[2]) and t[3] in ('>=', '<=')
+            and number(t[4]) is not None):
+        return [as_cell(t[0]), as_cell(t[2])], t[1], t[3], number(t[4])
+    return None
+
+
+def check_effects(effects, runs):
+    """The `effects` setting, before any result is read: one line for the first entry that is wrong."""
+    for i, e in enumerate(effects):
+        where = f"effects[{i}] {e!r}"
+        if not (isinstance(e, dict) and set(e) == {'name', 'test'} and isinstance(e['name'], str)
+                and e['name'].strip() and '\n' not in e['name']):
+            raise InputError(f"{where}: write each effect as {{'name': 'a few words', "
+                             "'test': 'RUN:METRIC > RUN:METRIC'}")
+        parsed = parse_effect(e['test'])
+        if parsed is None:
+            raise InputError(f"{where}: the test must be one of {', '.join(EFFECT_FORMS)}, spaces between (A and B "
+                             "cells of the table written RUN:METRIC, e.g. base:ppl/en/ppl; x a number)")
+        unknown = [run for run, _ in parsed[0] if run not in runs]
+        if unknown:
+            raise InputError(f"{where}: {unknown[0]!r} is not a column of the table ({', '.join(runs)})")
+
+
+def effect_line(effect, flat):
+    """'effect NAME: TEST (the figures it compares): shown' (or 'not shown this time'), the figures read from
+    flat ({run: flatten(result)}); 'not measured' where a cell is missing or not a number."""
+    cells, op, relation, bound = parse_effect(effect['test'])
+    head = f"effect {effect['name']}: {effect['test']}"
+    values = [flat[run].get(metric) for run, metric in cells]
+    for (run, metric), v in zip(cells, values):
+        if v is None or relation != '==' and isinstance(v, str):
+            return f"{head} ({run}:{metric} is {'not in its result file' if v is None else repr(v)}): not measured"
+    if op is None:
+        left, figures = values[0], ' vs '.join(cell_text(v) for v in values)
+    else:
+        a, b = values
+        left = a - b if op == '-' else a / b if b else math.copysign(math.inf, a) if a else math.nan
+        figures = f"{cell_text(a)} {op} {cell_text(b)} = {cell_text(left)}"
+    shown = RELATIONS[relation](left, values[1] if bound is None else bound)
+    return f"{head} ({figures}): {'shown' if shown else 'not shown this time'}"
+
+
+def effect_lines(columns, effects):
+    flat = {name: flatten(r.get('tasks', r)) for name, r in columns.items()}
+    return '\n'.join(effect_line(e, flat) for e in effects)
 
 
 def evaluate(ckpt_dir, cfg):
@@ -1446,13 +1527,17 @@ def evaluate(ckpt_dir, cfg):
 def main(cfg):
     check_settings(cfg)
     if cfg.compare:
-        print(format_table({Path(p).stem: read_result(p, 'result file (compare)') for p in cfg.compare},
-                           cfg.table_rows))
+        check_effects(cfg.effects, [Path(p).stem for p in cfg.compare])
+        columns = {Path(p).stem: read_result(p, 'result file (compare)') for p in cfg.compare}
+        print(format_table(columns, cfg.table_rows))
+        if cfg.effects:
+            print(effect_lines(columns, cfg.effects))
         return
     ckpts = cfg.ckpt_dirs if set(cfg.tasks) & set(MODEL_TASKS) else [None]
     names = [run_name(c) if c else 'analysis' for c in ckpts]
     if not names or len(set(names)) < len(names):
         raise InputError("ckpt_dirs: name one or more checkpoint directories, each with a different last name")
+    check_effects(cfg.effects, names)
     columns = {}
     with P.lock(cfg.out_dir):  # for the whole run: a second run writing into out_dir is refused
         for name, ckpt in zip(names, ckpts):
@@ -1462,6 +1547,8 @@ def main(cfg):
                 tmp.write_text(json.dumps(columns[name], indent=2, ensure_ascii=False) + '\n', encoding='utf-8')
             print(f"wrote {path}")
     print(format_table(columns, cfg.table_rows))
+    if cfg.effects:
+        print(effect_lines(columns, cfg.effects))
     if 'ppl' in cfg.tasks:
         print(f"note: {PPL_NOTE}")
     if 'scaling' in cfg.tasks and cfg.scaling_budget:

@@ -1,6 +1,7 @@
 """The demo pipeline end to end, shortened: every stage reads what the previous one wrote
 (codemix -> tokenize_prep -> pretrain -> continued pretraining with a resized vocabulary -> sft ->
 evaluate), as configs/demo.sh runs it, in a temporary directory."""
+import importlib
 import json
 import os
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import torch
 
 import model as M
+import plumbing as P
 from conftest import ROOT
 
 
@@ -73,3 +75,17 @@ def test_each_stage_consumes_the_previous_stages_output(tmp_path):
     hml_w = torch.load(out / 'hml' / 'latest' / 'consolidated.00.pth', weights_only=True)
     changed = {k for k in cpt_w if not torch.equal(hml_w[k], cpt_w[k])}
     assert changed == {'tok_embeddings.weight'}  # embedding-only tuning left every other weight as it was
+
+
+def test_the_demo_script_passes_its_seed_to_every_stage_that_has_one():
+    """SEED=2 bash configs/demo.sh reruns the demo with another seed: every stage with a `seed` setting is given
+    it (sft.py's comes from pretrain.py), and a stage without one is given none (it would refuse it)."""
+    demo = (ROOT / 'configs' / 'demo.sh').read_text()
+    assert 'SEED="${SEED:-1337}"' in demo
+    stages = [line.split('#')[0].split() for line in demo.splitlines() if line.startswith('python ')]
+    assert {s[1] for s in stages} == {'codemix.py', 'tokenize_prep.py', 'pretrain.py', 'sft.py', 'evaluate.py'}
+    for words in stages:
+        stage = words[1].removesuffix('.py')
+        base = importlib.import_module('pretrain') if stage == 'sft' else None
+        has_seed = hasattr(P.configure(vars(importlib.import_module(stage)), [], base=base), 'seed')
+        assert ('--seed="$SEED"' in words) == has_seed, words

@@ -856,6 +856,97 @@ def test_the_table_shows_what_was_measured_unless_rows_are_asked_for():
     assert [line.split()[0] for line in asked[1:-1]] == ['ppl/en/ppl'] and 'not shown: 1 more' in asked[-1]
 
 
+# the demo's figures, as configs/demo_table.py reads them (README's table, one run); each effect's verdict by hand
+DEMO_FIGURES = {
+    'base': {'ppl': {'en': {'ppl': 3.8069}, 'hi': {'bits_per_byte': 22.11}}},
+    'cpt_hi': {'ppl': {'en': {'ppl': 17.37}, 'hi': {'bits_per_byte': 0.5019}}},
+    'cpt_hi_en': {'ppl': {'en': {'ppl': 4.0267}, 'hi': {'bits_per_byte': 0.2152}}},
+    'sft_en': {'qa': {'en': {'f1': 61.84}, 'hi': {'f1': 0.0, 'em': 0.0}}, 'mt': {'eng_Latn-hin_Deva': {'chrf': 0.0}}},
+    'sft_coit': {'qa': {'hi': {'f1': 17.12, 'em': 17.12}}, 'mt': {'eng_Latn-hin_Deva': {'chrf': 55.84}}},
+    'sft_naive': {'qa': {'hi': {'em': 9.009}}}, 'sft_commit': {'qa': {'hi': {'em': 5.8559}}},
+    'sft_small': {}, 'hml_embed': {}, 'hml_full': {},
+    'analysis': {'quadrants': {'hml_embed': {'bilingual': {'delta': math.inf}, 'quadrant': 'selfish'}}}}
+# effect: (its verdict on DEMO_FIGURES, the figures it prints, one change to one cell that turns the verdict over)
+DEMO_EFFECTS = {
+    'forgetting': (True, '17.37 / 3.8069 = 4.5628', ('cpt_hi', 'ppl/en/ppl', 5.0)),  # 4.56x >= 1.5x; 1.31x is not
+    'joint training': (True, '4.0267 / 3.8069 = 1.0577', ('cpt_hi_en', 'ppl/en/ppl', 4.5)),  # 1.06x <= 1.15x; 1.18x
+    'bits per byte': (True, '0.2152 / 22.11 = 0.0097', ('cpt_hi_en', 'ppl/hi/bits_per_byte', 5.0)),  # 0.0097x; 0.23x
+    'English QA learned': (True, '61.84', ('sft_en', 'qa/en/f1', 49.9)),
+    'CoIT over English-only': (True, '17.12 - 0.0000 = 17.12', ('sft_en', 'qa/hi/f1', 12.2)),  # 17.1 >= 5; 4.9 is not
+    'translation': (True, '55.84 - 0.0000 = 55.84', ('sft_en', 'mt/eng_Latn-hin_Deva/chrf', 46.0)),  # 9.8 < 10
+    'COMMIT over naive': (False, '5.8559 vs 9.0090', ('sft_commit', 'qa/hi/em', 9.1)),  # 5.9 < 9.0; 9.1 > 9.0
+    'quadrant': (True, 'selfish', ('analysis', 'quadrants/hml_embed/quadrant', 'reciprocal')),
+}
+
+
+def test_each_demo_effect_line_follows_from_the_figures_in_the_result_files(tmp_path, capsys):
+    """configs/demo_table.py's effects, on result files written here: each line prints the figures of the files
+    and its verdict; one figure moved across the effect's bound turns that verdict over, and no other."""
+    demo = P.configure(vars(E), [str(ROOT / 'configs' / 'demo_table.py')])
+    assert [e['name'] for e in demo.effects] == list(DEMO_EFFECTS)  # every demo effect is checked here
+
+    def verdicts(figures):
+        for name, tasks in figures.items():
+            (tmp_path / f'{name}.json').write_text(json.dumps({'tasks': tasks}))
+        paths = [str(tmp_path / f'{name}.json') for name in figures]
+        E.main(P.configure(vars(E), [str(ROOT / 'configs' / 'demo_table.py'), f'--compare={paths!r}']))
+        lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith('effect ')]
+        assert len(lines) == len(DEMO_EFFECTS)
+        out = {}
+        for line, name in zip(lines, DEMO_EFFECTS):
+            assert line.startswith(f'effect {name}: ') and (line.endswith(': shown') or line.endswith(': not shown this time'))
+            out[name] = (line.endswith(': shown'), line)
+        return out
+
+    before = verdicts(DEMO_FIGURES)
+    for name, (shown, figures, (run, metric, value)) in DEMO_EFFECTS.items():
+        assert before[name][0] == shown and f'({figures}): ' in before[name][1], before[name][1]
+        moved = json.loads(json.dumps(DEMO_FIGURES))
+        *path, last = metric.split('/')
+        node = moved[run]
+        for key in path:
+            node = node.setdefault(key, {})
+        node[last] = value
+        after = verdicts(moved)
+        assert after[name][0] == (not shown), after[name][1]
+        assert all(after[n][0] == before[n][0] for n in DEMO_EFFECTS if n != name)
+    lacking = json.loads(json.dumps(DEMO_FIGURES))
+    del lacking['sft_en']['qa']['en']  # a cell the files lack: no verdict
+    (tmp_path / 'sft_en.json').write_text(json.dumps({'tasks': lacking['sft_en']}))
+    E.main(P.configure(vars(E), [str(ROOT / 'configs' / 'demo_table.py'),
+                                 f'--compare={[str(tmp_path / f"{n}.json") for n in lacking]!r}']))
+    assert ('effect English QA learned: sft_en:qa/en/f1 >= 50 (sft_en:qa/en/f1 is not in its result file): '
+            'not measured') in capsys.readouterr().out.splitlines()
+
+
+def test_every_effect_form_on_both_sides_of_its_bound():
+    flat = {'a': {'x': 6.0, 'zero': 0.0, 'word': 'selfish'}, 'b': {'x': 3.0, 'zero': 0.0}}
+    def verdict(test):
+        return E.effect_line({'name': 'e', 'test': test}, flat).rsplit(': ', 1)[1]
+    cases = [('a:x > b:x', 'b:x > a:x'), ('b:x < a:x', 'a:x < b:x'), ('a:x >= 6', 'a:x >= 6.01'),
+             ('a:x <= 6', 'a:x <= 5.99'), ('a:x / b:x >= 2', 'a:x / b:x >= 2.01'), ('a:x / b:x <= 2', 'b:x / a:x <= 0.49'),
+             ('a:x - b:x >= 3', 'a:x - b:x >= 3.01'), ('b:x - a:x <= -3', 'a:x - b:x <= 2.99'),
+             ('a:word == selfish', 'a:word == reciprocal'), ('a:x / b:zero >= 1e9', 'a:zero / b:zero >= 0')]  # inf; nan
+    for holds, fails in cases:
+        assert (verdict(holds), verdict(fails)) == ('shown', 'not shown this time'), (holds, fails)
+    assert verdict('a:word > b:x') == verdict('b:y >= 1') == 'not measured'  # a word where a number is meant; no cell
+    assert E.effect_line({'name': 'e', 'test': 'a:x / b:x >= 2'}, flat) == 'effect e: a:x / b:x >= 2 (6.0000 / 3.0000 = 2.0000): shown'
+
+
+@pytest.mark.parametrize('entry', [{'name': 'e', 'test': 'base:ppl/en/ppl >> 2'}, {'name': 'e'}, 'base:ppl/en/ppl > 2',
+                                   {'name': '', 'test': 'base:ppl/en/ppl >= 2'}, {'name': 'e', 'test': 'base:ppl/en/ppl >= x'},
+                                   {'name': 'e', 'test': 'ppl/en/ppl >= 2'}, {'name': 'e', 'test': 'base:ppl/en/ppl >= inf'},
+                                   {'name': 'e', 'test': 'base:ppl/en/ppl / base:ppl/hi/ppl > 2'},
+                                   {'name': 'e', 'test': 'nosuchrun:ppl/en/ppl >= 2'},
+                                   {'name': 'e', 'test': 'base:ppl/en/ppl >= 2', 'paper': 'x'}])
+def test_a_malformed_effect_is_refused_in_one_line_before_any_file_is_read(entry, tmp_path):
+    good = {'name': 'fine', 'test': 'base:ppl/en/ppl >= 2'}
+    r = subprocess.run([sys.executable, 'evaluate.py', f'--compare={[str(tmp_path / "base.json")]!r}',
+                        f'--effects={[good, entry]!r}'], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 1 and r.stderr.count('\n') == 1 and r.stderr.startswith(f'error: effects[1] {entry!r}: '), r.stderr
+    assert 'not a result file' not in r.stderr and 'base.json' not in r.stderr  # refused before base.json was looked for
+
+
 def test_the_judge_task_first_runs_the_task_its_mode_reads(monkeypatch):
     """x-LLaMA's YES/NO judge reads the QA outputs, LLM-Eval and the pairwise judge the chat responses."""
     ran = []
