@@ -21,8 +21,8 @@ from collections import Counter
 from pathlib import Path
 
 from model import format_prompt
-from plumbing import (InputError, atomic_path, check_apart, configure, decode_utf8, lock, on_interrupt, read_records,
-                      read_text)
+from plumbing import (InputError, ReadOnly, atomic_path, check_apart, configure, decode_utf8, lock, on_interrupt,
+                      read_records, read_text)
 
 # -----------------------------------------------------------------------------------------------
 # Words and punctuation
@@ -180,7 +180,7 @@ ignore_case = False  # also look words up in lowercase (not in COMMIT, which mat
 seed = 1337  # random.Random(seed): the same seed, the same output
 
 if __name__ == '__main__':
-    cfg = configure(globals())
+    cfg = ReadOnly(**vars(configure(globals())))
     if cfg.mode not in DEMO:
         raise InputError(f"mode {cfg.mode!r}: choose 'instruction' or 'align'")
     if cfg.dict_columns not in ('en-x', 'x-en'):

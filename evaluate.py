@@ -1556,7 +1556,7 @@ def main(cfg):
 
 
 if __name__ == '__main__':
-    cfg = P.configure(globals())
+    cfg = P.ReadOnly(**vars(P.configure(globals())))
     P.on_interrupt(lambda sig: f"interrupted by {sig}: the result files in {cfg.out_dir} are whole (each is written "
                    "once its checkpoint is evaluated); run the same command again")
     main(cfg)

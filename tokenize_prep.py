@@ -32,8 +32,8 @@ import sentencepiece as spm
 from tqdm import tqdm
 
 from model import LLAMA3_PATTERN, Tokenizer, bpe, find_tokenizer, format_prompt, tiktoken_file_bytes
-from plumbing import (InputError, atomic_path, check_apart, configure, decode_utf8, lock, on_interrupt, read_records,
-                      read_text)
+from plumbing import (InputError, ReadOnly, atomic_path, check_apart, configure, decode_utf8, lock, on_interrupt,
+                      read_records, read_text)
 
 # -----------------------------------------------------------------------------------------------
 # The shard format: a 32-byte header, the tokens, then (instruction shards) one loss-mask byte per
@@ -1126,7 +1126,7 @@ def main(cfg):
 
 
 if __name__ == '__main__':
-    cfg = configure(globals())
+    cfg = ReadOnly(**vars(configure(globals())))
     on_interrupt(lambda sig: f"interrupted by {sig}: {cfg.out_dir} is as it was (it is replaced only when complete); "
                  "run the same command again")
     main(cfg)

@@ -37,7 +37,7 @@ def settings(**kw):
                 extend={}, workers=1, val_fraction=0.0)
     for k, v in {**base, **kw}.items():
         setattr(cfg, k, v)
-    return cfg
+    return P.ReadOnly(**vars(cfg))  # as main() gets it: any assignment in tokenize_prep.py fails the test
 
 
 def write(path, lines):
