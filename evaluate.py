@@ -398,6 +398,7 @@ COMMIT_QA_LABELS = {
     'ru': ('задний план:', 'вопрос:', 'отвечать:'), 'ro': ('fundal:', 'întrebare:', 'Răspuns:'),
 }
 QA_PROMPTS = ('native', 'english', 'alpaca', 'commit', 'commit-en')
+XLLAMA_QA_JUDGED = 100  # x-LLaMA App. D: the first one hundred questions of XQuAD and MLQA
 SQUAD_LAYOUT = "SQuAD JSON is data[].paragraphs[].{context, qas[].{id, question, answers[].text}}"
 
 
@@ -1208,7 +1209,6 @@ Answer: {answer}
 
 Evaluation Form (YES or NO):
 """
-XLLAMA_QA_JUDGED = 100  # x-LLaMA App. D: the first one hundred questions of XQuAD and MLQA
 # judge_mode -> (model, completions, temperature) where the settings are left at '', 0 and -1
 JUDGE_DEFAULTS = {
     'llm-eval': ('gpt-4', 1, 0.0),  # LLaMA Beyond English: GPT-4; it states no sampling: one greedy reading, ours
