@@ -33,7 +33,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from plumbing import InputError, atomic_path, check_system, check_writable, configure, lock, on_interrupt
+from plumbing import InputError, ReadOnly, atomic_path, check_system, check_writable, configure, lock, on_interrupt
 
 # -----------------------------------------------------------------------------------------------
 # The model: Meta's ModelArgs and module tree
@@ -1343,7 +1343,7 @@ def check_settings(cfg):
 
 
 if __name__ == '__main__':
-    cfg = configure(globals())
+    cfg = ReadOnly(**vars(configure(globals())))
     check_settings(cfg)
     if cfg.export_dir:  # a conversion: the weights stream from ckpt_dir's files into export_dir's
         export_lock = lock(cfg.export_dir)  # held until the process ends: a second export there is refused
