@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole demo: a tiny English-centric LLaMA, trained from scratch, taught Hindi, then instruction
 # tuned seven ways. Each line is one stage; each stage is also what its script does with no arguments
-# (or with the config named). About 10 minutes on 2 CPU cores; everything is written under out/demo/
+# (or with the config named). 10 to 20 minutes on 2 CPU cores; everything is written under out/demo/
 # (rerunning replaces it). `SEED=2 bash configs/demo.sh`: another seed (default 1337) for every stage that
 # draws (codemix, tokenize_prep, pretrain, sft: their `seed` setting); evaluate.py draws nothing (greedy).
 # The last line prints the table, then one line per paper effect: shown, or not shown this time.

@@ -1,5 +1,5 @@
 """sft.py: x-LLaMA's CoIT on the demo: English and Hindi instructions (the same tasks, translated)
-and every English->Hindi translation pair (x-LLaMA, sec. 3.1: the translation task in the instruction mix).
+and the English->Hindi translation pairs, 1% held out (x-LLaMA, sec. 3.1: the translation task in the instruction mix).
     python sft.py configs/demo_sft_coit.py
 """
 out_dir = 'out/demo/sft_coit'
