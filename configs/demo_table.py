@@ -13,7 +13,7 @@ table_rows = ['ppl/en/ppl', 'ppl/hi/bits_per_byte', 'ppl/hi/tokens_per_char', 'q
               'quadrants/hml_embed/quadrant', 'quadrants/hml_full/bilingual/delta',
               'quadrants/hml_full/multilingual/delta', 'quadrants/hml_full/quadrant']
 # Each effect's direction is the paper's; each bound (a number) is ours, fixed before the seeds were run (README,
-# "What the demo tests"). The forms a test may take: evaluate.py's EFFECT_FORMS.
+# "The demo": the effects table and each one's count over seeds). The forms a test may take: evaluate.py's EFFECT_FORMS.
 effects = [
     # LLaMA Beyond English, "How about the Original English Capabilities", Table 2: further pretraining on Chinese
     # alone raises English perplexity (14.7 -> 29.6 after 100K samples, 2.0x; 198.8 after 1M). 1.5x: ours.
