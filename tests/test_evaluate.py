@@ -856,7 +856,8 @@ def test_the_table_shows_what_was_measured_unless_rows_are_asked_for():
     assert [line.split()[0] for line in asked[1:-1]] == ['ppl/en/ppl'] and 'not shown: 1 more' in asked[-1]
 
 
-# the demo's figures, as configs/demo_table.py reads them (README's table, one run); each effect's verdict by hand
+# one earlier demo run's figures (seed 1337, the README's table before it gave ranges), as configs/demo_table.py
+# reads them; each effect's verdict worked by hand
 DEMO_FIGURES = {
     'base': {'ppl': {'en': {'ppl': 3.8069}, 'hi': {'bits_per_byte': 22.11}}},
     'cpt_hi': {'ppl': {'en': {'ppl': 17.37}, 'hi': {'bits_per_byte': 0.5019}}},
